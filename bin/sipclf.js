@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Thin launcher: the CLI lives in dist/src/cli (built by `npm ci` through the prepare script).
+import { main } from '../dist/src/cli/main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err) => { process.stderr.write(`sipclf: internal error: ${err?.stack ?? err}\n`); process.exitCode = 70; },
+);
