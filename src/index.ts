@@ -1,0 +1,9 @@
+/**
+ * Public API of the sipclf library. Layers (see docs/architecture.md): sip → transport → transaction →
+ * proxy; clf and logme are pure; capture, store, server and cli sit on top.
+ */
+export * from './errors.js';
+export { DEFAULT_LIMITS, type ParseLimits } from './sip/limits.js';
+export { parseMessage } from './sip/parser.js';
+export { SipMessage, type RawHeader, type CSeq, type TopVia } from './sip/message.js';
+export { H, canonicalName, compactName, headerIdOf, type HeaderId } from './sip/header-names.js';

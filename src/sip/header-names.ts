@@ -1,0 +1,231 @@
+/**
+ * Header-name interning: maps the bytes of a received header name (long or compact form, any case) to a
+ * small integer id without creating a string — the parser's hot path.
+ *
+ * RFC 3261 §7.3.1: field names are case-insensitive; §7.3.3: "Implementations MUST accept both the long and
+ * short forms of each header name." The compact forms beyond RFC 3261 §20 come from the extensions that
+ * define them (RFC 3515 `r` Refer-To, RFC 3892 `b` Referred-By, RFC 4028 `x` Session-Expires, RFC 6665 `o`
+ * Event and `u` Allow-Events, RFC 3841 `a`/`j`/`d`, RFC 8224 `y` Identity, RFC 4474 `n` Identity-Info).
+ * Session-ID has no compact form (RFC 7989 §13.1).
+ *
+ * The received spelling is always kept (RFC 8123 REQ2: log header names in the form received); the id is
+ * only for lookup.
+ */
+
+/** Header ids. 0 is "not a known header". */
+export const H = {
+  OTHER: 0,
+  VIA: 1,
+  FROM: 2,
+  TO: 3,
+  CALL_ID: 4,
+  CSEQ: 5,
+  CONTACT: 6,
+  MAX_FORWARDS: 7,
+  ROUTE: 8,
+  RECORD_ROUTE: 9,
+  CONTENT_LENGTH: 10,
+  CONTENT_TYPE: 11,
+  CONTENT_ENCODING: 12,
+  SUBJECT: 13,
+  SUPPORTED: 14,
+  REQUIRE: 15,
+  PROXY_REQUIRE: 16,
+  SESSION_ID: 17,
+  REFER_TO: 18,
+  REFERRED_BY: 19,
+  TARGET_DIALOG: 20,
+  REPLACES: 21,
+  JOIN: 22,
+  EVENT: 23,
+  ALLOW_EVENTS: 24,
+  SESSION_EXPIRES: 25,
+  ACCEPT_CONTACT: 26,
+  REJECT_CONTACT: 27,
+  REQUEST_DISPOSITION: 28,
+  IDENTITY: 29,
+  IDENTITY_INFO: 30,
+  EXPIRES: 31,
+  ALLOW: 32,
+  ACCEPT: 33,
+  AUTHORIZATION: 34,
+  PROXY_AUTHORIZATION: 35,
+  WWW_AUTHENTICATE: 36,
+  PROXY_AUTHENTICATE: 37,
+  USER_AGENT: 38,
+  SERVER: 39,
+  DATE: 40,
+  UNSUPPORTED: 41,
+  WARNING: 42,
+  REASON: 43,
+  PRIVACY: 44,
+  P_ASSERTED_IDENTITY: 45,
+  MIN_EXPIRES: 46,
+  TIMESTAMP: 47,
+  ACCEPT_ENCODING: 48,
+  ACCEPT_LANGUAGE: 49,
+  CONTENT_DISPOSITION: 50,
+  CONTENT_LANGUAGE: 51,
+  MIME_VERSION: 52,
+  RETRY_AFTER: 53,
+  PATH: 54,
+  RSEQ: 55,
+  RACK: 56,
+  ORGANIZATION: 57,
+  PRIORITY: 58,
+  ALERT_INFO: 59,
+  CALL_INFO: 60,
+  ERROR_INFO: 61,
+  IN_REPLY_TO: 62,
+  REPLY_TO: 63,
+  MIN_SE: 64,
+  SERVICE_ROUTE: 65,
+  P_PREFERRED_IDENTITY: 66,
+  SIP_ETAG: 67,
+  SIP_IF_MATCH: 68,
+  SUBSCRIPTION_STATE: 69,
+} as const;
+
+export type HeaderId = (typeof H)[keyof typeof H];
+
+/** Canonical spelling and compact form of each known header, indexed by id. */
+const TABLE: ReadonlyArray<readonly [HeaderId, string, string?]> = [
+  [H.VIA, 'Via', 'v'],
+  [H.FROM, 'From', 'f'],
+  [H.TO, 'To', 't'],
+  [H.CALL_ID, 'Call-ID', 'i'],
+  [H.CSEQ, 'CSeq'],
+  [H.CONTACT, 'Contact', 'm'],
+  [H.MAX_FORWARDS, 'Max-Forwards'],
+  [H.ROUTE, 'Route'],
+  [H.RECORD_ROUTE, 'Record-Route'],
+  [H.CONTENT_LENGTH, 'Content-Length', 'l'],
+  [H.CONTENT_TYPE, 'Content-Type', 'c'],
+  [H.CONTENT_ENCODING, 'Content-Encoding', 'e'],
+  [H.SUBJECT, 'Subject', 's'],
+  [H.SUPPORTED, 'Supported', 'k'],
+  [H.REQUIRE, 'Require'],
+  [H.PROXY_REQUIRE, 'Proxy-Require'],
+  [H.SESSION_ID, 'Session-ID'],
+  [H.REFER_TO, 'Refer-To', 'r'],
+  [H.REFERRED_BY, 'Referred-By', 'b'],
+  [H.TARGET_DIALOG, 'Target-Dialog'],
+  [H.REPLACES, 'Replaces'],
+  [H.JOIN, 'Join'],
+  [H.EVENT, 'Event', 'o'],
+  [H.ALLOW_EVENTS, 'Allow-Events', 'u'],
+  [H.SESSION_EXPIRES, 'Session-Expires', 'x'],
+  [H.ACCEPT_CONTACT, 'Accept-Contact', 'a'],
+  [H.REJECT_CONTACT, 'Reject-Contact', 'j'],
+  [H.REQUEST_DISPOSITION, 'Request-Disposition', 'd'],
+  [H.IDENTITY, 'Identity', 'y'],
+  [H.IDENTITY_INFO, 'Identity-Info', 'n'],
+  [H.EXPIRES, 'Expires'],
+  [H.ALLOW, 'Allow'],
+  [H.ACCEPT, 'Accept'],
+  [H.AUTHORIZATION, 'Authorization'],
+  [H.PROXY_AUTHORIZATION, 'Proxy-Authorization'],
+  [H.WWW_AUTHENTICATE, 'WWW-Authenticate'],
+  [H.PROXY_AUTHENTICATE, 'Proxy-Authenticate'],
+  [H.USER_AGENT, 'User-Agent'],
+  [H.SERVER, 'Server'],
+  [H.DATE, 'Date'],
+  [H.UNSUPPORTED, 'Unsupported'],
+  [H.WARNING, 'Warning'],
+  [H.REASON, 'Reason'],
+  [H.PRIVACY, 'Privacy'],
+  [H.P_ASSERTED_IDENTITY, 'P-Asserted-Identity'],
+  [H.MIN_EXPIRES, 'Min-Expires'],
+  [H.TIMESTAMP, 'Timestamp'],
+  [H.ACCEPT_ENCODING, 'Accept-Encoding'],
+  [H.ACCEPT_LANGUAGE, 'Accept-Language'],
+  [H.CONTENT_DISPOSITION, 'Content-Disposition'],
+  [H.CONTENT_LANGUAGE, 'Content-Language'],
+  [H.MIME_VERSION, 'MIME-Version'],
+  [H.RETRY_AFTER, 'Retry-After'],
+  [H.PATH, 'Path'],
+  [H.RSEQ, 'RSeq'],
+  [H.RACK, 'RAck'],
+  [H.ORGANIZATION, 'Organization'],
+  [H.PRIORITY, 'Priority'],
+  [H.ALERT_INFO, 'Alert-Info'],
+  [H.CALL_INFO, 'Call-Info'],
+  [H.ERROR_INFO, 'Error-Info'],
+  [H.IN_REPLY_TO, 'In-Reply-To'],
+  [H.REPLY_TO, 'Reply-To'],
+  [H.MIN_SE, 'Min-SE'],
+  [H.SERVICE_ROUTE, 'Service-Route'],
+  [H.P_PREFERRED_IDENTITY, 'P-Preferred-Identity'],
+  [H.SIP_ETAG, 'SIP-ETag'],
+  [H.SIP_IF_MATCH, 'SIP-If-Match'],
+  [H.SUBSCRIPTION_STATE, 'Subscription-State'],
+];
+
+const CANONICAL: string[] = [];
+const COMPACT: string[] = [];
+for (const [id, name, compact] of TABLE) {
+  CANONICAL[id] = name;
+  if (compact !== undefined) COMPACT[id] = compact;
+}
+
+/** Canonical long name of a known header id ('' for OTHER). */
+export function canonicalName(id: HeaderId): string {
+  return CANONICAL[id] ?? '';
+}
+
+/** Compact form of a known header id, if it has one. */
+export function compactName(id: HeaderId): string | undefined {
+  return COMPACT[id];
+}
+
+// Open-addressed hash table over the lowercased name bytes. Collisions are resolved by comparing bytes.
+const SLOTS = 1024;
+const MASK = SLOTS - 1;
+const slotId = new Uint8Array(SLOTS);
+const slotName: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(SLOTS);
+
+/** Case-folding hash step; `b | 0x20` lowercases ASCII letters and maps no other token char to a letter. */
+export function hashStep(h: number, b: number): number {
+  return (Math.imul(h, 31) + (b | 0x20)) | 0;
+}
+
+function insert(name: string, id: HeaderId): void {
+  const bytes = Buffer.from(name.toLowerCase(), 'latin1');
+  let h = 0;
+  for (const b of bytes) h = hashStep(h, b);
+  let slot = h & MASK;
+  while (slotName[slot] !== undefined) slot = (slot + 1) & MASK;
+  slotName[slot] = bytes;
+  slotId[slot] = id;
+}
+for (const [id, name, compact] of TABLE) {
+  insert(name, id);
+  if (compact !== undefined) insert(compact, id);
+}
+
+/**
+ * Id of the header whose name occupies buf[start, end), given its precomputed case-folded hash. Returns
+ * H.OTHER when the name is not known.
+ */
+export function lookupHeader(buf: Uint8Array, start: number, end: number, hash: number): HeaderId {
+  const len = end - start;
+  let slot = hash & MASK;
+  for (;;) {
+    const cand = slotName[slot];
+    if (cand === undefined) return H.OTHER;
+    if (cand.length === len) {
+      let i = 0;
+      while (i < len && ((buf[start + i] as number) | 0x20) === cand[i]) i++;
+      if (i === len) return slotId[slot] as HeaderId;
+    }
+    slot = (slot + 1) & MASK;
+  }
+}
+
+/** Id of a header name given as a string (API lookups such as `msg.get('Call-ID')` or `msg.get('i')`). */
+export function headerIdOf(name: string): HeaderId {
+  const bytes = Buffer.from(name, 'latin1');
+  let h = 0;
+  for (const b of bytes) h = hashStep(h, b);
+  return lookupHeader(bytes, 0, bytes.length, h);
+}
