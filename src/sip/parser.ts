@@ -180,7 +180,13 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     while (i < len && (buf[i] === SP || buf[i] === HT)) i++;
     if (buf[i] !== COLON) fail('SIP_BAD_HEADER_LINE', "':' expected after the header name", i);
     i++;
-    while (i < len && (buf[i] === SP || buf[i] === HT)) i++;
+    // Leading LWS of the value, folds included (RFC 3261 §7.3.1: a value may start on a continuation line).
+    for (;;) {
+      while (i < len && (buf[i] === SP || buf[i] === HT)) i++;
+      const k = buf[i] === CR ? i + 1 : i;
+      if (buf[k] === LF && (buf[k + 1] === SP || buf[k + 1] === HT)) i = k + 1;
+      else break;
+    }
     const vs = i;
     // The value runs to the LF that is not followed by SP/HT (a fold continues it, §7.3.1).
     let lf: number;
