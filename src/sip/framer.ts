@@ -36,10 +36,10 @@
  * - `end()`: a pending lone line end is a pong; an unfinished message is SIP_NO_HEADER_END (headers
  *   incomplete) or SIP_BODY_TRUNCATED (body incomplete). After `end()` the framer accepts nothing.
  *
- * Efficiency (framer-parts.ts holds the chunk list and the Content-Length recogniser): every pushed byte is scanned at most once (the scan state survives between pushes; body bytes
- * are skipped, not scanned; header lines that cannot be Content-Length are skipped with indexOf). Chunks are
- * kept in a list and only joined when a message spans several; a message inside one chunk is emitted as a
- * `subarray` of it, without copying. The framer takes ownership of pushed chunks: the caller must not
+ * Efficiency (framer-parts.ts holds the chunk list and the Content-Length recogniser): every pushed byte is
+ * scanned at most once (the scan state survives between pushes; body bytes are skipped, not scanned; header
+ * lines that cannot be Content-Length are skipped with indexOf). Chunks are kept in a list and only joined
+ * when a message spans several; a message inside one chunk is emitted as a `subarray` of it, without copying. The framer takes ownership of pushed chunks: the caller must not
  * modify them afterwards (Node's sockets hand out a fresh Buffer per 'data' event), and the emitted
  * messages never alias memory the framer writes to.
  */
