@@ -11,7 +11,7 @@ import { parseMediaType, parseReferTo, parseUint } from './grammar/simple.js';
 import { splitTokens } from './grammar/split.js';
 import { parseVia } from './grammar/via.js';
 import { H, type HeaderId } from './header-names.js';
-import { HF_VALUE_S, HSTRIDE } from './layout.js';
+import { HBASE, HF_VALUE_S, HSTRIDE } from './layout.js';
 import type { SipMessage } from './message.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -72,7 +72,7 @@ export function checkAllHeaders(msg: SipMessage): void {
     try {
       check(msg.valueAt(i));
     } catch (err) {
-      throw msg.relocate(err, msg.h[i * HSTRIDE + HF_VALUE_S] as number);
+      throw msg.relocate(err, msg.e[HBASE + i * HSTRIDE + HF_VALUE_S] as number);
     }
   }
 }

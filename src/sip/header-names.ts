@@ -204,10 +204,10 @@ for (const [id, name, compact] of TABLE) {
 }
 
 /**
- * Id of the header whose name occupies buf[start, end), given its precomputed case-folded hash. Returns
- * H.OTHER when the name is not known.
+ * Id of the header whose name occupies s[start, end) (a latin1 view of the received bytes), given its
+ * precomputed case-folded hash. Returns H.OTHER when the name is not known.
  */
-export function lookupHeader(buf: Uint8Array, start: number, end: number, hash: number): HeaderId {
+export function lookupHeader(s: string, start: number, end: number, hash: number): HeaderId {
   const len = end - start;
   let slot = hash & MASK;
   for (;;) {
@@ -215,7 +215,7 @@ export function lookupHeader(buf: Uint8Array, start: number, end: number, hash: 
     if (cand === undefined) return H.OTHER;
     if (cand.length === len) {
       let i = 0;
-      while (i < len && ((buf[start + i] as number) | 0x20) === cand[i]) i++;
+      while (i < len && (s.charCodeAt(start + i) | 0x20) === cand[i]) i++;
       if (i === len) return slotId[slot] as HeaderId;
     }
     slot = (slot + 1) & MASK;
@@ -224,8 +224,7 @@ export function lookupHeader(buf: Uint8Array, start: number, end: number, hash: 
 
 /** Id of a header name given as a string (API lookups such as `msg.get('Call-ID')` or `msg.get('i')`). */
 export function headerIdOf(name: string): HeaderId {
-  const bytes = Buffer.from(name, 'latin1');
   let h = 0;
-  for (const b of bytes) h = hashStep(h, b);
-  return lookupHeader(bytes, 0, bytes.length, h);
+  for (let i = 0; i < name.length; i++) h = hashStep(h, name.charCodeAt(i));
+  return lookupHeader(name, 0, name.length, h);
 }

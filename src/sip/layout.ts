@@ -4,6 +4,11 @@
  * byte offsets into the input buffer; -1 means absent.
  */
 
+/**
+ * A message carries one Int32Array: the eager table in [0, E.SIZE), then the header table from HBASE on,
+ * HSTRIDE ints per header line (one allocation per message).
+ */
+
 /** Ints per header entry in the header table. */
 export const HSTRIDE = 6;
 /** Header entry fields. */
@@ -68,3 +73,6 @@ export const E = {
   VIA_COUNT: 46,
   SIZE: 47,
 } as const;
+
+/** Where the header table starts in a message's table. */
+export const HBASE: number = E.SIZE;

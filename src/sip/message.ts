@@ -9,7 +9,7 @@
  */
 import { SipParseError } from '../errors.js';
 import { canonicalName, H, headerIdOf, type HeaderId } from './header-names.js';
-import { E, HF_ID, HF_LINE_E, HF_NAME_E, HF_NAME_S, HF_VALUE_E, HF_VALUE_S, HSTRIDE } from './layout.js';
+import { E, HBASE, HF_ID, HF_LINE_E, HF_NAME_E, HF_NAME_S, HF_VALUE_E, HF_VALUE_S, HSTRIDE } from './layout.js';
 import { parseNameAddr, parseNameAddrList, type NameAddr } from './grammar/address.js';
 import { parseJoin, parseReplaces, parseTargetDialog } from './grammar/dialog-headers.js';
 import { parseSessionId, type SessionId } from './grammar/session-id.js';
@@ -62,9 +62,9 @@ export class SipMessage {
   readonly buffer: Buffer;
   readonly isRequest: boolean;
   readonly headerCount: number;
-  /** @internal header table, HSTRIDE ints per header line */
-  readonly h: Int32Array;
-  /** @internal eager table, see layout.ts */
+  /** @internal latin1 view of `buffer` (one char per octet): offsets are byte offsets. */
+  readonly text: string;
+  /** @internal eager table then header table, see layout.ts */
   readonly e: Int32Array;
 
   #method: string | undefined;
@@ -73,12 +73,12 @@ export class SipMessage {
   #topVia: TopVia | undefined;
   #cache: Map<string, unknown> | undefined;
 
-  constructor(buffer: Buffer, isRequest: boolean, h: Int32Array, headerCount: number, e: Int32Array) {
+  constructor(buffer: Buffer, text: string, isRequest: boolean, table: Int32Array, headerCount: number) {
     this.buffer = buffer;
+    this.text = text;
     this.isRequest = isRequest;
-    this.h = h;
+    this.e = table;
     this.headerCount = headerCount;
-    this.e = e;
   }
 
   // ---- start line ----------------------------------------------------------------------------------------
@@ -265,27 +265,27 @@ export class SipMessage {
   }
 
   headerAt(i: number): RawHeader {
-    const b = i * HSTRIDE;
-    const id = this.h[b + HF_ID] as HeaderId;
-    const name = this.buffer.latin1Slice(this.h[b + HF_NAME_S], this.h[b + HF_NAME_E]);
+    const b = HBASE + i * HSTRIDE;
+    const id = this.e[b + HF_ID] as HeaderId;
+    const name = this.text.slice(this.e[b + HF_NAME_S], this.e[b + HF_NAME_E]);
     return {
       name,
       canonical: id === H.OTHER ? name : canonicalName(id),
       value: this.valueAt(i),
-      raw: this.buffer.subarray(this.h[b + HF_NAME_S], this.h[b + HF_LINE_E]),
-      offset: this.h[b + HF_NAME_S] as number,
+      raw: this.buffer.subarray(this.e[b + HF_NAME_S], this.e[b + HF_LINE_E]),
+      offset: this.e[b + HF_NAME_S] as number,
     };
   }
 
   /** Header id of line i (H.OTHER for unknown names). */
   idAt(i: number): HeaderId {
-    return this.h[i * HSTRIDE + HF_ID] as HeaderId;
+    return this.e[HBASE + i * HSTRIDE + HF_ID] as HeaderId;
   }
 
   /** Unfolded, trimmed value of header line i, UTF-8 decoded. */
   valueAt(i: number): string {
-    const b = i * HSTRIDE;
-    const v = this.buffer.toString('utf8', this.h[b + HF_VALUE_S], this.h[b + HF_VALUE_E]);
+    const b = HBASE + i * HSTRIDE;
+    const v = this.buffer.toString('utf8', this.e[b + HF_VALUE_S], this.e[b + HF_VALUE_E]);
     return v.includes('\n') ? v.replace(FOLD, ' ') : v;
   }
 
@@ -361,14 +361,14 @@ export class SipMessage {
 
   /** latin1 string of the eager span whose start slot is `slot` (end slot follows it). */
   private span(slot: number): string {
-    return this.buffer.latin1Slice(this.e[slot], this.e[slot + 1]);
+    return this.text.slice(this.e[slot], this.e[slot + 1]);
   }
 
   /** @internal index of the first header line with this name, or -1. */
   indexOf(name: string): number {
     const id = headerIdOf(name);
     for (let i = 0; i < this.headerCount; i++) {
-      if (this.h[i * HSTRIDE] === id && (id !== H.OTHER || this.nameIs(i, name))) return i;
+      if (this.e[HBASE + i * HSTRIDE] === id && (id !== H.OTHER || this.nameIs(i, name))) return i;
     }
     return -1;
   }
@@ -378,7 +378,7 @@ export class SipMessage {
     const id = headerIdOf(name);
     const out: number[] = [];
     for (let i = 0; i < this.headerCount; i++) {
-      if (this.h[i * HSTRIDE] === id && (id !== H.OTHER || this.nameIs(i, name))) out.push(i);
+      if (this.e[HBASE + i * HSTRIDE] === id && (id !== H.OTHER || this.nameIs(i, name))) out.push(i);
     }
     return out;
   }
@@ -386,16 +386,16 @@ export class SipMessage {
   /** @internal indexes of every header line with this id. */
   indexesOfId(id: HeaderId): number[] {
     const out: number[] = [];
-    for (let i = 0; i < this.headerCount; i++) if (this.h[i * HSTRIDE] === id) out.push(i);
+    for (let i = 0; i < this.headerCount; i++) if (this.e[HBASE + i * HSTRIDE] === id) out.push(i);
     return out;
   }
 
   private nameIs(i: number, name: string): boolean {
-    const b = i * HSTRIDE;
-    const s = this.h[b + HF_NAME_S] as number;
-    const e = this.h[b + HF_NAME_E] as number;
+    const b = HBASE + i * HSTRIDE;
+    const s = this.e[b + HF_NAME_S] as number;
+    const e = this.e[b + HF_NAME_E] as number;
     if (e - s !== name.length) return false;
-    return this.buffer.latin1Slice(s, e).toLowerCase() === name.toLowerCase();
+    return this.text.slice(s, e).toLowerCase() === name.toLowerCase();
   }
 
   private cached<T>(key: string, make: () => T): T {
@@ -412,7 +412,7 @@ export class SipMessage {
     try {
       return parse(this.valueAt(idx));
     } catch (err) {
-      throw this.relocate(err, this.h[idx * HSTRIDE + HF_VALUE_S] as number);
+      throw this.relocate(err, this.e[HBASE + idx * HSTRIDE + HF_VALUE_S] as number);
     }
   }
 
@@ -422,7 +422,7 @@ export class SipMessage {
       try {
         out.push(...parse(this.valueAt(idx)));
       } catch (err) {
-        throw this.relocate(err, this.h[idx * HSTRIDE + HF_VALUE_S] as number);
+        throw this.relocate(err, this.e[HBASE + idx * HSTRIDE + HF_VALUE_S] as number);
       }
     }
     return out;

@@ -11,50 +11,56 @@ import { SipParseError } from '../errors.js';
 import { COLON, CR, HT, LF, SP, TOKEN, parseDecimal } from './bytes.js';
 import { scanCSeq, scanSessionId, scanTag, scanTopVia } from './eager.js';
 import { H, hashStep, lookupHeader } from './header-names.js';
-import { E, HSTRIDE } from './layout.js';
-import { resolveLimits, type ParseLimits } from './limits.js';
+import { E, HBASE, HSTRIDE } from './layout.js';
+import { DEFAULT_LIMITS, resolveLimits, type ParseLimits } from './limits.js';
 import { SipMessage } from './message.js';
 
-let scratch = new Int32Array(64 * HSTRIDE);
-const eagerScratch = new Int32Array(E.SIZE);
+/** Shared scratch table (eager slots, then headers); copied out once per message at its final size. */
+let scratch = new Int32Array(HBASE + 64 * HSTRIDE);
 
 function fail(code: 'SIP_BAD_START_LINE' | 'SIP_BAD_HEADER_LINE' | 'SIP_NO_HEADER_END', msg: string, at: number): never {
   throw new SipParseError(code, msg, at);
 }
 
-/** Position of the LF ending the line that starts at `i`, or -1; throws when the line exceeds the limit. */
-function findLineEnd(buf: Uint8Array, i: number, len: number, maxLine: number): number {
-  const stop = Math.min(len, i + maxLine + 2);
-  for (let j = i; j < stop; j++) if (buf[j] === LF) return j;
-  if (stop < len) throw new SipParseError('SIP_LIMIT_LINE_LENGTH', `line longer than ${maxLine} bytes`, i);
-  return -1;
+/**
+ * Position of the LF ending the line that starts at `i`, or -1; throws when the line (counted from
+ * `lineStart`, folds included) exceeds the limit. The text is already bounded by maxMessageBytes, so the
+ * scan allocates nothing.
+ */
+function findLineEnd(t: string, i: number, lineStart: number, maxLine: number): number {
+  const lf = t.indexOf('\n', i);
+  const limitAt = lineStart + maxLine + 2;
+  if (lf > limitAt || (lf < 0 && t.length > limitAt)) {
+    throw new SipParseError('SIP_LIMIT_LINE_LENGTH', `line longer than ${maxLine} bytes`, lineStart);
+  }
+  return lf;
 }
 
 /** RFC 3261 §7.1: SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT ("SIP" case-insensitive, as ABNF literals are). */
-function isVersion(buf: Uint8Array, s: number, e: number): boolean {
+function isVersion(t: string, s: number, e: number): boolean {
   if (e - s < 7) return false;
-  if (((buf[s] as number) | 0x20) !== 0x73 || ((buf[s + 1] as number) | 0x20) !== 0x69) return false;
-  if (((buf[s + 2] as number) | 0x20) !== 0x70 || buf[s + 3] !== 0x2f) return false;
+  if ((t.charCodeAt(s) | 0x20) !== 0x73 || (t.charCodeAt(s + 1) | 0x20) !== 0x69) return false;
+  if ((t.charCodeAt(s + 2) | 0x20) !== 0x70 || t.charCodeAt(s + 3) !== 0x2f) return false;
   let i = s + 4;
   const d1 = i;
-  while (i < e && (buf[i] as number) >= 0x30 && (buf[i] as number) <= 0x39) i++;
-  if (i === d1 || buf[i] !== 0x2e) return false;
+  while (i < e && t.charCodeAt(i) >= 0x30 && t.charCodeAt(i) <= 0x39) i++;
+  if (i === d1 || t.charCodeAt(i) !== 0x2e) return false;
   const d2 = ++i;
-  while (i < e && (buf[i] as number) >= 0x30 && (buf[i] as number) <= 0x39) i++;
+  while (i < e && t.charCodeAt(i) >= 0x30 && t.charCodeAt(i) <= 0x39) i++;
   return i > d2 && i === e;
 }
 
-function parseStatusLine(buf: Uint8Array, s: number, e: number, out: Int32Array): void {
+function parseStatusLine(t: string, s: number, e: number, out: Int32Array): void {
   // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (§7.2)
   let i = s;
-  while (i < e && buf[i] !== SP) i++;
-  if (!isVersion(buf, s, i)) fail('SIP_BAD_START_LINE', 'SIP-Version expected at the start of the status line', s);
+  while (i < e && t.charCodeAt(i) !== SP) i++;
+  if (!isVersion(t, s, i)) fail('SIP_BAD_START_LINE', 'SIP-Version expected at the start of the status line', s);
   out[E.VER_S] = s;
   out[E.VER_E] = i;
   const cs = i + 1;
   let c = cs;
-  while (c < e && buf[c] !== SP) c++;
-  const code = parseDecimal(buf, cs, c, 999_999);
+  while (c < e && t.charCodeAt(c) !== SP) c++;
+  const code = parseDecimal(t, cs, c, 999_999);
   if (code === -1 || c - cs !== 3) {
     if (code === -2 || (code >= 0 && c - cs > 3)) {
       throw new SipParseError('SIP_BAD_STATUS_CODE', 'Status-Code is not three digits (RFC 3261 §7.2)', cs);
@@ -68,37 +74,37 @@ function parseStatusLine(buf: Uint8Array, s: number, e: number, out: Int32Array)
   out[E.REASON_S] = c < e ? c + 1 : e;
   out[E.REASON_E] = e;
   for (let k = c + 1; k < e; k++) {
-    const b = buf[k] as number;
+    const b = t.charCodeAt(k);
     if (b < 0x20 && b !== HT) fail('SIP_BAD_START_LINE', 'control character in Reason-Phrase', k);
   }
 }
 
-function parseRequestLine(buf: Uint8Array, s: number, e: number, out: Int32Array): void {
+function parseRequestLine(t: string, s: number, e: number, out: Int32Array): void {
   // Request-Line = Method SP Request-URI SP SIP-Version (§7.1): exactly single SPs, nothing trailing.
   let i = s;
-  while (i < e && TOKEN[buf[i] as number] === 1) i++;
+  while (i < e && TOKEN[t.charCodeAt(i)] === 1) i++;
   if (i === s) fail('SIP_BAD_START_LINE', 'method token expected at the start of the request line', s);
-  if (buf[i] !== SP) {
-    if (i < e && buf[i] !== HT) throw new SipParseError('SIP_BAD_METHOD', 'method is not a token', i);
+  if (t.charCodeAt(i) !== SP) {
+    if (i < e && t.charCodeAt(i) !== HT) throw new SipParseError('SIP_BAD_METHOD', 'method is not a token', i);
     fail('SIP_BAD_START_LINE', 'single SP expected after the method', i);
   }
   out[E.METHOD_S] = s;
   out[E.METHOD_E] = i;
   const us = i + 1;
   let v = e;
-  while (v > us && buf[v - 1] !== SP) v--;
-  if (v <= us || !isVersion(buf, v, e)) {
+  while (v > us && t.charCodeAt(v - 1) !== SP) v--;
+  if (v <= us || !isVersion(t, v, e)) {
     fail('SIP_BAD_START_LINE', 'request line does not end with " SIP/x.y" (RFC 3261 §7.1)', v > us ? v : e);
   }
   const ue = v - 1;
   if (ue <= us) fail('SIP_BAD_START_LINE', 'Request-URI missing', us);
   // RFC 4475 §3.1.2.9/§3.1.2.10: extra SP around the elements is a start-line error; §3.1.2.8: LWS inside
   // the URI is a Request-URI error; §3.1.2.7: the URI must not be enclosed in <>.
-  if (buf[us] === SP || buf[ue - 1] === SP) fail('SIP_BAD_START_LINE', 'more than one SP between request-line elements', us);
+  if (t.charCodeAt(us) === SP || t.charCodeAt(ue - 1) === SP) fail('SIP_BAD_START_LINE', 'more than one SP between request-line elements', us);
   for (let k = us; k < ue; k++) {
-    const b = buf[k] as number;
+    const b = t.charCodeAt(k);
     if (b === SP || b === HT) {
-      if (buf[k + 1] === SP) fail('SIP_BAD_START_LINE', 'more than one SP between request-line elements', k);
+      if (t.charCodeAt(k + 1) === SP) fail('SIP_BAD_START_LINE', 'more than one SP between request-line elements', k);
       throw new SipParseError('SIP_BAD_REQUEST_URI', 'whitespace inside the Request-URI', k);
     }
     if (b < 0x21 || b === 0x7f || b === 0x3c || b === 0x3e || b === 0x22) {
@@ -107,9 +113,9 @@ function parseRequestLine(buf: Uint8Array, s: number, e: number, out: Int32Array
   }
   // scheme ":" — RFC 3261 §25.1 absoluteURI / SIP-URI
   let k = us;
-  const first = buf[k] as number;
+  const first = t.charCodeAt(k);
   if (!((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a)) throw new SipParseError('SIP_BAD_REQUEST_URI', 'Request-URI has no scheme', us);
-  while (k < ue && buf[k] !== COLON) k++;
+  while (k < ue && t.charCodeAt(k) !== COLON) k++;
   if (k === ue || k === ue - 1) throw new SipParseError('SIP_BAD_REQUEST_URI', 'Request-URI has no scheme or is empty after it', us);
   out[E.URI_S] = us;
   out[E.URI_E] = ue;
@@ -119,14 +125,15 @@ function parseRequestLine(buf: Uint8Array, s: number, e: number, out: Int32Array
 
 /** Parse one complete SIP message. Throws SipParseError (with a byte offset) on malformed input. */
 export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): SipMessage {
-  const lim = resolveLimits(limits);
+  const lim = limits === undefined ? DEFAULT_LIMITS : resolveLimits(limits);
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   const len = buf.length;
   if (len > lim.maxMessageBytes) {
     throw new SipParseError('SIP_LIMIT_MESSAGE_SIZE', `message of ${len} bytes exceeds the ${lim.maxMessageBytes}-byte limit`, lim.maxMessageBytes);
   }
-  const out = eagerScratch;
-  out.fill(-1);
+  const t = buf.latin1Slice(0, len);
+  const out = scratch;
+  out.fill(-1, 0, HBASE);
   out[E.ROUTE_COUNT] = 0;
   out[E.RR_COUNT] = 0;
   out[E.VIA_COUNT] = 0;
@@ -138,19 +145,19 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
   // RFC 3261 §7.5: implementations processing streams SHOULD ignore CRLFs before the start line; a datagram
   // gets the same tolerance.
   let pos = 0;
-  while (pos < len && (buf[pos] === CR || buf[pos] === LF)) pos++;
+  while (pos < len && (t.charCodeAt(pos) === CR || t.charCodeAt(pos) === LF)) pos++;
   if (pos === len) throw new SipParseError('SIP_EMPTY', 'no start line', pos);
   out[E.START] = pos;
 
   const maxLine = lim.maxLineBytes;
-  const slEnd = findLineEnd(buf, pos, len, maxLine);
+  const slEnd = findLineEnd(t, pos, pos, maxLine);
   if (slEnd < 0) fail('SIP_NO_HEADER_END', 'start line is not terminated by CRLF', len);
-  const slContentEnd = slEnd > pos && buf[slEnd - 1] === CR ? slEnd - 1 : slEnd;
+  const slContentEnd = slEnd > pos && t.charCodeAt(slEnd - 1) === CR ? slEnd - 1 : slEnd;
   const isResponse =
-    slContentEnd - pos > 4 && ((buf[pos] as number) | 0x20) === 0x73 && ((buf[pos + 1] as number) | 0x20) === 0x69 &&
-    ((buf[pos + 2] as number) | 0x20) === 0x70 && buf[pos + 3] === 0x2f;
-  if (isResponse) parseStatusLine(buf, pos, slContentEnd, out);
-  else parseRequestLine(buf, pos, slContentEnd, out);
+    slContentEnd - pos > 4 && (t.charCodeAt(pos) | 0x20) === 0x73 && (t.charCodeAt(pos + 1) | 0x20) === 0x69 &&
+    (t.charCodeAt(pos + 2) | 0x20) === 0x70 && t.charCodeAt(pos + 3) === 0x2f;
+  if (isResponse) parseStatusLine(t, pos, slContentEnd, out);
+  else parseRequestLine(t, pos, slContentEnd, out);
 
   // Header lines.
   const maxHeaders = lim.maxHeaders;
@@ -158,8 +165,8 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
   let i = slEnd + 1;
   let sawEnd = false;
   while (i < len) {
-    const b0 = buf[i] as number;
-    if (b0 === LF || (b0 === CR && buf[i + 1] === LF)) {
+    const b0 = t.charCodeAt(i);
+    if (b0 === LF || (b0 === CR && t.charCodeAt(i + 1) === LF)) {
       out[E.HDR_END] = i;
       i += b0 === LF ? 1 : 2;
       sawEnd = true;
@@ -169,31 +176,34 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     // field-name: a token; the hash is computed on the way for interning.
     const ns = i;
     let h = 0;
-    while (i < len) {
-      const b = buf[i] as number;
+    for (;;) {
+      const b = t.charCodeAt(i);
       if (TOKEN[b] !== 1) break;
       h = hashStep(h, b);
       i++;
     }
     const ne = i;
     if (ne === ns) fail('SIP_BAD_HEADER_LINE', 'header name expected', ns);
-    while (i < len && (buf[i] === SP || buf[i] === HT)) i++;
-    if (buf[i] !== COLON) fail('SIP_BAD_HEADER_LINE', "':' expected after the header name", i);
+    let c = t.charCodeAt(i);
+    while (c === SP || c === HT) c = t.charCodeAt(++i);
+    if (c !== COLON) fail('SIP_BAD_HEADER_LINE', "':' expected after the header name", i);
     i++;
     // Leading LWS of the value, folds included (RFC 3261 §7.3.1: a value may start on a continuation line).
     for (;;) {
-      while (i < len && (buf[i] === SP || buf[i] === HT)) i++;
-      const k = buf[i] === CR ? i + 1 : i;
-      if (buf[k] === LF && (buf[k + 1] === SP || buf[k + 1] === HT)) i = k + 1;
+      c = t.charCodeAt(i);
+      while (c === SP || c === HT) c = t.charCodeAt(++i);
+      const k = c === CR ? i + 1 : i;
+      const n1 = t.charCodeAt(k + 1);
+      if (t.charCodeAt(k) === LF && (n1 === SP || n1 === HT)) i = k + 1;
       else break;
     }
     const vs = i;
     // The value runs to the LF that is not followed by SP/HT (a fold continues it, §7.3.1).
     let lf: number;
     for (;;) {
-      lf = findLineEnd(buf, i, len, maxLine - (i - ns));
+      lf = findLineEnd(t, i, ns, maxLine);
       if (lf < 0) fail('SIP_NO_HEADER_END', 'header section is not terminated by an empty line', len);
-      const next = buf[lf + 1];
+      const next = t.charCodeAt(lf + 1);
       if (next === SP || next === HT) {
         i = lf + 1;
         continue;
@@ -202,34 +212,32 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     }
     let ve = lf;
     while (ve > vs) {
-      const b = buf[ve - 1] as number;
+      const b = t.charCodeAt(ve - 1);
       if (b !== CR && b !== LF && b !== SP && b !== HT) break;
       ve--;
     }
     if (n >= maxHeaders) throw new SipParseError('SIP_LIMIT_HEADER_COUNT', `more than ${maxHeaders} header lines`, ns);
-    const base = n * HSTRIDE;
-    if (base + HSTRIDE > scratch.length) {
-      const grown = new Int32Array(scratch.length * 2);
-      grown.set(scratch);
-      scratch = grown;
-    }
-    const id = lookupHeader(buf, ns, ne, h);
-    scratch[base] = id;
-    scratch[base + 1] = ns;
-    scratch[base + 2] = ne;
-    scratch[base + 3] = vs;
-    scratch[base + 4] = ve;
-    scratch[base + 5] = lf + 1;
+    const base = HBASE + n * HSTRIDE;
+    if (base + HSTRIDE > scratch.length) grow();
+    const id = lookupHeader(t, ns, ne, h);
+    const tab = scratch;
+    tab[base] = id;
+    tab[base + 1] = ns;
+    tab[base + 2] = ne;
+    tab[base + 3] = vs;
+    tab[base + 4] = ve;
+    tab[base + 5] = lf + 1;
     i = lf + 1;
-    eager(buf, id, n, vs, ve, out);
+    if (id !== 0) eager(t, id, n, vs, ve, tab);
     n++;
   }
   if (!sawEnd) fail('SIP_NO_HEADER_END', 'header section is not terminated by an empty line', len);
 
   // Body (RFC 3261 §18.3, §20.14): Content-Length bytes; on a datagram extra octets after them are ignored
   // (RFC 4475 §3.1.1.8) and a missing Content-Length means "the rest of the datagram".
+  const tab = scratch;
   const bodyStart = i;
-  const cl = out[E.CLEN] as number;
+  const cl = tab[E.CLEN] as number;
   let end = len;
   if (cl >= 0) {
     if (cl > len - bodyStart) {
@@ -237,30 +245,36 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     }
     end = bodyStart + cl;
   }
-  out[E.BODY_S] = bodyStart;
-  out[E.END] = end;
-  return new SipMessage(buf, !isResponse, scratch.slice(0, n * HSTRIDE), n, out.slice());
+  tab[E.BODY_S] = bodyStart;
+  tab[E.END] = end;
+  return new SipMessage(buf, t, !isResponse, tab.slice(0, HBASE + n * HSTRIDE), n);
 }
 
-function eager(buf: Buffer, id: number, n: number, vs: number, ve: number, out: Int32Array): void {
+function grow(): void {
+  const grown = new Int32Array(scratch.length * 2);
+  grown.set(scratch);
+  scratch = grown;
+}
+
+function eager(t: string, id: number, n: number, vs: number, ve: number, out: Int32Array): void {
   switch (id) {
     case H.VIA:
       if (out[E.VIA_IDX] === -1) {
         out[E.VIA_IDX] = n;
-        scanTopVia(buf, vs, ve, out);
+        scanTopVia(t, vs, ve, out);
       }
       out[E.VIA_COUNT] = (out[E.VIA_COUNT] as number) + 1;
       return;
     case H.FROM:
       if (out[E.FROM_IDX] === -1) {
         out[E.FROM_IDX] = n;
-        scanTag(buf, vs, ve, out, E.FROMTAG_S, 'From');
+        scanTag(t, vs, ve, out, E.FROMTAG_S, 'From');
       }
       return;
     case H.TO:
       if (out[E.TO_IDX] === -1) {
         out[E.TO_IDX] = n;
-        scanTag(buf, vs, ve, out, E.TOTAG_S, 'To');
+        scanTag(t, vs, ve, out, E.TOTAG_S, 'To');
       }
       return;
     case H.CALL_ID:
@@ -271,21 +285,21 @@ function eager(buf: Buffer, id: number, n: number, vs: number, ve: number, out: 
       }
       return;
     case H.CSEQ:
-      if (out[E.CSEQ_SEQ] === -1) scanCSeq(buf, vs, ve, out);
+      if (out[E.CSEQ_SEQ] === -1) scanCSeq(t, vs, ve, out);
       return;
     case H.MAX_FORWARDS: {
       // RFC 3261 §20.22: 1*DIGIT, 0-255 in practice ("the range 0-255"); larger is a scalar overflow.
-      const v = parseDecimal(buf, vs, ve, 255);
+      const v = parseDecimal(t, vs, ve, 255);
       if (v === -1) throw new SipParseError('SIP_BAD_HEADER_VALUE', 'Max-Forwards: not a decimal number', vs);
       if (v === -2) throw new SipParseError('SIP_SCALAR_RANGE', 'Max-Forwards: above 255', vs);
       if (out[E.MAXFWD] === -1) out[E.MAXFWD] = v;
       return;
     }
     case H.CONTENT_LENGTH: {
-      const v = parseDecimal(buf, vs, ve, 0xffffffff);
+      const v = parseDecimal(t, vs, ve, 0xffffffff);
       if (v === -1) throw new SipParseError('SIP_BAD_CONTENT_LENGTH', 'Content-Length: not a non-negative decimal number', vs);
       if (v === -2) throw new SipParseError('SIP_SCALAR_RANGE', 'Content-Length: above 2^32-1', vs);
-      const prev = out[E.CLEN] as number;
+      const prev = out[E.CLEN];
       if (prev === -1) out[E.CLEN] = v;
       else if (prev !== v) out[E.CLEN_CONFLICT] = 1; // RFC 4475 §3.3.9: judged by the validator
       return;
@@ -299,7 +313,7 @@ function eager(buf: Buffer, id: number, n: number, vs: number, ve: number, out: 
     case H.SESSION_ID:
       if (out[E.SID_IDX] === -1) {
         out[E.SID_IDX] = n;
-        scanSessionId(buf, vs, ve, out);
+        scanSessionId(t, vs, ve, out);
       }
       return;
     default:
