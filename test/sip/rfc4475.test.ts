@@ -132,6 +132,19 @@ void describe('RFC 4475 torture vectors', () => {
     }
   });
 
+  void test('docs/reference/rfc4475.md has one row per vector, naming its codes', () => {
+    const doc = readFileSync(join(dir, '..', '..', '..', 'docs', 'reference', 'rfc4475.md'), 'utf8').split('\n');
+    for (const v of verdicts) {
+      const row = doc.find((l) => l.startsWith(`| \`${v.file}\` | ${v.section} |`));
+      assert.ok(row !== undefined, `no row for ${v.file}`);
+      const codes = [v.expect, v.repaired?.expect].flatMap((e) => [
+        ...(e === undefined || e.parse === 'ok' ? [] : [e.parse.code]),
+        ...(e === undefined || e.validate === undefined || e.validate === 'ok' ? [] : e.validate.flatMap((c) => (c.code === undefined ? [] : [c.code]))),
+      ]);
+      for (const code of codes) assert.ok(row.includes(code), `${v.file}: the row does not name ${code}`);
+    }
+  });
+
   for (const v of verdicts) {
     void test(`${v.file} (§${v.section} ${v.title})`, () => {
       const buf = readFileSync(join(dir, v.file));
