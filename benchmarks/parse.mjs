@@ -514,30 +514,36 @@ function median(xs) {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function measureAlloc(fn, messages) {
-  // Bytes allocated on the V8 heap per message: for each message, the heapUsed delta over one parse started right
-  // after a full GC, discarding samples during which any GC ran (v8.GCProfiler); median of up to 5 samples per
-  // message, then the mean over the messages of the corpus. null if no GC-free sample was found for some message.
-  const GCProfiler = v8.GCProfiler;
-  let total = 0;
-  for (const msg of messages) {
-    const samples = [];
-    for (let attempt = 0; attempt < 12 && samples.length < 5; attempt++) {
-      gc();
-      const prof = GCProfiler ? new GCProfiler() : undefined;
-      prof?.start();
-      const before = process.memoryUsage().heapUsed;
-      const r = fn(msg.buf);
-      const after = process.memoryUsage().heapUsed;
-      const stats = prof?.stop();
-      if (r === Symbol.for('never')) console.log(r);
-      if (stats && stats.statistics.length > 0) continue; // a GC ran: the delta is not the allocation
-      if (after >= before) samples.push(after - before);
-    }
-    if (!samples.length) return null;
-    total += median(samples);
+function measureAlloc(fn, bufs, ms) {
+  // Bytes allocated on the V8 heap per message, over a run of ≥ `ms` of parsing: heap used at the end minus heap
+  // used at the start, plus what every GC in between freed (v8.GCProfiler reports used-heap before/after each GC):
+  //   allocated = Σ (usedBefore(gc_i) − usedAfter(gc_i−1)) + (usedEnd − usedAfter(gc_last)), gc_0 = the start.
+  // Long runs amortise V8's page-granular accounting (single-parse heapUsed deltas jump by whole pages).
+  if (!v8.GCProfiler) return null;
+  gc();
+  const prof = new v8.GCProfiler();
+  const hr = process.hrtime.bigint;
+  const minNs = BigInt(ms) * 1_000_000n;
+  let n = 0;
+  let sink = 0;
+  prof.start();
+  const start = process.memoryUsage().heapUsed;
+  const t0 = hr();
+  do {
+    for (let i = 0; i < bufs.length; i++) if (fn(bufs[i]) !== undefined) sink++;
+    n += bufs.length;
+  } while (hr() - t0 < minNs);
+  const end = process.memoryUsage().heapUsed;
+  const stats = prof.stop();
+  if (sink < 0) console.log(sink);
+  let allocated = 0;
+  let prev = start;
+  for (const g of stats.statistics) {
+    allocated += g.beforeGC.heapStatistics.usedHeapSize - prev;
+    prev = g.afterGC.heapStatistics.usedHeapSize;
   }
-  return Math.round(total / messages.length);
+  allocated += end - prev;
+  return { bytesPerMsg: Math.round(allocated / n), gcs: stats.statistics.length, messages: n };
 }
 
 function bench(adapter, messages) {
@@ -554,7 +560,7 @@ function bench(adapter, messages) {
     const res = loop(fn, bufs, batchBytes, BigInt(ROUND_MS) * 1_000_000n, hr);
     rounds.push({ msgsPerSec: (res.n * 1e9) / res.ns, bytesPerSec: (res.bytes * 1e9) / res.ns, n: res.n, ns: res.ns });
   }
-  const allocBytesPerMsg = measureAlloc(fn, messages);
+  const alloc = measureAlloc(fn, bufs, Math.min(300, ROUND_MS));
   return {
     messages: messages.length,
     bytesPerMessage: Math.round(messages.reduce((a, m) => a + m.buf.length, 0) / messages.length),
@@ -562,7 +568,8 @@ function bench(adapter, messages) {
     bytesPerSec: median(rounds.map((r) => r.bytesPerSec)),
     minMsgsPerSec: Math.min(...rounds.map((r) => r.msgsPerSec)),
     maxMsgsPerSec: Math.max(...rounds.map((r) => r.msgsPerSec)),
-    allocBytesPerMsg,
+    allocBytesPerMsg: alloc ? alloc.bytesPerMsg : null,
+    alloc,
     rounds,
   };
 }

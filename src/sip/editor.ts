@@ -246,7 +246,7 @@ export class MessageEditor {
       parts.push(typeof s.text === 'string' ? Buffer.from(s.text, 'utf8') : s.text);
       pos = s.end;
     }
-    parts.push(msg.buffer.subarray(pos, msg.e[E.END] as number));
+    parts.push(msg.buffer.subarray(pos, msg.e[E.END]));
     return Buffer.concat(parts);
   }
 }

@@ -48,7 +48,7 @@ test('arbitrary bytes only ever raise SipParseError', () => {
 });
 
 test('arbitrary SIP-ish text only ever raises SipParseError', () => {
-  const line = fc.stringMatching(/^[A-Za-z0-9 :;,<>"@=.\\\-\t/\[\]%?]{0,60}$/);
+  const line = fc.stringMatching(/^[A-Za-z0-9 :;,<>"@=.\\\-\t/[\]%?]{0,60}$/);
   const msg = fc.tuple(fc.constantFrom('INVITE sip:a@b SIP/2.0', 'SIP/2.0 200 OK', 'X y z'), fc.array(line, { maxLength: 20 }), fc.string());
   fc.assert(
     fc.property(msg, ([start, lines, body]) => exercise(Buffer.from(`${start}\r\n${lines.join('\r\n')}\r\n\r\n${body}`))),

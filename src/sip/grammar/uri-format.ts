@@ -78,8 +78,10 @@ function valueEq(a: Param, b: Param): boolean {
 /** uri-parameters appearing in only one URI that make the URIs differ (RFC 3261 §19.1.4). */
 const MUST_MATCH = ['user', 'ttl', 'method', 'maddr', 'transport'];
 
+/** Parameters compare by name; when a name repeats, its first occurrence is the one that counts. */
 function paramsEq(a: Params, b: Params): boolean {
   for (const p of a) {
+    if (a.getParam(p.name) !== p) continue;
     const q = b.getParam(p.name);
     if (q === undefined) {
       if (MUST_MATCH.includes(lower(p.name))) return false;
@@ -125,9 +127,11 @@ function sipEquals(a: SipUri, b: SipUri): boolean {
 function telEquals(a: TelUri, b: TelUri): boolean {
   if (a.isGlobal !== b.isGlobal || lower(a.number) !== lower(b.number) || a.params.size !== b.params.size) return false;
   for (const p of a.params) {
+    if (a.params.getParam(p.name) !== p) continue;
     const q = b.params.getParam(p.name);
     if (q === undefined || !valueEq(p, q)) return false;
   }
+  for (const q of b.params) if (!a.params.has(q.name)) return false;
   return true;
 }
 
