@@ -595,12 +595,14 @@ function machine() {
     v8: process.versions.v8,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    loadAvgAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }
 
 const fmtInt = (x) => (x == null ? '—' : Math.round(x).toLocaleString('en-US'));
 const fmtMB = (x) => (x == null ? '—' : (x / 1e6).toFixed(1));
-const fmtRatio = (x) => (x == null || !Number.isFinite(x) ? '—' : x >= 10 ? `${x.toFixed(1)}×` : `${x.toFixed(2)}×`);
+const fmtRatio = (x) =>
+  x == null || !Number.isFinite(x) ? '—' : x >= 10 ? `${x.toFixed(1)}×` : x >= 0.1 ? `${x.toFixed(2)}×` : `${x.toPrecision(2)}×`;
 
 function markdown(result) {
   const { machine: mc, parsers, summary } = result;
@@ -637,7 +639,7 @@ function markdown(result) {
     lines.push('');
   }
   lines.push(
-    `Machine: ${mc.cpu}, ${mc.cores} cores (run pinned: ${mc.pinned}; CPUs allowed: ${mc.cpusAllowed}), ${mc.totalMemGiB} GiB, Node ${mc.node} (V8 ${mc.v8}), ${mc.os}. ` +
+    `Machine: ${mc.cpu}, ${mc.cores} cores (run pinned: ${mc.pinned}; CPUs allowed: ${mc.cpusAllowed}), ${mc.totalMemGiB} GiB, Node ${mc.node} (V8 ${mc.v8}), ${mc.os}; load average at start ${mc.loadAvgAtStart.join(' / ')}${mc.loadAvgAtStart[0] > mc.cores / 2 ? ' (busy machine: figures are noisy)' : ''}. ` +
       `Method: ${result.method.rounds} timed rounds of ≥ ${result.method.roundMs} ms after ${result.method.warmupMs} ms warm-up, median reported; date ${result.date}.`,
   );
   return lines.join('\n');
@@ -683,7 +685,7 @@ async function main() {
   const mc = machine();
   console.log(`# sipclf parse benchmark`);
   console.log(
-    `CPU: ${mc.cpu} | cores: ${mc.cores} | pinned: ${mc.pinned} (allowed ${mc.cpusAllowed}) | node ${mc.node} | ${mc.os}`,
+    `CPU: ${mc.cpu} | cores: ${mc.cores} | pinned: ${mc.pinned} (allowed ${mc.cpusAllowed}) | node ${mc.node} | ${mc.os} | load ${mc.loadAvgAtStart.join(' ')}`,
   );
   console.log(
     `corpus: INVITE ${corpus.invite[0].buf.length} B; mixed ${corpus.mixed.length} messages (${corpus.rfcDir ? `RFC 4475 from ${corpus.rfcDir}` : 'no RFC 4475'}); ` +
