@@ -43,8 +43,12 @@ export const PARAM_CHAR = table(ALPHA, DIGITS, MARK, '[]/:&+$');
 export const HNV_CHAR = table(ALPHA, DIGITS, MARK, '[]/?:+$');
 /** RFC 3261 §25.1 word (Call-ID). */
 export const WORD = table(ALPHA, DIGITS, '-.!%*_+`\'~()<>:\\"/[]?{}');
-/** Characters of a host name, IPv4 address or IPv6 reference (validated further in host.ts). */
-export const HOST_CHAR = table(ALPHA, DIGITS, '-._:[]');
+/** RFC 3261 §25.1 user-unreserved = "&" / "=" / "+" / "$" / "," / ";" / "?" / "/". */
+export const USER_UNRESERVED = table('&=+$,;?/');
+/** RFC 3261 §25.1 param-unreserved = "[" / "]" / "/" / ":" / "&" / "+" / "$". */
+export const PARAM_UNRESERVED = table('[]/:&+$');
+/** RFC 3261 §25.1 hnv-unreserved = "[" / "]" / "/" / "?" / ":" / "+" / "$". */
+export const HNV_UNRESERVED = table('[]/?:+$');
 
 /** True when `c` (a UTF-16 code unit) is in table `t`. */
 export function inClass(t: Uint8Array, c: number): boolean {
