@@ -29,12 +29,16 @@ export function throwsCode(fn: () => unknown, code: ErrorCode, label = ''): void
   );
 }
 
-/** Runs `fn`; if it throws anything other than a SipParseError, rethrows (for property tests). */
-export function onlyParseErrors(fn: () => unknown): boolean {
+/**
+ * Runs `fn`; if it throws anything other than a SipParseError, or one whose offset lies outside
+ * [0, inputLength], rethrows / fails (for property tests).
+ */
+export function onlyParseErrors(fn: () => unknown, inputLength = Infinity): boolean {
   try {
     fn();
   } catch (e) {
     if (!(e instanceof SipParseError)) throw e;
+    assert.ok(Number.isInteger(e.offset) && e.offset >= 0 && e.offset <= inputLength, `offset ${e.offset} of ${inputLength}: ${e.message}`);
   }
   return true;
 }
