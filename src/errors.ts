@@ -101,7 +101,7 @@ export const ERRORS = {
     status: 415,
     summary: 'A UA cannot process the body: Content-Type is not among the types it accepts (RFC 3261 §8.2.3).',
   },
-  SIP_BAD_VIA: { layer: 'sip', status: 400, summary: 'The top Via is unusable: no branch, or a sent-by that cannot be a source (RFC 3261 §8.1.1.7).' },
+  SIP_BAD_VIA: { layer: 'sip', status: 400, summary: 'The top Via is unusable: a branch that is only the magic cookie z9hG4bK, or a sent-by that cannot be a source (RFC 3261 §8.1.1.7).' },
   SIP_BAD_RESPONSE: { layer: 'sip', summary: 'A response violates RFC 3261 (for example more than one Via, or a CSeq method the element never sent).' },
   // --- Editing ----------------------------------------------------------------------------------------------
   SIP_EDIT: { layer: 'sip', summary: 'An edit cannot be applied to this message (for example popping a Via from a message that has none).' },

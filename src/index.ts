@@ -7,3 +7,14 @@ export { DEFAULT_LIMITS, type ParseLimits } from './sip/limits.js';
 export { parseMessage } from './sip/parser.js';
 export { SipMessage, type RawHeader, type CSeq, type TopVia } from './sip/message.js';
 export { H, canonicalName, compactName, headerIdOf, type HeaderId } from './sip/header-names.js';
+export { MessageEditor } from './sip/editor.js';
+export { StreamFramer, type FrameEvent } from './sip/framer.js';
+export {
+  validateRequest,
+  validateResponse,
+  buildErrorResponse,
+  reasonPhrase,
+  type ValidateOptions,
+  type ValidateResponseOptions,
+} from './sip/validate.js';
+export * as grammar from './sip/grammar/index.js';

@@ -5,7 +5,7 @@
  * SipParseError with its byte offset in the message buffer.
  */
 import { SipParseError } from '../errors.js';
-import { parseNameAddr, parseNameAddrList } from './grammar/address.js';
+import { parseContact, parseNameAddr, parseNameAddrList } from './grammar/address.js';
 import { parseJoin, parseReplaces, parseTargetDialog } from './grammar/dialog-headers.js';
 import { parseMediaType, parseReferTo, parseUint } from './grammar/simple.js';
 import { splitTokens } from './grammar/split.js';
@@ -44,7 +44,7 @@ const CHECKS = new Map<HeaderId, Checker>([
   [H.VIA, parseVia],
   [H.FROM, parseNameAddr],
   [H.TO, parseNameAddr],
-  [H.CONTACT, parseNameAddrList],
+  [H.CONTACT, parseContact],
   [H.ROUTE, parseNameAddrList],
   [H.RECORD_ROUTE, parseNameAddrList],
   [H.REPLY_TO, parseNameAddr],

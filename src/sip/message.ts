@@ -10,7 +10,7 @@
 import { SipParseError } from '../errors.js';
 import { canonicalName, H, headerIdOf, type HeaderId } from './header-names.js';
 import { E, HBASE, HF_ID, HF_LINE_E, HF_NAME_E, HF_NAME_S, HF_VALUE_E, HF_VALUE_S, HSTRIDE } from './layout.js';
-import { parseNameAddr, parseNameAddrList, type NameAddr } from './grammar/address.js';
+import { parseContact, parseNameAddr, parseNameAddrList, type NameAddr } from './grammar/address.js';
 import { parseJoin, parseReplaces, parseTargetDialog } from './grammar/dialog-headers.js';
 import { parseSessionId, type SessionId } from './grammar/session-id.js';
 import { parseMediaType, parseReferTo } from './grammar/simple.js';
@@ -304,8 +304,17 @@ export class SipMessage {
     return this.cached('to', () => this.parseFirst(H.TO, parseNameAddr));
   }
 
+  /** Contact values; empty for the wildcard `Contact: *` (RFC 3261 §10.2.2), see contactStar. */
   contacts(): NameAddr[] {
-    return this.cached('contact', () => this.parseEach(H.CONTACT, parseNameAddrList));
+    return this.cached('contact', () => this.parseEach(H.CONTACT, (v) => {
+      const c = parseContact(v);
+      return c === '*' ? [] : c;
+    }));
+  }
+
+  /** True for `Contact: *` (RFC 3261 §10.2.2: remove all bindings, REGISTER only). */
+  get contactStar(): boolean {
+    return this.indexesOfId(H.CONTACT).some((i) => this.valueAt(i).trim() === '*');
   }
 
   routes(): NameAddr[] {
