@@ -4,9 +4,9 @@
 // benchmarks/package-lock.json, then runs this file). See benchmarks/README.md for what is measured.
 //
 // Options (also as env vars): --rounds N (BENCH_ROUNDS, default 5), --round-ms MS (BENCH_ROUND_MS, default 1000),
-// --warmup-ms MS (BENCH_WARMUP_MS, default 1000), --only name[,name] (parser names or prefixes), --no-docs
+// --warmup-ms MS (BENCH_WARMUP_MS, default 1000), --only x[,y] (npm package name, or part of a parser's name), --no-docs
 // (do not touch docs/benchmarks.md), --quick (3 rounds of 300 ms, 300 ms warm-up; for smoke tests; never written
-// to docs). BENCH_NO_PIN=1 disables the `taskset -c 0` re-exec.
+// to docs). --no-pin or BENCH_NO_PIN=1 disables the `taskset -c 0` re-exec.
 
 import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,7 +43,8 @@ function which(cmd) {
 }
 
 if (process.env.SIPCLF_BENCH_CHILD !== '1') {
-  const taskset = process.env.BENCH_NO_PIN === '1' ? undefined : which('taskset');
+  const noPin = process.env.BENCH_NO_PIN === '1' || process.argv.includes('--no-pin');
+  const taskset = noPin ? undefined : which('taskset');
   const nodeArgs = ['--expose-gc', fileURLToPath(import.meta.url), ...process.argv.slice(2)];
   const [cmd, args] = taskset ? [taskset, ['-c', '0', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const env = { ...process.env, SIPCLF_BENCH_CHILD: '1', SIPCLF_BENCH_PINNED: taskset ? 'taskset -c 0' : '' };
@@ -316,7 +317,7 @@ function competitorAdapters() {
       version: pkgVersion('sip'),
       entry: "require('sip').parse(buf) — does buf.toString('binary') internally",
       parse: (buf) => sip.parse(buf),
-      // Same test as sip.js's (unexported) checkMessage(), which its transports apply after parsing.
+      // Same test as the package's own (unexported) checkMessage() in its sip.js file, applied by its transports.
       accept: (m) =>
         !!m &&
         !!(m.method || (m.status >= 100 && m.status <= 999)) &&
@@ -589,7 +590,7 @@ function machine() {
   return {
     cpu,
     cores: os.cpus().length,
-    pinned: process.env.SIPCLF_BENCH_PINNED || 'no (taskset not available or BENCH_NO_PIN=1)',
+    pinned: process.env.SIPCLF_BENCH_PINNED || 'no (taskset not found, or --no-pin / BENCH_NO_PIN=1)',
     cpusAllowed: allowedCpus() ?? 'unknown',
     node: process.version,
     v8: process.versions.v8,
@@ -608,8 +609,12 @@ function markdown(result) {
   const { machine: mc, parsers, summary } = result;
   const base = parsers.find((p) => p.name.startsWith('sipclf (a)'));
   const lines = [];
+  const nRfc = result.corpus.mixed.messages.filter((n) => n.startsWith('rfc4475/')).length;
+  const nOwn = result.corpus.mixed.messages.length - nRfc;
   lines.push(
-    `Mixed corpus: ${result.corpus.mixed.messages.length} messages (${result.corpus.mixed.bytes} bytes: the 9-message call flow in benchmarks/corpus/ + the 13 RFC 4475 §3.1.1 valid messages). INVITE corpus: ${result.corpus.invite.bytes}-byte INVITE with SDP.`,
+    `Mixed corpus: ${result.corpus.mixed.messages.length} messages, ${result.corpus.mixed.bytes} bytes (the ${nOwn}-message call flow in benchmarks/corpus/` +
+      (nRfc ? ` + the ${nRfc} RFC 4475 §3.1.1 valid messages). ` : '; RFC 4475 messages not found). ') +
+      `INVITE corpus: one ${result.corpus.invite.bytes}-byte INVITE with SDP.`,
   );
   lines.push('');
   lines.push(
@@ -701,7 +706,11 @@ async function main() {
   if (sj) adapters.push(sj);
 
   const selected = ONLY.length
-    ? adapters.filter((a) => ONLY.some((o) => a.name.toLowerCase().startsWith(o.toLowerCase()) || a.pkg === o))
+    ? adapters.filter((a) =>
+        ONLY.some((o) =>
+          adapters.some((x) => x.pkg === o) ? a.pkg === o : a.name.toLowerCase().includes(o.toLowerCase()),
+        ),
+      )
     : adapters;
 
   const parsers = [];
