@@ -343,8 +343,8 @@ function competitorAdapters() {
       family: 'competitor',
       pkg: 'jssip',
       version: pkgVersion('jssip'),
-      entry: "require('jssip/lib/Parser.js').parseMessage(buf.toString('latin1'), {})",
-      parse: (buf) => parseMessage(buf.toString('latin1'), ua),
+      entry: "require('jssip/lib/Parser.js').parseMessage(buf.toString('utf8'), {})",
+      parse: (buf) => parseMessage(buf.toString('utf8'), ua),
       accept: (m) => !!m && (typeof m.method === 'string' || typeof m.status_code === 'number'),
       callId: (m) => m.call_id,
     });
@@ -372,8 +372,8 @@ async function sipJsAdapter() {
       pkg: 'sip.js',
       version: pkgVersion('sip.js'),
       entry:
-        "import { Parser, LoggerFactory } from 'sip.js/lib/core/index.js'; Parser.parseMessage(buf.toString('latin1'), logger)",
-      parse: (buf) => Parser.parseMessage(buf.toString('latin1'), logger),
+        "import { Parser, LoggerFactory } from 'sip.js/lib/core/index.js'; Parser.parseMessage(buf.toString('utf8'), logger)",
+      parse: (buf) => Parser.parseMessage(buf.toString('utf8'), logger),
       accept: (m) => !!m && (typeof m.method === 'string' || typeof m.statusCode === 'number'),
       callId: (m) => m.callId,
     };
