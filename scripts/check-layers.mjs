@@ -14,12 +14,13 @@ export const ALLOWED = {
   logme: ['sip'],
   transport: ['sip'],
   transaction: ['sip', 'transport'],
-  proxy: ['sip', 'transport', 'transaction', 'logme', 'clf'],
-  ua: ['sip', 'transport', 'transaction', 'logme', 'clf'],
-  capture: ['sip', 'clf', 'logme'],
-  store: ['sip', 'clf', 'logme'],
-  server: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store'],
-  cli: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'server'],
+  proxy: ['sip', 'transport', 'transaction', 'logme', 'clf', 'logfile'],
+  ua: ['sip', 'transport', 'transaction', 'logme', 'clf', 'logfile'],
+  capture: ['sip', 'clf', 'logme', 'logfile'],
+  store: ['sip', 'clf', 'logme', 'logfile'],
+  logfile: ['sip', 'clf'],
+  server: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'logfile'],
+  cli: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'server', 'logfile'],
 };
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

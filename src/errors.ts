@@ -105,10 +105,53 @@ export const ERRORS = {
   SIP_BAD_RESPONSE: { layer: 'sip', summary: 'A response violates RFC 3261 (for example more than one Via, or a CSeq method the element never sent).' },
   // --- Editing ----------------------------------------------------------------------------------------------
   SIP_EDIT: { layer: 'sip', summary: 'An edit cannot be applied to this message (for example popping a Via from a message that has none).' },
+  // --- SIP CLF encoding (src/clf/encode.ts, optional.ts) — RFC 6873 §4 --------------------------------------
+  CLF_RECORD_TOO_LONG: { layer: 'clf', summary: 'The encoded record would be longer than 0xFFFFFF bytes (6 hex digits of Record Length, RFC 6873 §4).' },
+  CLF_POINTER_OVERFLOW: {
+    layer: 'clf',
+    summary: 'A mandatory-field index pointer would exceed 0xFFFF (4 hex digits, RFC 6873 §4.1): the mandatory part is too long.',
+  },
+  CLF_TIMESTAMP_RANGE: { layer: 'clf', summary: 'The timestamp is not an integer number of milliseconds that fits 10 decimal digits of seconds.' },
+  CLF_TAG_RANGE: { layer: 'clf', summary: 'An optional field Tag is not 0-99 or its Vendor-ID is not 0-99999999 (RFC 6873 §4.4).' },
+  CLF_VALUE_TOO_LONG: { layer: 'clf', summary: 'An optional field Value is longer than 0xFFFF bytes (4 hex digits of Length, RFC 6873 §4.4).' },
+  CLF_BAD_VALUE: {
+    layer: 'clf',
+    summary: 'An optional field Value as written contains a TAB or LF (it would break the record), or a record flag is not a known letter.',
+  },
+  CLF_BAD_BASE64: { layer: 'clf', summary: 'An optional field marked BEB 01 does not hold valid base64 (RFC 4648, optionally with %0D%0A line breaks).' },
+  // --- SIP CLF decoding (src/clf/decode.ts) — RFC 6873 §4; ClfDecodeError carries the byte offset ----------
+  CLF_TRUNCATED: { layer: 'clf', summary: 'The input ends before the record does (shorter than the index line or than the declared Record Length).' },
+  CLF_BAD_VERSION: { layer: 'clf', summary: 'The first byte of a record is not a version letter A-Z (RFC 6873 §4, §9).' },
+  CLF_UNKNOWN_VERSION: { layer: 'clf', summary: 'The version letter is A-Z but not "A", the only version defined (RFC 6873 §9).' },
+  CLF_BAD_LENGTH: { layer: 'clf', summary: 'The Record Length is not 6 hex digits, or is smaller than the shortest possible record.' },
+  CLF_BAD_DELIMITER: { layer: 'clf', summary: 'A fixed delimiter is missing: "," at byte 7, TAB at bytes 75 and 81.' },
+  CLF_BAD_POINTER: {
+    layer: 'clf',
+    summary: 'An index pointer is not 4 hex digits, not increasing, outside the record, or does not point just after a TAB.',
+  },
+  CLF_MISSING_LF: { layer: 'clf', summary: 'No LF where one must be: at byte 60 (end of the index line) or as the last byte of the record.' },
+  CLF_STRAY_LF: { layer: 'clf', summary: 'An LF inside the field line, before the final byte of the record.' },
+  CLF_BAD_TIMESTAMP: { layer: 'clf', summary: 'The timestamp is not 10 decimal digits, ".", 3 decimal digits.' },
+  CLF_BAD_FLAGS: { layer: 'clf', summary: 'A flag byte is not one of its allowed letters (RFC 6873 §4.2, RFC 7355 §4).' },
+  CLF_BAD_FIELD_COUNT: { layer: 'clf', summary: 'The TAB-separated fields do not match the index pointers (a mandatory field holds a TAB).' },
+  CLF_BAD_OPTIONAL: { layer: 'clf', summary: 'An optional field does not follow Tag@Vendor-ID,Length,BEB, (2 digits, 8 digits, 4 hex, 00/01).' },
+  CLF_OPTIONAL_LENGTH: { layer: 'clf', summary: 'An optional field Length differs from the bytes of its Value up to the next TAB or the final LF.' },
   // --- Configuration and CLI --------------------------------------------------------------------------------
   CONFIG_INVALID: { layer: 'config', summary: 'A configuration value is invalid; the message names the path and the reason.' },
   CLI_USAGE: { layer: 'cli', summary: 'The command line is wrong: unknown option, missing argument or value out of range.' },
   IO_READ: { layer: 'io', summary: 'An input file or stream cannot be read.' },
+  // --- Log files (src/logfile) — RFC 6872 §10, RFC 8497 §7.4, §8.5 ------------------------------------------
+  IO_WRITE: {
+    layer: 'io',
+    summary: 'A log file cannot be created, written, fsynced or closed (disk full, EACCES…); the message names the path.',
+  },
+  IO_WRITER_CLOSED: { layer: 'io', summary: 'A record was written to a ClfWriter after close(); it is dropped and counted.' },
+  IO_BAD_RECORD: { layer: 'io', summary: 'ClfWriter.write() was given something that is not one encoded CLF record ending in LF.' },
+  IO_INSECURE_DIR: {
+    layer: 'io',
+    summary: 'The log directory is writable by group or others (refused) or accessible by others (warning), RFC 6872 §10.',
+  },
+  IO_ROTATE: { layer: 'io', summary: 'Background maintenance of rotated log files (gzip, retention, current link) failed.' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -135,6 +178,20 @@ export class SipParseError extends SipclfError {
   constructor(code: ErrorCode, message: string, offset: number) {
     super(code, message);
     this.name = 'SipParseError';
+    this.offset = offset;
+  }
+}
+
+/**
+ * A SIP CLF record could not be decoded (src/clf/decode.ts). `offset` is the byte offset of the problem in
+ * the input string (absolute, not relative to the record start).
+ */
+export class ClfDecodeError extends SipclfError {
+  readonly offset: number;
+
+  constructor(code: ErrorCode, message: string, offset: number) {
+    super(code, message);
+    this.name = 'ClfDecodeError';
     this.offset = offset;
   }
 }
