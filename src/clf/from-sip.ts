@@ -1,0 +1,171 @@
+/**
+ * From a parsed SIP message to a ClfRecord: the mapping of RFC 6872 §8 (information model) onto the
+ * RFC 6873 §4.2 mandatory fields, plus the optional fields a logger asks for (§4.4: Tag 02 whole message by
+ * default — what RFC 8497 §3.6 "log me" prescribes —, Tag 00 headers, Tag 01 body).
+ *
+ * Field choices: CSeq `num SP method`; Status `-` for requests, R-URI `-` for responses (RFC 6872 §8.2
+ * "not applicable"); To/From URI without display name, `<>`, header parameters or URI parameters
+ * (RFC 6872 §8 "URI parameters should not be logged"; the RFC 6873 §5 vector logs
+ * `sip:1001@example.com:5060` for `"Alice" <sip:1001@example.com:5060>;tag=…;epid=…`) — the port stays; a
+ * header that is present but does not parse → `?` (UNPARSEABLE), absent → `-`. Addresses are `ip:port`,
+ * IPv6 in `[ ]` in RFC 5952 canonical text (RFC 6873 §4.2). Values are binary strings cut from the
+ * message's latin1 view, so non-ASCII octets are logged exactly as received.
+ */
+import { isSipclfError } from '../errors.js';
+import { headerIdOf, H } from '../sip/header-names.js';
+import { canonicalIPv6 } from '../sip/grammar/host.js';
+import type { NameAddr } from '../sip/grammar/address.js';
+import type { SipMessage } from '../sip/message.js';
+import { bodyField, headerField, messageField, reasonPhraseField, type Capped } from './optional.js';
+import { toBinary, UNPARSEABLE, type ClfRecord, type ClfValue, type Direction, type OptionalField, type Retransmission, type TransportFlag } from './record.js';
+
+export interface MessageMeta {
+  /** Milliseconds since the Unix epoch (integer). */
+  readonly timestamp: number;
+  readonly direction: Direction;
+  readonly transport: TransportFlag;
+  readonly encrypted: boolean;
+  readonly retransmission: Retransmission;
+  /** `ip:port` of the sender (see formatAddress). */
+  readonly source: string;
+  /** `ip:port` of the recipient. */
+  readonly destination: string;
+  readonly serverTxn?: string | null;
+  readonly clientTxn?: string | null;
+}
+
+export interface FromMessageOptions {
+  /** Log the whole message as Tag 02 (default true). */
+  readonly wholeMessage?: boolean;
+  /**
+   * Log these headers as Tag 00, each occurrence separately in message order, with the name as received
+   * (long or compact names match either form). `Reason-Phrase` logs a response's Reason-Phrase.
+   */
+  readonly headers?: readonly string[];
+  /** Log the body as Tag 01 (default false). */
+  readonly body?: boolean;
+  /** Rewrites the whole message text (binary string) before it is logged as Tag 02, e.g. to obfuscate. */
+  readonly mask?: (message: string) => string;
+}
+
+/**
+ * `ip:port` for a CLF address field (RFC 6873 §4.2): IPv4 as given, IPv6 in RFC 5952 canonical form inside
+ * `[ ]` (brackets in the input are accepted).
+ */
+export function formatAddress(ip: string, port: number): string {
+  const bare = ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
+  return bare.includes(':') ? `[${canonicalIPv6(bare)}]:${port}` : `${bare}:${port}`;
+}
+
+/** The URI of a To/From value without parameters or headers (RFC 6872 §8), as a binary string. */
+export function bareUri(na: NameAddr): string {
+  const raw = na.uri.raw;
+  let cut = raw.length;
+  if (na.uri.kind === 'sip' || na.uri.kind === 'tel') {
+    // Parameters start at the first `;` or `?` after the userinfo (a user part may hold `;` and `?`).
+    const at = na.uri.kind === 'sip' ? raw.indexOf('@') : -1;
+    const from = at >= 0 ? at : raw.indexOf(':');
+    for (let i = from + 1; i < raw.length; i++) {
+      const c = raw.charCodeAt(i);
+      if (c === 0x3b || c === 0x3f) {
+        cut = i;
+        break;
+      }
+    }
+  }
+  return toBinary(raw.slice(0, cut));
+}
+
+/** Runs a lazy parse: its value, undefined when the header is absent, UNPARSEABLE when it fails. */
+function attempt<T>(parse: () => T | undefined): T | undefined | typeof UNPARSEABLE {
+  try {
+    return parse();
+  } catch (err) {
+    if (isSipclfError(err)) return UNPARSEABLE;
+    throw err;
+  }
+}
+
+function uriOf(na: NameAddr | undefined | typeof UNPARSEABLE): ClfValue {
+  return na === undefined ? null : na === UNPARSEABLE ? UNPARSEABLE : bareUri(na);
+}
+
+function tagOf(na: NameAddr | undefined | typeof UNPARSEABLE, eager: string | undefined): ClfValue {
+  if (na === UNPARSEABLE) return UNPARSEABLE;
+  if (eager !== undefined) return eager;
+  return na?.tag === undefined ? null : toBinary(na.tag);
+}
+
+function push(out: OptionalField[], c: Capped): void {
+  out.push(c.field);
+  if (c.marker !== undefined) out.push(c.marker);
+}
+
+/** Tag 00 entries for the requested headers, in message order (RFC 6873 §4.4: each occurrence separately). */
+function headerFields(msg: SipMessage, names: readonly string[], out: OptionalField[]): void {
+  const ids = new Set<number>();
+  const others = new Set<string>();
+  let reason = false;
+  for (const n of names) {
+    if (n.toLowerCase() === 'reason-phrase') reason = true;
+    const id = headerIdOf(n);
+    if (id === H.OTHER) others.add(n.toLowerCase());
+    else ids.add(id);
+  }
+  if (reason && !msg.isRequest) push(out, reasonPhraseField(toBinary(msg.reason)));
+  const text = msg.text;
+  for (let i = 0; i < msg.headerCount; i++) {
+    const id = msg.idAt(i);
+    if (!(id === H.OTHER ? others.size > 0 && others.has(msg.headerAt(i).name.toLowerCase()) : ids.has(id))) continue;
+    const h = msg.headerAt(i);
+    const line = text.slice(h.offset, h.offset + h.raw.length);
+    const colon = line.indexOf(':');
+    push(out, headerField(line.slice(0, colon), line.slice(colon + 1)));
+  }
+}
+
+/**
+ * Builds the CLF record of one SIP message sent or received (RFC 6872 §8, RFC 6873 §4.2, §4.4). Never throws
+ * on message content: fields that fail to parse are logged as `?`.
+ */
+export function recordFromMessage(msg: SipMessage, meta: MessageMeta, opts: FromMessageOptions = {}): ClfRecord {
+  const cseq = msg.cseq;
+  const to = attempt(() => msg.to());
+  const from = attempt(() => msg.from());
+  const callId = msg.callId;
+  const optional: OptionalField[] = [];
+  if (opts.headers !== undefined && opts.headers.length > 0) headerFields(msg, opts.headers, optional);
+  if (opts.body === true && msg.body.length > 0) {
+    const ct = msg.get('Content-Type');
+    const b = msg.body;
+    const start = msg.bodyOffset;
+    push(optional, bodyField(ct === undefined ? '-' : toBinary(ct), msg.text.slice(start, start + b.length), b));
+  }
+  if (opts.wholeMessage !== false) {
+    const raw = msg.raw;
+    const start = raw.byteOffset - msg.buffer.byteOffset;
+    const text = msg.text.slice(start, start + raw.length);
+    push(optional, opts.mask === undefined ? messageField(text, raw) : messageField(opts.mask(text)));
+  }
+  return {
+    timestamp: meta.timestamp,
+    isRequest: msg.isRequest,
+    retransmission: meta.retransmission,
+    direction: meta.direction,
+    transport: meta.transport,
+    encrypted: meta.encrypted,
+    cseq: cseq !== undefined ? `${cseq.seq} ${cseq.method}` : msg.has('CSeq') ? UNPARSEABLE : null,
+    status: msg.isRequest ? null : String(msg.status),
+    requestUri: msg.isRequest ? msg.requestUri : null,
+    destination: meta.destination,
+    source: meta.source,
+    toUri: uriOf(to),
+    toTag: tagOf(to, msg.toTag),
+    fromUri: uriOf(from),
+    fromTag: tagOf(from, msg.fromTag),
+    callId: callId !== undefined ? callId : msg.has('Call-ID') ? UNPARSEABLE : null,
+    serverTxn: meta.serverTxn ?? null,
+    clientTxn: meta.clientTxn ?? null,
+    optional,
+  };
+}
