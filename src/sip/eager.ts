@@ -13,7 +13,7 @@ function bad(header: string, why: string, at: number): never {
 }
 
 /** RFC 3261 §20.16: CSeq = 1*DIGIT LWS Method; the number "MUST be less than 2**31" (§8.1.1.5). */
-export function scanCSeq(s: string, vs: number, ve: number, out: Int32Array): void {
+export function scanCSeq(s: string, vs: number, ve: number, out: number[]): void {
   const i = scanDigits(s, vs, ve);
   const seq = parseDecimal(s, vs, i, 0x7fffffff);
   if (seq === -1) bad('CSeq', 'sequence number expected', vs);
@@ -88,7 +88,7 @@ function nextParam(s: string, i: number, e: number, header: string): number {
  * From/To (RFC 3261 §20.20, §20.39): find the `tag` header parameter. In the name-addr form the params
  * follow `>`; in the addr-spec form (no `<>`) every `;` starts a header parameter (§20.10).
  */
-export function scanTag(s: string, vs: number, ve: number, out: Int32Array, slotS: number, header: string): void {
+export function scanTag(s: string, vs: number, ve: number, out: number[], slotS: number, header: string): void {
   let i = vs;
   let at = -1;
   while (i < ve) {
@@ -125,7 +125,7 @@ export function scanTag(s: string, vs: number, ve: number, out: Int32Array, slot
  * The first via-parm of the top Via (RFC 3261 §20.42): sent-protocol, sent-by and the params a proxy
  * needs (branch, received, rport). LWS is allowed around '/' and ':' (RFC 4475 §3.1.1.1).
  */
-export function scanTopVia(s: string, vs: number, ve: number, out: Int32Array): void {
+export function scanTopVia(s: string, vs: number, ve: number, out: number[]): void {
   let i = skipLws(s, vs, ve);
   // sent-protocol = protocol-name SLASH protocol-version SLASH transport
   for (let part = 0; ; part++) {
@@ -203,7 +203,7 @@ export function scanTopVia(s: string, vs: number, ve: number, out: Int32Array): 
  * valueless `logme` parameter (name case-insensitive). A malformed Session-ID does not make the message
  * unparseable: RFC 7989 §7 has intermediaries treat it as absent, so state 2 is recorded instead of throwing.
  */
-export function scanSessionId(s: string, vs: number, ve: number, out: Int32Array): void {
+export function scanSessionId(s: string, vs: number, ve: number, out: number[]): void {
   out[E.SID_STATE] = 2;
   out[E.SID_REMOTE_S] = -1;
   out[E.SID_LOGME] = 0;

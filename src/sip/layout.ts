@@ -1,11 +1,11 @@
 /**
- * Index layout of the two Int32Arrays a parsed message carries: the header table (six ints per header
+ * Index layout of the table a parsed message carries: the header table (six ints per header
  * line) and the eager table (fixed slots for what a proxy reads on every message). Offsets are absolute
  * byte offsets into the input buffer; -1 means absent.
  */
 
 /**
- * A message carries one Int32Array: the eager table in [0, E.SIZE), then the header table from HBASE on,
+ * A message carries one array of small integers: the eager table in [0, E.SIZE), then the header table from HBASE on,
  * HSTRIDE ints per header line (one allocation per message).
  */
 

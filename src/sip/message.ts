@@ -65,7 +65,7 @@ export class SipMessage {
   /** @internal latin1 view of `buffer` (one char per octet): offsets are byte offsets. */
   readonly text: string;
   /** @internal eager table then header table, see layout.ts */
-  readonly e: Int32Array;
+  readonly e: number[];
 
   #method: string | undefined;
   #callId: string | undefined;
@@ -73,7 +73,7 @@ export class SipMessage {
   #topVia: TopVia | undefined;
   #cache: Map<string, unknown> | undefined;
 
-  constructor(buffer: Buffer, text: string, isRequest: boolean, table: Int32Array, headerCount: number) {
+  constructor(buffer: Buffer, text: string, isRequest: boolean, table: number[], headerCount: number) {
     this.buffer = buffer;
     this.text = text;
     this.isRequest = isRequest;

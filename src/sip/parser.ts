@@ -16,7 +16,7 @@ import { DEFAULT_LIMITS, resolveLimits, type ParseLimits } from './limits.js';
 import { SipMessage } from './message.js';
 
 /** Shared scratch table (eager slots, then headers); copied out once per message at its final size. */
-let scratch = new Int32Array(HBASE + 64 * HSTRIDE);
+let scratch: number[] = new Array<number>(HBASE + 64 * HSTRIDE).fill(0);
 
 function fail(code: 'SIP_BAD_START_LINE' | 'SIP_BAD_HEADER_LINE' | 'SIP_NO_HEADER_END', msg: string, at: number): never {
   throw new SipParseError(code, msg, at);
@@ -50,7 +50,7 @@ function isVersion(t: string, s: number, e: number): boolean {
   return i > d2 && i === e;
 }
 
-function parseStatusLine(t: string, s: number, e: number, out: Int32Array): void {
+function parseStatusLine(t: string, s: number, e: number, out: number[]): void {
   // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (§7.2)
   let i = s;
   while (i < e && t.charCodeAt(i) !== SP) i++;
@@ -79,7 +79,7 @@ function parseStatusLine(t: string, s: number, e: number, out: Int32Array): void
   }
 }
 
-function parseRequestLine(t: string, s: number, e: number, out: Int32Array): void {
+function parseRequestLine(t: string, s: number, e: number, out: number[]): void {
   // Request-Line = Method SP Request-URI SP SIP-Version (§7.1): exactly single SPs, nothing trailing.
   let i = s;
   while (i < e && TOKEN[t.charCodeAt(i)] === 1) i++;
@@ -251,12 +251,12 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
 }
 
 function grow(): void {
-  const grown = new Int32Array(scratch.length * 2);
-  grown.set(scratch);
-  scratch = grown;
+  // Plain arrays of small integers: V8 keeps them as packed SMI arrays, which copy out far faster than
+  // typed arrays (whose backing stores are allocated off-heap above 64 bytes).
+  scratch = scratch.concat(new Array<number>(scratch.length).fill(0));
 }
 
-function eager(t: string, id: number, n: number, vs: number, ve: number, out: Int32Array): void {
+function eager(t: string, id: number, n: number, vs: number, ve: number, out: number[]): void {
   switch (id) {
     case H.VIA:
       if (out[E.VIA_IDX] === -1) {
