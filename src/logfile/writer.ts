@@ -1,0 +1,295 @@
+/**
+ * ClfWriter: appends encoded SIP CLF records (RFC 6873 §4) to rotating log files without blocking the
+ * caller's event loop, with backpressure, bounded memory, private permissions (RFC 6872 §10, RFC 8497 §7.4)
+ * and retention (RFC 8497 §8.5).
+ *
+ *   write(rec) ──► queue (records + rotation marks, in call order; bytes counted)
+ *    │  sync       │   > highWaterMark → write() returns false … 'drain' when the queue is empty again
+ *    │             │   > maxQueueBytes → record dropped, stats().dropped++
+ *    │             ▼
+ *    │     run loop (one at a time, on the event loop; the syscalls run in libuv's thread pool)
+ *    │             │ cut into batches ≤ batchBytes; size/time rotation only between records
+ *    │             ▼
+ *    │     Buffer.allocUnsafe(batch) ◄─ copy records ──► FileHandle.write(buf, pos)   one pwrite per batch
+ *    │             │                                      fsync: 'every' batch | N ms | at rotate | close
+ *    │             ▼ rotate: fsync? close ─► open next name (O_EXCL, 0600) ─► currentLink
+ *    │     background chain: gzip (temp + rename) ─► retention (maxFiles, maxAgeMs)   (rotate-maintenance.ts)
+ *    └──► flush() resolves when every record accepted before it is written (and fsynced under 'every')
+ *
+ * Why not a worker thread (pino's choice): the only synchronous work per record is queueing a reference and
+ * one copy into the batch buffer, which a worker design does too (into its shared ring buffer); the write
+ * and fsync system calls already run off the event loop in libuv's pool. A worker would add a second copy,
+ * a thread, and a shutdown protocol for no gain here. Measured on the development container (Node 20,
+ * 256-byte records, tight loop, tmpfs): ≈ 3 million records/s accepted and written (see
+ * docs/guides/log-files.md, "Throughput"); the caller's loop is blocked only for the copy of each batch.
+ *
+ * Ordering and framing: records reach the file in write() order; each batch is one write system call at an
+ * explicit position (short writes continue at the next position), so the file only ever grows by whole
+ * batches, and a crash (even SIGKILL) can leave at most a torn last record, which a reader detects by its
+ * Record Length. A failed write (ENOSPC, EIO…) loses that batch (stats().lost), emits 'error' IO_WRITE and
+ * truncates the file back to its last whole record; the next batch tries again (re-opening the file if it
+ * had to be closed). Records are never split across files: rotation happens only between records. A record
+ * larger than maxBytes goes alone into a file of its own, which is then larger than maxBytes.
+ *
+ * Errors and warnings are emitted as 'error' / 'warning' events when someone listens, otherwise passed to
+ * `process.emitWarning` — a logging failure never throws into the application or crashes the process.
+ * write() itself throws only for a caller bug (IO_BAD_RECORD: not a record ending in LF).
+ */
+import { EventEmitter } from 'node:events';
+
+import { SipclfError } from '../errors.js';
+import { intervalStart, nextBoundary } from './rotate.js';
+import { FileSet } from './writer-files.js';
+import { describe, prepareDir } from './writer-fs.js';
+import { resolveOptions } from './writer-options.js';
+import type { ResolvedOptions, WriterEvents, WriterOptions, WriterStats } from './writer-options.js';
+import { registerForExit, unregisterForExit } from './writer-signals.js';
+import type { SignalOptions } from './writer-signals.js';
+
+export type { RotateEvent } from './writer-files.js';
+export type { FsyncPolicy, WriterEvents, WriterOptions, WriterStats } from './writer-options.js';
+export type { SignalOptions } from './writer-signals.js';
+
+/** A time-rotation boundary crossed between two write() calls; `at` is the start of the new interval. */
+class RotateMark {
+  constructor(readonly at: number) {}
+}
+
+type Item = string | Buffer | RotateMark;
+
+export class ClfWriter extends EventEmitter<WriterEvents> {
+  private readonly o: ResolvedOptions;
+  private readonly files: FileSet;
+  private queue: Item[] = [];
+  private queuedBytes = 0;
+  private accepted = 0;
+  private done = 0;
+  private needDrain = false;
+  private runP: Promise<void> | null = null;
+  private waiters: { target: number; resolve: () => void }[] = [];
+  private boundary = Infinity;
+  private pendingRotate: number | undefined;
+  private fsyncDue = false;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private reportedClosedWrite = false;
+  private closing: Promise<void> | undefined;
+  private s = { records: 0, bytes: 0, dropped: 0, lost: 0 };
+  private lastError: SipclfError | null = null;
+
+  private constructor(o: ResolvedOptions) {
+    super();
+    this.o = o;
+    this.files = new FileSet(o, { fail: (e) => this.fail(e), rotated: (ev) => this.emit('rotate', ev) });
+  }
+
+  /** Validate options, prepare the directory, create the first file. Rejects with CONFIG_INVALID, IO_INSECURE_DIR, IO_WRITE. */
+  static async open(opts: WriterOptions): Promise<ClfWriter> {
+    const o = resolveOptions(opts);
+    const warnings = await prepareDir(o.dir, o.insecureDir);
+    const w = new ClfWriter(o);
+    const now = o.clock();
+    if (o.interval !== undefined) w.boundary = nextBoundary(now, o.interval, o.utc);
+    await w.files.init(now);
+    if (typeof o.fsync === 'number') {
+      w.timer = setInterval(() => w.tick(), o.fsync);
+      w.timer.unref();
+    }
+    // Let the caller attach listeners before hearing about the directory.
+    if (warnings.length > 0) setImmediate(() => warnings.forEach((x) => w.warn(x)));
+    return w;
+  }
+
+  /**
+   * Queue one encoded record (a binary string, one char per octet, or a Buffer) ending in LF. Returns false
+   * when the caller should wait for 'drain' (queue above highWaterMark, or the record was dropped).
+   */
+  write(record: string | Buffer): boolean {
+    const len = record.length;
+    const first = typeof record === 'string' ? record.charCodeAt(0) : record[0];
+    const last = typeof record === 'string' ? record.charCodeAt(len - 1) : record[len - 1];
+    if (len < 2 || last !== 0x0a || first === undefined || !(((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a))) {
+      throw new SipclfError('IO_BAD_RECORD', `write(): not one CLF record (${len} bytes; must start with a version letter and end in LF)`);
+    }
+    if (this.closed) {
+      this.s.dropped++;
+      if (!this.reportedClosedWrite) {
+        this.reportedClosedWrite = true;
+        this.fail(new SipclfError('IO_WRITER_CLOSED', 'write() after close(): record dropped (reported once; see stats().dropped)'));
+      }
+      return false;
+    }
+    if (this.queuedBytes + len > this.o.maxQueueBytes) {
+      this.s.dropped++;
+      this.needDrain = true;
+      return false;
+    }
+    if (this.o.interval !== undefined) {
+      const now = this.o.clock();
+      if (now >= this.boundary) {
+        this.queue.push(new RotateMark(intervalStart(now, this.o.interval, this.o.utc)));
+        this.boundary = nextBoundary(now, this.o.interval, this.o.utc);
+      }
+    }
+    this.queue.push(record);
+    this.queuedBytes += len;
+    this.accepted++;
+    if (this.runP === null) this.kick();
+    if (this.queuedBytes > this.o.highWaterMark) {
+      this.needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Resolves when every record accepted so far is written (and fsynced under fsync 'every'). */
+  flush(): Promise<void> {
+    const target = this.accepted;
+    if (this.done >= target) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ target, resolve }));
+  }
+
+  /** Flush, fsync and close the file, finish background gzip/retention. Idempotent; never rejects. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /**
+   * Close this writer on SIGTERM/SIGINT/beforeExit, then let the process exit as it would have (see
+   * writer-signals.ts). Returns a function that removes the registration.
+   */
+  installSignalHandlers(opts?: SignalOptions): () => void {
+    return registerForExit(this, opts);
+  }
+
+  stats(): WriterStats {
+    return {
+      ...this.s,
+      files: this.files.files,
+      rotations: this.files.rotations,
+      queueRecords: this.accepted - this.done,
+      queueBytes: this.queuedBytes,
+      currentFile: this.files.current,
+      lastError: this.lastError,
+    };
+  }
+
+  // --- the run loop: the only code that touches the files ------------------------------------------------
+
+  private kick(): void {
+    this.runP = Promise.resolve().then(() => this.run());
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.queue.length > 0 || this.fsyncDue) {
+        if (this.queue.length > 0) {
+          const items = this.queue;
+          this.queue = [];
+          await this.writeItems(items);
+        } else {
+          this.fsyncDue = false;
+          await this.files.sync(false);
+        }
+      }
+    } catch (e) {
+      this.fail(new SipclfError('IO_WRITE', `log writer: ${describe(e)}`, { cause: e }));
+    } finally {
+      this.runP = null;
+    }
+    if (this.queue.length > 0) this.kick(); // only after an unexpected throw
+  }
+
+  /** Cut the items into batches; rotate between records when a mark or maxBytes says so. */
+  private async writeItems(items: Item[]): Promise<void> {
+    let batch: (string | Buffer)[] = [];
+    let bytes = 0;
+    for (const it of items) {
+      if (it instanceof RotateMark) {
+        this.pendingRotate = it.at;
+        continue;
+      }
+      const len = it.length;
+      const max = this.o.maxBytes;
+      const size = this.files.size + bytes;
+      if (this.pendingRotate !== undefined || (max !== undefined && size > 0 && size + len > max)) {
+        if (batch.length > 0) await this.writeBatch(batch, bytes);
+        batch = [];
+        bytes = 0;
+        const at = this.pendingRotate ?? this.o.clock();
+        this.pendingRotate = undefined;
+        await this.files.rotate(at);
+      } else if (bytes + len > this.o.batchBytes && batch.length > 0) {
+        await this.writeBatch(batch, bytes);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(it);
+      bytes += len;
+    }
+    if (batch.length > 0) await this.writeBatch(batch, bytes);
+  }
+
+  /** One batch → one buffer → one positional write. */
+  private async writeBatch(batch: (string | Buffer)[], bytes: number): Promise<void> {
+    const buf = Buffer.allocUnsafe(bytes);
+    let off = 0;
+    for (const r of batch) off += typeof r === 'string' ? buf.write(r, off, 'latin1') : r.copy(buf, off);
+    try {
+      await this.files.append(buf, this.o.clock());
+      this.s.bytes += bytes;
+      this.s.records += batch.length;
+      if (this.o.fsync === 'every') await this.files.sync(true);
+    } catch (e) {
+      this.s.lost += batch.length;
+      this.fail(e instanceof SipclfError ? e : new SipclfError('IO_WRITE', describe(e), { cause: e }));
+    } finally {
+      this.queuedBytes -= bytes;
+      this.done += batch.length;
+      this.settle();
+    }
+  }
+
+  /** Resolve the flush() waiters that are done; emit 'drain' once the queue is empty. */
+  private settle(): void {
+    if (this.waiters.length > 0) {
+      const ready = this.waiters.filter((w) => w.target <= this.done);
+      this.waiters = this.waiters.filter((w) => w.target > this.done);
+      for (const w of ready) w.resolve();
+    }
+    if (this.needDrain && this.queuedBytes === 0 && !this.closed) {
+      this.needDrain = false;
+      this.emit('drain');
+    }
+  }
+
+  private tick(): void {
+    if (!this.files.dirty || this.closed) return;
+    this.fsyncDue = true;
+    if (this.runP === null) this.kick();
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    unregisterForExit(this);
+    while (this.runP !== null) await this.runP;
+    await this.files.close();
+    for (const w of this.waiters) w.resolve();
+    this.waiters = [];
+  }
+
+  // --- reporting: never throw into the application ------------------------------------------------------
+
+  private fail(err: SipclfError): void {
+    this.lastError = err;
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+    else process.emitWarning(err);
+  }
+
+  private warn(err: SipclfError): void {
+    if (this.listenerCount('warning') > 0) this.emit('warning', err);
+    else process.emitWarning(err);
+  }
+}
