@@ -17,7 +17,7 @@
  *   character — and the helper returns a truncation marker `11@00032473` = `TT@VVVVVVVV N` (N = logical
  *   bytes before the cut) that the caller appends after the field.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { SipclfError } from '../errors.js';
 import { cutUtf8 } from './encode.js';
 import { MAX_FIELD_BYTES, SIPCLF_PEN, TAG_BODY, TAG_HEADER, TAG_MESSAGE, VTAG_TRUNCATED, type OptionalField } from './record.js';
@@ -28,17 +28,24 @@ export interface Capped {
   readonly marker?: OptionalField;
 }
 
-/** Octets that force base64 once TABs are spaces: controls except a CRLF pair, DEL, or the text `%0D%0A`. */
-const UNPRINTABLE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n|%0D%0A/;
+/** Control octets and DEL. Tested on the value once TABs are spaces and CRLFs `%0D%0A`, so none may remain. */
+const CONTROL = /[\x00-\x1f\x7f]/;
 const HIGH = /[\x80-\xff]/;
 const ESCAPED_CRLF = '%0D%0A';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** True when `s` (TABs already spaces) must be base64'd (RFC 6873 §4.4 "unprintable", plus our rules). */
-export function isUnprintable(s: string, bytes?: Uint8Array): boolean {
-  if (UNPRINTABLE.test(s)) return true;
-  if (!HIGH.test(s)) return false;
-  return !isUtf8(bytes ?? Buffer.from(s, 'latin1'));
+/**
+ * `s` (TABs already spaces) as written when it may be logged as text, or undefined when it must be base64'd:
+ * it holds a control octet other than a CRLF pair, DEL, invalid UTF-8 (RFC 6873 §4.4 "unprintable"), a lone
+ * CR or LF, or the literal text `%0D%0A` (our rules). One regex pass; the rest runs at memchr speed, and
+ * UTF-8 is checked natively (isUtf8, on `bytes` when given).
+ */
+export function writeText(s: string, bytes?: Uint8Array): string | undefined {
+  if (s.indexOf(ESCAPED_CRLF) >= 0) return undefined;
+  const w = s.indexOf('\r') >= 0 ? s.replaceAll('\r\n', ESCAPED_CRLF) : s;
+  if (CONTROL.test(w)) return undefined;
+  if (bytes !== undefined ? !isAscii(bytes) && !isUtf8(bytes) : HIGH.test(s) && !isUtf8(Buffer.from(s, 'latin1'))) return undefined;
+  return w;
 }
 
 function tabsToSpaces(s: string): string {
@@ -64,8 +71,8 @@ function build(tag: number, vendor: number, prefix: string, data: string, bytes?
   const room = MAX_FIELD_BYTES - pre.length;
   if (room < 0) throw new SipclfError('CLF_VALUE_TOO_LONG', `optional field ${tag}@${vendor} prefix exceeds ${MAX_FIELD_BYTES} bytes`);
   const text = tabsToSpaces(data);
-  if (!isUnprintable(text, bytes !== undefined && bytes.length === data.length ? bytes : undefined)) {
-    const written = text.indexOf('\r') >= 0 ? text.replaceAll('\r\n', ESCAPED_CRLF) : text;
+  const written = writeText(text, bytes !== undefined && bytes.length === data.length ? bytes : undefined);
+  if (written !== undefined) {
     if (written.length <= room) return { field: { tag, vendor, base64: false, value: pre + written } };
     return { field: { tag, vendor, base64: false, value: pre + cutText(written, room) }, marker: marker(tag, vendor, pre.length + text.length) };
   }
