@@ -136,6 +136,10 @@ export const ERRORS = {
   CLF_BAD_FIELD_COUNT: { layer: 'clf', summary: 'The TAB-separated fields do not match the index pointers (a mandatory field holds a TAB).' },
   CLF_BAD_OPTIONAL: { layer: 'clf', summary: 'An optional field does not follow Tag@Vendor-ID,Length,BEB, (2 digits, 8 digits, 4 hex, 00/01).' },
   CLF_OPTIONAL_LENGTH: { layer: 'clf', summary: 'An optional field Length differs from the bytes of its Value up to the next TAB or the final LF.' },
+  CLF_LIMIT_RECORD_SIZE: {
+    layer: 'clf',
+    summary: "A record's declared Record Length exceeds the reader's maxRecordBytes limit; it is not buffered, the reader resynchronises.",
+  },
   // --- Configuration and CLI --------------------------------------------------------------------------------
   CONFIG_INVALID: { layer: 'config', summary: 'A configuration value is invalid; the message names the path and the reason.' },
   CLI_USAGE: { layer: 'cli', summary: 'The command line is wrong: unknown option, missing argument or value out of range.' },
