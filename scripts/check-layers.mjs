@@ -19,8 +19,9 @@ export const ALLOWED = {
   capture: ['sip', 'clf', 'logme', 'logfile'],
   store: ['sip', 'clf', 'logme', 'logfile'],
   logfile: ['sip', 'clf'],
+  gen: ['sip', 'clf', 'logme'],
   server: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'logfile'],
-  cli: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'server', 'logfile'],
+  cli: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'server', 'logfile', 'gen'],
 };
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

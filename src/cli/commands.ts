@@ -54,4 +54,28 @@ export const COMMANDS: readonly CommandSpec[] = [
       [2, 'usage error or unreadable input'],
     ],
   },
+  {
+    name: 'gen',
+    args: '',
+    summary: 'Write realistic synthetic SIP CLF (RFC 6873) for benchmarks, demos and tests',
+    details:
+      'Simulates the log of a stateful record-routing proxy: calls arriving at --rate per second (basic, forked with ' +
+      'CANCEL of the losing branch, failed, cancelled by the caller), REGISTER with a digest challenge, OPTIONS ' +
+      'keep-alives and occasional retransmissions (flag D). Every record carries the whole message as Tag 02; ' +
+      '--logme-share of the calls carry the RFC 8497 log-me marker. The output is in time order and the same for ' +
+      'the same --seed on every machine. Files are created with mode 0600; a name ending in .gz is gzipped.',
+    options: [
+      { flags: '--records <n>', description: 'number of records to write' },
+      { flags: '-o, --out <file>', description: 'output file, `-` for standard output', default: '-' },
+      { flags: '--seed <n>', description: 'random seed', default: 1 },
+      { flags: '--rate <n>', description: 'scenarios started per second', default: 40 },
+      { flags: '--logme-share <p>', description: 'share of calls marked with log-me (0-1)', default: 0.05 },
+      { flags: '--start <date>', description: 'timestamp of the first call (ISO 8601)', default: '2026-01-05T09:00:00Z' },
+    ],
+    examples: ['sipclf gen --records 100000 -o proxy.clf', 'sipclf gen --records 1000 --seed 7 --logme-share 0.5 | sipclf cat -'],
+    exit: [
+      [0, 'records written'],
+      [2, 'usage error or the output cannot be written'],
+    ],
+  },
 ];

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { COMMANDS, type CommandSpec } from './commands.js';
+import { runGen } from './gen.js';
 import { runParse } from './parse.js';
 import type { Io } from './io.js';
 import { processIo } from './io.js';
@@ -12,6 +13,7 @@ type Handler = (args: string[], opts: Record<string, unknown>, io: Io) => Promis
 
 const HANDLERS: Record<string, Handler> = {
   parse: (args, opts, io) => runParse(args[0], opts, io),
+  gen: (_args, opts, io) => runGen(opts, io),
 };
 
 function addCommand(program: Command, spec: CommandSpec, io: Io, setCode: (code: number) => void): void {
