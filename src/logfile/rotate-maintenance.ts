@@ -39,7 +39,9 @@ export async function gzipFile(dir: string, name: string, fsync: boolean): Promi
   await unlink(tmp).catch(() => undefined);
   const fh = await createPrivateFile(tmp);
   try {
-    await pipeline(createReadStream(src), createGzip(), fh.createWriteStream({ autoClose: false }));
+    await pipeline(createReadStream(src), createGzip(), async (gz: AsyncIterable<Buffer>) => {
+      for await (const chunk of gz) await fh.write(chunk);
+    });
     if (fsync) await fh.sync();
   } catch (e) {
     await fh.close().catch(() => undefined);

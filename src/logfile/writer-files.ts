@@ -36,6 +36,8 @@ export interface FileSetHooks {
 export class FileSet {
   private fh: FileHandle | null = null;
   private name: string | null = null;
+  /** The newest file this writer created; retention never touches it, even between close and open. */
+  private newest: string | null = null;
   private seq = 0;
   private unsynced = false;
   private bg: Promise<void> = Promise.resolve();
@@ -140,6 +142,7 @@ export class FileSet {
       }
       chosen = name;
       this.name = name;
+      this.newest = name;
       this.size = 0;
       this.unsynced = false;
       this.files++;
@@ -173,7 +176,7 @@ export class FileSet {
 
   private async prune(): Promise<void> {
     const { dir, pattern, maxFiles, maxAgeMs, clock } = this.o;
-    await applyRetention(dir, pattern, (n) => n === this.name, { maxFiles, maxAgeMs }, clock());
+    await applyRetention(dir, pattern, (n) => n === this.newest, { maxFiles, maxAgeMs }, clock());
   }
 
   /** Chain a maintenance job after the previous one; a failure becomes an IO_ROTATE error. */

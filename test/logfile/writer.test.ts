@@ -1,0 +1,314 @@
+/**
+ * ClfWriter (src/logfile/writer.ts): ordering under load, size and time rotation, gzip, retention,
+ * permissions (RFC 6872 §10, RFC 8497 §7.4), fsync policies, backpressure, errors and closing. The
+ * crash and signal tests are in writer-process.test.ts. Records come from test/fixtures/writer-records.mjs
+ * (independent of src/clf) and are checked with its frame walker.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+
+import type { SipclfError } from '../../src/errors.js';
+import { ClfWriter } from '../../src/logfile/writer.js';
+import type { WriterOptions } from '../../src/logfile/writer.js';
+
+/** test/fixtures/writer-records.mjs, shared with the child process of writer-process.test.ts. */
+export interface WriterHelpers {
+  makeRecord: (seq: number, pad?: number) => string;
+  makeRecordWithCallId: (callId: string) => string;
+  checkFrames: (buf: Buffer) => { seqs: number[]; torn: number; errors: string[] };
+  readAll: (dir: string) => { seqs: number[]; torn: number; files: string[]; perFile: [string, number][] };
+  modeOf: (path: string) => number;
+  withDir: (fn: (dir: string) => Promise<void>) => Promise<void>;
+}
+const root = join(import.meta.dirname, '..', '..', '..');
+const { checkFrames, makeRecord, makeRecordWithCallId, modeOf, readAll, withDir } = (await import(
+  join(root, 'test', 'fixtures', 'writer-records.mjs')
+)) as WriterHelpers;
+
+/** Open a writer in `dir` that collects its errors and warnings instead of printing them. */
+async function openW(opts: WriterOptions): Promise<{ w: ClfWriter; errors: SipclfError[]; warnings: SipclfError[] }> {
+  const w = await ClfWriter.open(opts);
+  const errors: SipclfError[] = [];
+  const warnings: SipclfError[] = [];
+  w.on('error', (e) => errors.push(e));
+  w.on('warning', (e) => warnings.push(e));
+  return { w, errors, warnings };
+}
+
+const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
+
+describe('test helper', () => {
+  it('reproduces the RFC 6873 §5 record byte for byte and frames it', () => {
+    const rfc =
+      'A000100,0053005C005E006D007D008F009E00A000BA00C700EB00F70100\n1328821153.010\tRORUU\t1 INVITE\t-\tsip:192.0.2.10\t' +
+      '192.0.2.10:5060\t192.0.2.200:56485\tsip:192.0.2.10\t-\tsip:1001@example.com:5060\tDL88360fa5fc\t' +
+      'DL70dff590c1-1079051554@example.com\tS1781761-88\tC67651-11\n';
+    assert.equal(makeRecordWithCallId('DL70dff590c1-1079051554@example.com'), rfc);
+    const two = Buffer.from(makeRecord(7) + makeRecord(8, 300), 'latin1');
+    assert.deepEqual(checkFrames(two), { seqs: [7, 8], torn: 0, errors: [] });
+    assert.equal(checkFrames(two.subarray(0, two.length - 5)).torn, makeRecord(8, 300).length - 5);
+  });
+});
+
+describe('ClfWriter: ordering and flushing', () => {
+  it('keeps 100,000 records written in a tight loop in order', () =>
+    withDir(async (dir) => {
+      const { w, errors } = await openW({ dir, fsync: 'none' });
+      for (let i = 0; i < 100_000; i++) w.write(makeRecord(i));
+      await w.close();
+      const { seqs, torn, files } = readAll(dir);
+      assert.equal(files.length, 1);
+      assert.equal(torn, 0);
+      assert.deepEqual(seqs, range(0, 100_000));
+      const s = w.stats();
+      assert.equal(s.records, 100_000);
+      assert.equal(s.dropped + s.lost + s.queueRecords + s.queueBytes, 0);
+      assert.deepEqual(errors, []);
+    }));
+
+  it('interleaves string and Buffer records in call order; flush() means written', () =>
+    withDir(async (dir) => {
+      const { w } = await openW({ dir, fsync: 'none' });
+      for (let i = 0; i < 1000; i++) w.write(i % 3 === 0 ? Buffer.from(makeRecord(i), 'latin1') : makeRecord(i));
+      await w.flush();
+      assert.deepEqual(readAll(dir).seqs, range(0, 1000));
+      assert.equal(w.stats().queueRecords, 0);
+      await w.close();
+    }));
+
+  for (const fsync of ['none', 'rotate', 'every', 20] as const) {
+    it(`loses nothing on close with fsync ${String(fsync)}`, () =>
+      withDir(async (dir) => {
+        const { w, errors } = await openW({ dir, fsync, maxBytes: 50_000 });
+        for (let i = 0; i < 2000; i++) {
+          w.write(makeRecord(i));
+          if (i % 500 === 0) await new Promise((r) => setTimeout(r, 25));
+        }
+        await w.close();
+        assert.deepEqual(readAll(dir).seqs, range(0, 2000));
+        assert.deepEqual(errors, []);
+      }));
+  }
+
+  it('rejects a value that is not one record ending in LF (IO_BAD_RECORD)', () =>
+    withDir(async (dir) => {
+      const { w } = await openW({ dir });
+      assert.throws(() => w.write('A000010,no final LF'), { code: 'IO_BAD_RECORD' });
+      assert.throws(() => w.write('\n'), { code: 'IO_BAD_RECORD' });
+      assert.throws(() => w.write(Buffer.from('1328821153.010\tRORUU\n')), { code: 'IO_BAD_RECORD' });
+      await w.close();
+    }));
+});
+
+describe('ClfWriter: backpressure', () => {
+  it("returns false above highWaterMark, emits 'drain', drops and counts beyond maxQueueBytes", () =>
+    withDir(async (dir) => {
+      const len = makeRecord(10).length; // records 10-99 have the same length
+      const { w } = await openW({ dir, highWaterMark: 4096, maxQueueBytes: 16_384 });
+      const results = range(10, 100).map((i) => w.write(makeRecord(i)));
+      const firstFalse = results.indexOf(false);
+      assert.equal(firstFalse, Math.floor(4096 / len)); // the record that takes the queue beyond 4096
+      const accepted = Math.floor(16_384 / len);
+      assert.equal(w.stats().dropped, 90 - accepted);
+      assert.equal(w.stats().queueBytes, accepted * len);
+      await once(w, 'drain');
+      assert.equal(w.stats().queueBytes, 0);
+      assert.equal(w.write(makeRecord(1000)), true);
+      await w.close();
+      assert.deepEqual(readAll(dir).seqs, [...range(10, 10 + accepted), 1000]);
+    }));
+});
+
+describe('ClfWriter: size rotation', () => {
+  it('never splits a record and keeps files within maxBytes (a larger record gets a file of its own)', () =>
+    withDir(async (dir) => {
+      const maxBytes = 5000;
+      const { w } = await openW({ dir, pattern: 'r-%n.clf', maxBytes });
+      const rotations: string[] = [];
+      w.on('rotate', (ev) => rotations.push(ev.previous ?? ''));
+      for (let i = 0; i < 300; i++) w.write(makeRecord(i, i === 150 ? 6000 : i % 40));
+      await w.close();
+      const { seqs, files, perFile } = readAll(dir);
+      assert.deepEqual(seqs, range(0, 300));
+      for (const [name, size] of perFile) {
+        const big = readFileSync(join(dir, name)).length > maxBytes;
+        if (big) assert.deepEqual(checkFrames(readFileSync(join(dir, name))).seqs, [150], `${name} (${size} bytes)`);
+      }
+      assert.equal(rotations.length, files.length - 1);
+      assert.equal(w.stats().rotations, files.length - 1);
+      assert.equal(w.stats().files, files.length);
+    }));
+
+  it('continues %n after the highest existing file, and adds -1 to a colliding name without %n', () =>
+    withDir(async (dir) => {
+      writeFileSync(join(dir, 'seq-0007.clf'), '');
+      const a = await ClfWriter.open({ dir, pattern: 'seq-%n.clf' });
+      assert.equal(a.stats().currentFile, join(dir, 'seq-0008.clf'));
+      await a.close();
+      const t = Date.UTC(2024, 0, 2, 3, 4, 5);
+      writeFileSync(join(dir, 'x-20240102-030405.clf'), '');
+      const b = await ClfWriter.open({ dir, pattern: 'x-%Y%m%d-%H%M%S.clf', clock: () => t });
+      assert.equal(b.stats().currentFile, join(dir, 'x-20240102-030405-1.clf'));
+      await b.close();
+    }));
+});
+
+describe('ClfWriter: time rotation (injected clock)', () => {
+  it('rotates on wall-clock boundaries, names files by interval start, creates no empty files', () =>
+    withDir(async (dir) => {
+      let now = Date.UTC(2024, 0, 1, 10, 59, 59);
+      const { w } = await openW({ dir, pattern: 't-%Y%m%d-%H%M%S.clf', interval: '1h', clock: () => now });
+      for (const i of [0, 1, 2]) w.write(makeRecord(i));
+      now = Date.UTC(2024, 0, 1, 11, 0, 0);
+      for (const i of [3, 4]) w.write(makeRecord(i));
+      now = Date.UTC(2024, 0, 1, 13, 30, 0); // 12:00-13:00 had no records
+      w.write(makeRecord(5));
+      await w.close();
+      const { files } = readAll(dir);
+      assert.deepEqual(files, ['t-20240101-105959.clf', 't-20240101-110000.clf', 't-20240101-130000.clf']);
+      assert.deepEqual(
+        files.map((f) => checkFrames(readFileSync(join(dir, f))).seqs),
+        [[0, 1, 2], [3, 4], [5]],
+      );
+    }));
+});
+
+describe('ClfWriter: gzip and retention', () => {
+  it('gzips rotated files (temp + rename, mode 0600, mtime kept) and they gunzip to the records', () =>
+    withDir(async (dir) => {
+      const { w, errors } = await openW({ dir, pattern: 'g-%n.clf', maxBytes: 4000, gzip: true });
+      for (let i = 0; i < 200; i++) w.write(makeRecord(i));
+      await w.close();
+      const names = readdirSync(dir).sort();
+      const gz = names.filter((n) => n.endsWith('.gz'));
+      assert.ok(gz.length > 5);
+      assert.deepEqual(names.filter((n) => !n.endsWith('.gz')), [names[names.length - 1]]); // only the active file
+      assert.ok(names.every((n) => /^g-\d{4}\.clf(\.gz)?$/.test(n)), names.join());
+      let all = Buffer.alloc(0);
+      for (const n of names) {
+        assert.equal(modeOf(join(dir, n)), 0o600);
+        const raw = readFileSync(join(dir, n));
+        all = Buffer.concat([all, n.endsWith('.gz') ? gunzipSync(raw) : raw]);
+      }
+      assert.deepEqual(checkFrames(all).seqs, range(0, 200));
+      assert.deepEqual(errors, []);
+    }));
+
+  it('keeps at most maxFiles rotated files, the newest', () =>
+    withDir(async (dir) => {
+      const { w } = await openW({ dir, pattern: 'k-%n.clf', maxBytes: 2000, maxFiles: 2, gzip: true });
+      for (let i = 0; i < 100; i++) w.write(makeRecord(i));
+      await w.close();
+      const { files, seqs } = readAll(dir);
+      assert.equal(files.length, 3); // 2 rotated + the active one
+      assert.equal(seqs[seqs.length - 1], 99);
+      assert.deepEqual(seqs, range(100 - seqs.length, 100)); // a contiguous tail
+    }));
+
+  it('deletes rotated files older than maxAgeMs at open and after rotation, and nothing else', () =>
+    withDir(async (dir) => {
+      const now = Date.now();
+      const old = (now - 3 * 3600_000) / 1000;
+      writeFileSync(join(dir, 'a-0000.clf'), makeRecord(0));
+      writeFileSync(join(dir, 'a-0001.clf.gz'), 'x');
+      writeFileSync(join(dir, 'notes.txt'), 'keep me');
+      writeFileSync(join(dir, 'a-0002.clf'), makeRecord(2));
+      for (const n of ['a-0000.clf', 'a-0001.clf.gz', 'notes.txt']) utimesSync(join(dir, n), old, old);
+      const { w } = await openW({ dir, pattern: 'a-%n.clf', maxAgeMs: 3600_000 });
+      await w.close();
+      assert.deepEqual(readdirSync(dir).sort(), ['a-0002.clf', 'a-0003.clf', 'notes.txt']);
+    }));
+});
+
+describe('ClfWriter: permissions (RFC 6872 §10, RFC 8497 §7.4)', () => {
+  it('creates directories 0700 and files 0600 even with umask 0', () =>
+    withDir(async (base) => {
+      const saved = process.umask(0);
+      try {
+        const dir = join(base, 'logs', 'sip');
+        const { w } = await openW({ dir, pattern: 'p-%n.clf', maxBytes: 1000, gzip: true, currentLink: 'current.clf' });
+        for (let i = 0; i < 20; i++) w.write(makeRecord(i));
+        await w.flush();
+        assert.equal(readlinkSync(join(dir, 'current.clf')), (w.stats().currentFile ?? '').slice(dir.length + 1));
+        await w.close();
+        assert.equal(modeOf(dir), 0o700);
+        for (const n of readdirSync(dir)) if (n !== 'current.clf') assert.equal(modeOf(join(dir, n)), 0o600, n);
+      } finally {
+        process.umask(saved);
+      }
+    }));
+
+  it('refuses a group/world-writable directory, or warns with insecureDir: warn', () =>
+    withDir(async (base) => {
+      const dir = join(base, 'open');
+      mkdirSync(dir);
+      chmodSync(dir, 0o777);
+      await assert.rejects(ClfWriter.open({ dir }), { code: 'IO_INSECURE_DIR' });
+      const { w, warnings } = await openW({ dir, insecureDir: 'warn' });
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings.map((x) => x.code), ['IO_INSECURE_DIR']);
+      await w.close();
+      chmodSync(dir, 0o755);
+      const b = await openW({ dir });
+      await new Promise((r) => setImmediate(r));
+      assert.match(b.warnings[0]?.message ?? '', /accessible by group or others/);
+      await b.w.close();
+    }));
+});
+
+describe('ClfWriter: errors and closing', () => {
+  it('reports a failed file creation as IO_WRITE, counts the lost batch, and recovers on the next batch', () =>
+    withDir(async (base) => {
+      const dir = join(base, 'd');
+      const { w, errors } = await openW({ dir, pattern: 'e-%n.clf', maxBytes: 300 }); // one record per file
+      w.write(makeRecord(0));
+      await w.flush();
+      renameSync(dir, `${dir}.away`);
+      writeFileSync(dir, ''); // the directory is now a file: creating the next log file fails
+      w.write(makeRecord(1));
+      await w.flush();
+      assert.ok(errors.length > 0 && errors.every((e) => e.code === 'IO_WRITE'));
+      assert.equal(w.stats().lost, 1);
+      rmSync(dir);
+      renameSync(`${dir}.away`, dir);
+      w.write(makeRecord(2));
+      await w.close();
+      assert.deepEqual(readAll(dir).seqs, [0, 2]);
+      assert.equal(w.stats().lastError?.code, 'IO_WRITE');
+    }));
+
+  it('close() is idempotent; write() after close() drops, counts and reports IO_WRITER_CLOSED once', () =>
+    withDir(async (dir) => {
+      const { w, errors } = await openW({ dir });
+      w.write(makeRecord(0));
+      const c1 = w.close();
+      assert.equal(w.close(), c1);
+      await c1;
+      await w.close();
+      assert.equal(w.write(makeRecord(1)), false);
+      assert.equal(w.write(makeRecord(2)), false);
+      assert.deepEqual(errors.map((e) => e.code), ['IO_WRITER_CLOSED']);
+      assert.equal(w.stats().dropped, 2);
+      assert.equal(w.stats().currentFile, null);
+      await w.flush();
+      assert.deepEqual(readAll(dir).seqs, [0]);
+    }));
+
+  it('rejects invalid options with CONFIG_INVALID', async () => {
+    const bad: WriterOptions[] = [
+      { dir: '/nonexistent-sipclf', fsync: 'sometimes' as 'none' },
+      { dir: '/nonexistent-sipclf', highWaterMark: 10, maxQueueBytes: 5 },
+      { dir: '/nonexistent-sipclf', interval: '5x' },
+      { dir: '/nonexistent-sipclf', pattern: 'a/%n.clf' },
+      { dir: '/nonexistent-sipclf', pattern: 'fixed.clf' },
+      { dir: '/nonexistent-sipclf', pattern: '%q-%n.clf' },
+    ];
+    for (const o of bad) await assert.rejects(ClfWriter.open(o), { code: 'CONFIG_INVALID' }, JSON.stringify(o));
+    assert.equal(existsSync('/nonexistent-sipclf'), false);
+    assert.ok(statSync('/').isDirectory());
+  });
+});
