@@ -175,7 +175,9 @@ describe('recordFromMessage and formatAddress', () => {
       ['Reason-Phrase: Ringing', 'm: <sip:bob@192.0.2.4>', 'Contact: <sip:bob2@192.0.2.5>', 'text/plain hi yo'],
     );
     assert.equal(r.optional[4]?.tag, 2);
-    assert.equal(decodeOptionalValue(r.optional[4]!), resp.raw.latin1Slice().replaceAll('\t', ' '));
+    const whole = r.optional[4];
+    assert.ok(whole);
+    assert.equal(decodeOptionalValue(whole), resp.raw.latin1Slice().replaceAll('\t', ' '));
     assert.deepEqual(decodeRecord(encodeRecord(r)), r);
   });
   test('mask rewrites the logged message; unparseable To → ?', () => {
