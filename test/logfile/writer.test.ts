@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
 import type { SipclfError } from '../../src/errors.js';
+import { formatName, intervalStart, nextBoundary, parseInterval, parsePattern, seqOf } from '../../src/logfile/rotate.js';
 import { ClfWriter } from '../../src/logfile/writer.js';
 import type { WriterOptions } from '../../src/logfile/writer.js';
 
@@ -51,6 +52,33 @@ describe('test helper', () => {
     const two = Buffer.from(makeRecord(7) + makeRecord(8, 300), 'latin1');
     assert.deepEqual(checkFrames(two), { seqs: [7, 8], torn: 0, errors: [] });
     assert.equal(checkFrames(two.subarray(0, two.length - 5)).torn, makeRecord(8, 300).length - 5);
+  });
+});
+
+describe('rotate.ts: names and boundaries', () => {
+  it('formats every token and recognises its own names (with collision suffix and .gz)', () => {
+    const t = Date.UTC(2024, 1, 29, 7, 8, 9, 999);
+    const p = parsePattern('s-%Y%m%d-%H%M%S-%s-%n-100%%.clf');
+    const n = formatName(p, t, 42, 0, true);
+    assert.equal(n, `s-20240229-070809-${Math.floor(t / 1000)}-0042-100%.clf`);
+    assert.equal(seqOf(p, n), 42);
+    assert.equal(seqOf(p, `${n}.gz`), 42);
+    assert.equal(seqOf(p, 'other.clf'), -1);
+    const q = parsePattern('d-%Y%m%d.clf');
+    assert.equal(formatName(q, t, 0, 2, true), 'd-20240229-2.clf');
+    assert.ok(q.regex.test('d-20240229-2.clf') && q.regex.test('d-20240229.clf.gz') && !q.regex.test('d-2024022.clf'));
+  });
+
+  it('aligns intervals to wall-clock boundaries', () => {
+    const t = Date.UTC(2024, 0, 1, 10, 59, 59, 500);
+    assert.equal(parseInterval('15m'), 900_000);
+    assert.equal(parseInterval('1d'), 86_400_000);
+    assert.equal(intervalStart(t, parseInterval('15m'), true), Date.UTC(2024, 0, 1, 10, 45));
+    assert.equal(nextBoundary(t, parseInterval('1h'), true), Date.UTC(2024, 0, 1, 11));
+    assert.equal(nextBoundary(t, parseInterval('1d'), true), Date.UTC(2024, 0, 2));
+    assert.equal(nextBoundary(Date.UTC(2024, 0, 1, 11), parseInterval('1h'), true), Date.UTC(2024, 0, 1, 12)); // strictly after
+    assert.throws(() => parseInterval('500ms'), { code: 'CONFIG_INVALID' });
+    assert.throws(() => parseInterval(999), { code: 'CONFIG_INVALID' });
   });
 });
 
