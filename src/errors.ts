@@ -121,6 +121,10 @@ export const ERRORS = {
   CLF_BAD_BASE64: { layer: 'clf', summary: 'An optional field marked BEB 01 does not hold valid base64 (RFC 4648, optionally with %0D%0A line breaks).' },
   // --- SIP CLF decoding (src/clf/decode.ts) — RFC 6873 §4; ClfDecodeError carries the byte offset ----------
   CLF_TRUNCATED: { layer: 'clf', summary: 'The input ends before the record does (shorter than the index line or than the declared Record Length).' },
+  CLF_BAD_JSON: {
+    layer: 'clf',
+    summary: 'A JSON Lines record is not valid JSON or does not follow docs/reference/clf-json.md (the message names the path).',
+  },
   CLF_BAD_VERSION: { layer: 'clf', summary: 'The first byte of a record is not a version letter A-Z (RFC 6873 §4, §9).' },
   CLF_UNKNOWN_VERSION: { layer: 'clf', summary: 'The version letter is A-Z but not "A", the only version defined (RFC 6873 §9).' },
   CLF_BAD_LENGTH: { layer: 'clf', summary: 'The Record Length is not 6 hex digits, or is smaller than the shortest possible record.' },
