@@ -20,7 +20,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { SipclfError } from '../errors.js';
 import { cutUtf8 } from './encode.js';
-import { MAX_FIELD_BYTES, SIPCLF_PEN, TAG_BODY, TAG_HEADER, TAG_MESSAGE, VTAG_TRUNCATED, type OptionalField } from './record.js';
+import { MAX_FIELD_BYTES, SIPCLF_PEN, TAG_BODY, TAG_HEADER, TAG_MESSAGE, VTAG_ENTITY, VTAG_TRUNCATED, type OptionalField } from './record.js';
 
 /** A helper's result: the field, and the truncation marker to append after it when the value was cut. */
 export interface Capped {
@@ -137,6 +137,11 @@ export function messageField(message: string, bytes?: Uint8Array): Capped {
 export function vendorField(tag: number, pen: number, value: string): Capped {
   if (!Number.isInteger(pen) || pen < 1 || pen > 99_999_999) throw new SipclfError('CLF_TAG_RANGE', `PEN ${pen} is not 1-99999999`);
   return build(tag, pen, '', value);
+}
+
+/** `10@00032473`: the label of the entity that logged the record (written by `sipclf merge`). */
+export function entityField(label: string): Capped {
+  return vendorField(VTAG_ENTITY, SIPCLF_PEN, label);
 }
 
 function unbase64(s: string): string {

@@ -6,7 +6,7 @@ import { SipclfError, type ErrorCode } from '../../src/errors.js';
 import { decodeRecord } from '../../src/clf/decode.js';
 import { encodeRecord, writeMandatory } from '../../src/clf/encode.js';
 import { formatAddress, recordFromMessage } from '../../src/clf/from-sip.js';
-import { bodyField, decodeOptionalValue, headerField, messageField, parseTruncationMarker, vendorField } from '../../src/clf/optional.js';
+import { bodyField, decodeOptionalValue, entityField, headerField, messageField, parseTruncationMarker, vendorField } from '../../src/clf/optional.js';
 import { SIPCLF_PEN, UNPARSEABLE, VTAG_TRUNCATED, type ClfRecord } from '../../src/clf/record.js';
 import { parseMessage } from '../../src/sip/parser.js';
 
@@ -110,6 +110,7 @@ describe('optional-field helpers', () => {
   test('vendor fields and their PEN range', () => {
     assert.deepEqual(vendorField(10, SIPCLF_PEN, 'proxy-1').field, { tag: 10, vendor: 32473, base64: false, value: 'proxy-1' });
     assert.throws(() => vendorField(1, 0, 'x'), code('CLF_TAG_RANGE'));
+    assert.deepEqual(entityField('edge-1').field, { tag: 10, vendor: 32473, base64: false, value: 'edge-1' });
   });
   test('decodeOptionalValue rejects bad base64', () => {
     assert.throws(() => decodeOptionalValue({ tag: 2, vendor: 0, base64: true, value: 'abc' }), code('CLF_BAD_BASE64'));
