@@ -86,12 +86,20 @@ function checkFlags(r: ClfRecord): void {
   if (!ok) fail('CLF_BAD_VALUE', `invalid flags ${String(r.retransmission)}/${String(r.direction)}/${String(t)}`);
 }
 
+/** The seconds part of the last timestamp written: consecutive records mostly share it. */
+let lastSec = -1;
+let lastSecText = '';
+
 /** `SSSSSSSSSS.mmm` (RFC 6873 §4: decimal, zero-padded). */
 function writeTimestamp(ms: number): string {
   if (!Number.isInteger(ms) || ms < 0 || ms > MAX_TIMESTAMP) fail('CLF_TIMESTAMP_RANGE', `timestamp ${ms} ms is out of range`);
   const sec = Math.floor(ms / 1000);
   const frac = ms - sec * 1000;
-  return String(sec).padStart(10, '0') + '.' + (frac < 10 ? '00' : frac < 100 ? '0' : '') + String(frac);
+  if (sec !== lastSec) {
+    lastSec = sec;
+    lastSecText = String(sec).padStart(10, '0') + '.';
+  }
+  return lastSecText + (frac < 10 ? '00' : frac < 100 ? '0' : '') + String(frac);
 }
 
 /** `TAB Tag@Vendor-ID,Length,BEB,Value` (RFC 6873 §4.4; BEB as the two digits `00`/`01` the examples use). */
