@@ -20,8 +20,9 @@ export const ALLOWED = {
   store: ['sip', 'clf', 'logme', 'logfile'],
   logfile: ['sip', 'clf'],
   gen: ['sip', 'clf', 'logme'],
+  analysis: ['sip', 'clf', 'logme'],
   server: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'logfile'],
-  cli: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'server', 'logfile', 'gen'],
+  cli: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'server', 'logfile', 'gen', 'analysis'],
 };
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
