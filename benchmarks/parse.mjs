@@ -270,6 +270,7 @@ function sipclfAdapters(sipclf) {
   return [
     {
       name: 'sipclf (a) parse',
+      short: 'sipclf-a',
       family: 'sipclf',
       pkg: 'sipclf',
       version: sipclf.version,
@@ -280,6 +281,7 @@ function sipclfAdapters(sipclf) {
     },
     {
       name: 'sipclf (b) parse + eager fields',
+      short: 'sipclf-b',
       family: 'sipclf',
       pkg: 'sipclf',
       version: sipclf.version,
@@ -291,6 +293,7 @@ function sipclfAdapters(sipclf) {
     },
     {
       name: 'sipclf (c) parse + all lazy accessors',
+      short: 'sipclf-c',
       family: 'sipclf',
       pkg: 'sipclf',
       version: sipclf.version,
@@ -312,6 +315,7 @@ function competitorAdapters() {
     const sip = require('sip');
     out.push({
       name: 'sip (kirm)',
+      short: 'kirm',
       family: 'competitor',
       pkg: 'sip',
       version: pkgVersion('sip'),
@@ -340,6 +344,7 @@ function competitorAdapters() {
     const ua = {}; // minimal stub: parsing never dereferences it
     out.push({
       name: 'JsSIP',
+      short: 'jssip',
       family: 'competitor',
       pkg: 'jssip',
       version: pkgVersion('jssip'),
@@ -368,6 +373,7 @@ async function sipJsAdapter() {
     const { Parser } = core;
     return {
       name: 'SIP.js',
+      short: 'sip.js',
       family: 'competitor',
       pkg: 'sip.js',
       version: pkgVersion('sip.js'),
@@ -547,31 +553,56 @@ function measureAlloc(fn, bufs, ms) {
   return { bytesPerMsg: Math.round(allocated / n), gcs: stats.statistics.length, messages: n };
 }
 
-function bench(adapter, messages) {
+// One timed job per (parser, corpus). Jobs are warmed up one after another, then the timed rounds are interleaved
+// (round 1 of every job, then round 2 of every job, …) so that a change in machine load during the run hits every
+// parser alike instead of whichever happened to be running; then allocation is measured per job.
+function makeJob(adapter, messages) {
   const { bufs, batchBytes } = makeBatch(messages);
   // eslint-disable-next-line no-new-func
   const loop = new Function('fn', 'bufs', 'batchBytes', 'minNs', 'hr', LOOP_SRC);
   const hr = process.hrtime.bigint;
   const fn = adapter.parse;
-  gc();
-  loop(fn, bufs, batchBytes, BigInt(WARMUP_MS) * 1_000_000n, hr);
   const rounds = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    gc();
-    const res = loop(fn, bufs, batchBytes, BigInt(ROUND_MS) * 1_000_000n, hr);
-    rounds.push({ msgsPerSec: (res.n * 1e9) / res.ns, bytesPerSec: (res.bytes * 1e9) / res.ns, n: res.n, ns: res.ns });
-  }
-  const alloc = measureAlloc(fn, bufs, Math.min(300, ROUND_MS));
   return {
-    messages: messages.length,
-    bytesPerMessage: Math.round(messages.reduce((a, m) => a + m.buf.length, 0) / messages.length),
-    msgsPerSec: median(rounds.map((r) => r.msgsPerSec)),
-    bytesPerSec: median(rounds.map((r) => r.bytesPerSec)),
-    minMsgsPerSec: Math.min(...rounds.map((r) => r.msgsPerSec)),
-    maxMsgsPerSec: Math.max(...rounds.map((r) => r.msgsPerSec)),
-    allocBytesPerMsg: alloc ? alloc.bytesPerMsg : null,
-    alloc,
-    rounds,
+    // At least WARMUP_MS, then 250 ms slices until the rate stops improving by more than 3 % (capped at 4 ×
+    // WARMUP_MS): code-heavy paths need several optimising-compiler passes, and with the run pinned to one core the
+    // concurrent compiler threads share it, so a fixed warm-up can end while the code is still in the interpreter.
+    warmup() {
+      gc();
+      loop(fn, bufs, batchBytes, BigInt(WARMUP_MS) * 1_000_000n, hr);
+      const slice = 250n * 1_000_000n;
+      const t0 = Date.now();
+      let prev = 0;
+      for (;;) {
+        const r = loop(fn, bufs, batchBytes, slice, hr);
+        const rate = r.n / r.ns;
+        if (rate <= prev * 1.03 || Date.now() - t0 >= 3 * WARMUP_MS) break;
+        prev = rate;
+      }
+      this.warmupMs = WARMUP_MS + (Date.now() - t0);
+    },
+    round() {
+      gc();
+      const res = loop(fn, bufs, batchBytes, BigInt(ROUND_MS) * 1_000_000n, hr);
+      const r = { msgsPerSec: (res.n * 1e9) / res.ns, bytesPerSec: (res.bytes * 1e9) / res.ns, n: res.n, ns: res.ns };
+      rounds.push(r);
+      return r;
+    },
+    finish() {
+      const alloc = measureAlloc(fn, bufs, Math.min(300, ROUND_MS));
+      return {
+        messages: messages.length,
+        bytesPerMessage: Math.round(messages.reduce((a, m) => a + m.buf.length, 0) / messages.length),
+        msgsPerSec: median(rounds.map((r) => r.msgsPerSec)),
+        bytesPerSec: median(rounds.map((r) => r.bytesPerSec)),
+        minMsgsPerSec: Math.min(...rounds.map((r) => r.msgsPerSec)),
+        maxMsgsPerSec: Math.max(...rounds.map((r) => r.msgsPerSec)),
+        allocBytesPerMsg: alloc ? alloc.bytesPerMsg : null,
+        alloc,
+        warmupMs: this.warmupMs,
+        rounds,
+      };
+    },
   };
 }
 
@@ -714,6 +745,7 @@ async function main() {
     : adapters;
 
   const parsers = [];
+  const jobs = [];
   for (const a of selected) {
     const vMixed = validate(a, corpus.mixed);
     const vInvite = validate(a, corpus.invite);
@@ -737,13 +769,30 @@ async function main() {
       accessorFailures: a.accessorFailures,
       otherMethods: a.otherMethods,
     };
-    process.stdout.write(`  ${a.name}: INVITE… `);
-    entry.invite = vInvite.accepted.length ? bench(a, vInvite.accepted) : null;
-    process.stdout.write(`${fmtInt(entry.invite?.msgsPerSec)} msgs/s; mixed… `);
-    entry.mixed = vMixed.accepted.length ? bench(a, vMixed.accepted) : null;
-    console.log(`${fmtInt(entry.mixed?.msgsPerSec)} msgs/s, ${fmtMB(entry.mixed?.bytesPerSec)} MB/s`);
     parsers.push(entry);
+    for (const k of ['invite', 'mixed']) {
+      const v = k === 'invite' ? vInvite : vMixed;
+      if (v.accepted.length) jobs.push({ entry, k, label: `${a.short} ${k === 'invite' ? 'INV' : 'mix'}`, job: makeJob(a, v.accepted) });
+      else entry[k] = null;
+    }
   }
+
+  process.stdout.write(`warm-up (${jobs.length} jobs, ≥ ${WARMUP_MS} ms each, until the rate settles)… `);
+  for (const j of jobs) j.job.warmup();
+  console.log('done');
+  for (let r = 0; r < ROUNDS; r++) {
+    process.stdout.write(`round ${r + 1}/${ROUNDS}: `);
+    const cells = [];
+    for (const j of jobs) cells.push(`${j.label} ${fmtInt(j.job.round().msgsPerSec)}`);
+    console.log(cells.join(' | '));
+  }
+  process.stdout.write('allocation… ');
+  for (const j of jobs) j.entry[j.k] = j.job.finish();
+  console.log('done');
+  for (const p of parsers)
+    console.log(
+      `  ${p.name}: INVITE ${fmtInt(p.invite?.msgsPerSec)} msgs/s; mixed ${fmtInt(p.mixed?.msgsPerSec)} msgs/s, ${fmtMB(p.mixed?.bytesPerSec)} MB/s`,
+    );
 
   const summary = [];
   const competitors = parsers.filter((p) => p.family === 'competitor');
