@@ -1,16 +1,18 @@
 /**
- * ClfWriter (src/logfile/writer.ts): ordering under load, size and time rotation, gzip, retention,
- * permissions (RFC 6872 §10, RFC 8497 §7.4), fsync policies, backpressure, errors and closing. The
- * crash and signal tests are in writer-process.test.ts. Records come from test/fixtures/writer-records.mjs
- * (independent of src/clf) and are checked with its frame walker.
+ * ClfWriter (src/logfile/writer.ts): ordering under load, flush, fsync policies, backpressure, errors and
+ * closing; rotate.ts names and boundaries. Rotation, gzip, retention and permissions are in
+ * writer-files.test.ts, the crash and signal tests in writer-process.test.ts. Records come from
+ * test/fixtures/writer-records.mjs (independent of src/clf, plus one test through src/clf/encode.ts) and
+ * are checked with its frame walker.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { gunzipSync } from 'node:zlib';
 
+import { encodeRecord } from '../../src/clf/encode.js';
+import type { ClfRecord } from '../../src/clf/record.js';
 import type { SipclfError } from '../../src/errors.js';
 import { formatName, intervalStart, nextBoundary, parseInterval, parsePattern, seqOf } from '../../src/logfile/rotate.js';
 import { ClfWriter } from '../../src/logfile/writer.js';
@@ -26,7 +28,7 @@ export interface WriterHelpers {
   withDir: (fn: (dir: string) => Promise<void>) => Promise<void>;
 }
 const root = join(import.meta.dirname, '..', '..', '..');
-const { checkFrames, makeRecord, makeRecordWithCallId, modeOf, readAll, withDir } = (await import(
+const { checkFrames, makeRecord, makeRecordWithCallId, readAll, withDir } = (await import(
   join(root, 'test', 'fixtures', 'writer-records.mjs')
 )) as WriterHelpers;
 
@@ -122,6 +124,36 @@ describe('ClfWriter: ordering and flushing', () => {
       }));
   }
 
+  it('writes records from src/clf/encode.ts (optional fields, 8-bit bytes) byte for byte', () =>
+    withDir(async (dir) => {
+      const base: ClfRecord = {
+        timestamp: 1328821153010,
+        isRequest: true,
+        retransmission: 'O',
+        direction: 'R',
+        transport: 'U',
+        encrypted: false,
+        cseq: '1 INVITE',
+        status: null,
+        requestUri: 'sip:192.0.2.10',
+        destination: '192.0.2.10:5060',
+        source: '192.0.2.200:56485',
+        toUri: 'sip:192.0.2.10',
+        toTag: null,
+        fromUri: 'sip:1001@example.com:5060',
+        fromTag: 'DL88360fa5fc',
+        callId: 'c',
+        serverTxn: 'S1781761-88',
+        clientTxn: 'C67651-11',
+        optional: [{ tag: 0, vendor: 0, base64: false, value: 'Subject: caf\xc3\xa9' }],
+      };
+      const recs = range(0, 50).map((i) => encodeRecord({ ...base, callId: `${i}-enc@example.com` }));
+      const { w } = await openW({ dir, pattern: 'enc-%n.clf' });
+      for (const r of recs) w.write(r);
+      await w.close();
+      assert.equal(readFileSync(w.stats().currentFile ?? join(dir, 'enc-0000.clf')).toString('latin1'), recs.join(''));
+    }));
+
   it('rejects a value that is not one record ending in LF (IO_BAD_RECORD)', () =>
     withDir(async (dir) => {
       const { w } = await openW({ dir });
@@ -148,143 +180,6 @@ describe('ClfWriter: backpressure', () => {
       assert.equal(w.write(makeRecord(1000)), true);
       await w.close();
       assert.deepEqual(readAll(dir).seqs, [...range(10, 10 + accepted), 1000]);
-    }));
-});
-
-describe('ClfWriter: size rotation', () => {
-  it('never splits a record and keeps files within maxBytes (a larger record gets a file of its own)', () =>
-    withDir(async (dir) => {
-      const maxBytes = 5000;
-      const { w } = await openW({ dir, pattern: 'r-%n.clf', maxBytes });
-      const rotations: string[] = [];
-      w.on('rotate', (ev) => rotations.push(ev.previous ?? ''));
-      for (let i = 0; i < 300; i++) w.write(makeRecord(i, i === 150 ? 6000 : i % 40));
-      await w.close();
-      const { seqs, files, perFile } = readAll(dir);
-      assert.deepEqual(seqs, range(0, 300));
-      for (const [name, size] of perFile) {
-        const big = readFileSync(join(dir, name)).length > maxBytes;
-        if (big) assert.deepEqual(checkFrames(readFileSync(join(dir, name))).seqs, [150], `${name} (${size} bytes)`);
-      }
-      assert.equal(rotations.length, files.length - 1);
-      assert.equal(w.stats().rotations, files.length - 1);
-      assert.equal(w.stats().files, files.length);
-    }));
-
-  it('continues %n after the highest existing file, and adds -1 to a colliding name without %n', () =>
-    withDir(async (dir) => {
-      writeFileSync(join(dir, 'seq-0007.clf'), '');
-      const a = await ClfWriter.open({ dir, pattern: 'seq-%n.clf' });
-      assert.equal(a.stats().currentFile, join(dir, 'seq-0008.clf'));
-      await a.close();
-      const t = Date.UTC(2024, 0, 2, 3, 4, 5);
-      writeFileSync(join(dir, 'x-20240102-030405.clf'), '');
-      const b = await ClfWriter.open({ dir, pattern: 'x-%Y%m%d-%H%M%S.clf', clock: () => t });
-      assert.equal(b.stats().currentFile, join(dir, 'x-20240102-030405-1.clf'));
-      await b.close();
-    }));
-});
-
-describe('ClfWriter: time rotation (injected clock)', () => {
-  it('rotates on wall-clock boundaries, names files by interval start, creates no empty files', () =>
-    withDir(async (dir) => {
-      let now = Date.UTC(2024, 0, 1, 10, 59, 59);
-      const { w } = await openW({ dir, pattern: 't-%Y%m%d-%H%M%S.clf', interval: '1h', clock: () => now });
-      for (const i of [0, 1, 2]) w.write(makeRecord(i));
-      now = Date.UTC(2024, 0, 1, 11, 0, 0);
-      for (const i of [3, 4]) w.write(makeRecord(i));
-      now = Date.UTC(2024, 0, 1, 13, 30, 0); // 12:00-13:00 had no records
-      w.write(makeRecord(5));
-      await w.close();
-      const { files } = readAll(dir);
-      assert.deepEqual(files, ['t-20240101-105959.clf', 't-20240101-110000.clf', 't-20240101-130000.clf']);
-      assert.deepEqual(
-        files.map((f) => checkFrames(readFileSync(join(dir, f))).seqs),
-        [[0, 1, 2], [3, 4], [5]],
-      );
-    }));
-});
-
-describe('ClfWriter: gzip and retention', () => {
-  it('gzips rotated files (temp + rename, mode 0600, mtime kept) and they gunzip to the records', () =>
-    withDir(async (dir) => {
-      const { w, errors } = await openW({ dir, pattern: 'g-%n.clf', maxBytes: 4000, gzip: true });
-      for (let i = 0; i < 200; i++) w.write(makeRecord(i));
-      await w.close();
-      const names = readdirSync(dir).sort();
-      const gz = names.filter((n) => n.endsWith('.gz'));
-      assert.ok(gz.length > 5);
-      assert.deepEqual(names.filter((n) => !n.endsWith('.gz')), [names[names.length - 1]]); // only the active file
-      assert.ok(names.every((n) => /^g-\d{4}\.clf(\.gz)?$/.test(n)), names.join());
-      let all = Buffer.alloc(0);
-      for (const n of names) {
-        assert.equal(modeOf(join(dir, n)), 0o600);
-        const raw = readFileSync(join(dir, n));
-        all = Buffer.concat([all, n.endsWith('.gz') ? gunzipSync(raw) : raw]);
-      }
-      assert.deepEqual(checkFrames(all).seqs, range(0, 200));
-      assert.deepEqual(errors, []);
-    }));
-
-  it('keeps at most maxFiles rotated files, the newest', () =>
-    withDir(async (dir) => {
-      const { w } = await openW({ dir, pattern: 'k-%n.clf', maxBytes: 2000, maxFiles: 2, gzip: true });
-      for (let i = 0; i < 100; i++) w.write(makeRecord(i));
-      await w.close();
-      const { files, seqs } = readAll(dir);
-      assert.equal(files.length, 3); // 2 rotated + the active one
-      assert.equal(seqs[seqs.length - 1], 99);
-      assert.deepEqual(seqs, range(100 - seqs.length, 100)); // a contiguous tail
-    }));
-
-  it('deletes rotated files older than maxAgeMs at open and after rotation, and nothing else', () =>
-    withDir(async (dir) => {
-      const now = Date.now();
-      const old = (now - 3 * 3600_000) / 1000;
-      writeFileSync(join(dir, 'a-0000.clf'), makeRecord(0));
-      writeFileSync(join(dir, 'a-0001.clf.gz'), 'x');
-      writeFileSync(join(dir, 'notes.txt'), 'keep me');
-      writeFileSync(join(dir, 'a-0002.clf'), makeRecord(2));
-      for (const n of ['a-0000.clf', 'a-0001.clf.gz', 'notes.txt']) utimesSync(join(dir, n), old, old);
-      const { w } = await openW({ dir, pattern: 'a-%n.clf', maxAgeMs: 3600_000 });
-      await w.close();
-      assert.deepEqual(readdirSync(dir).sort(), ['a-0002.clf', 'a-0003.clf', 'notes.txt']);
-    }));
-});
-
-describe('ClfWriter: permissions (RFC 6872 §10, RFC 8497 §7.4)', () => {
-  it('creates directories 0700 and files 0600 even with umask 0', () =>
-    withDir(async (base) => {
-      const saved = process.umask(0);
-      try {
-        const dir = join(base, 'logs', 'sip');
-        const { w } = await openW({ dir, pattern: 'p-%n.clf', maxBytes: 1000, gzip: true, currentLink: 'current.clf' });
-        for (let i = 0; i < 20; i++) w.write(makeRecord(i));
-        await w.flush();
-        assert.equal(readlinkSync(join(dir, 'current.clf')), (w.stats().currentFile ?? '').slice(dir.length + 1));
-        await w.close();
-        assert.equal(modeOf(dir), 0o700);
-        for (const n of readdirSync(dir)) if (n !== 'current.clf') assert.equal(modeOf(join(dir, n)), 0o600, n);
-      } finally {
-        process.umask(saved);
-      }
-    }));
-
-  it('refuses a group/world-writable directory, or warns with insecureDir: warn', () =>
-    withDir(async (base) => {
-      const dir = join(base, 'open');
-      mkdirSync(dir);
-      chmodSync(dir, 0o777);
-      await assert.rejects(ClfWriter.open({ dir }), { code: 'IO_INSECURE_DIR' });
-      const { w, warnings } = await openW({ dir, insecureDir: 'warn' });
-      await new Promise((r) => setImmediate(r));
-      assert.deepEqual(warnings.map((x) => x.code), ['IO_INSECURE_DIR']);
-      await w.close();
-      chmodSync(dir, 0o755);
-      const b = await openW({ dir });
-      await new Promise((r) => setImmediate(r));
-      assert.match(b.warnings[0]?.message ?? '', /accessible by group or others/);
-      await b.w.close();
     }));
 });
 
