@@ -123,6 +123,7 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
     if (this.queuedBytes + len > this.o.maxQueueBytes) {
       this.s.dropped++;
       this.needDrain = true;
+      if (this.runP === null) this.kick(); // so that 'drain' comes even if nothing else is queued
       return false;
     }
     if (this.o.interval !== undefined) {
@@ -200,6 +201,7 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
       this.runP = null;
     }
     if (this.queue.length > 0) this.kick(); // only after an unexpected throw
+    else this.settle();
   }
 
   /** Cut the items into batches; rotate between records when a mark or maxBytes says so. */

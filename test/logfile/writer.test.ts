@@ -165,6 +165,15 @@ describe('ClfWriter: ordering and flushing', () => {
 });
 
 describe('ClfWriter: backpressure', () => {
+  it("drops a record larger than maxQueueBytes and still emits 'drain'", () =>
+    withDir(async (dir) => {
+      const { w } = await openW({ dir, highWaterMark: 4096, maxQueueBytes: 4096 });
+      assert.equal(w.write(makeRecord(0, 5000)), false);
+      await once(w, 'drain');
+      assert.equal(w.stats().dropped, 1);
+      await w.close();
+    }));
+
   it("returns false above highWaterMark, emits 'drain', drops and counts beyond maxQueueBytes", () =>
     withDir(async (dir) => {
       const len = makeRecord(10).length; // records 10-99 have the same length
