@@ -20,8 +20,8 @@
  * one copy into the batch buffer, which a worker design does too (into its shared ring buffer); the write
  * and fsync system calls already run off the event loop in libuv's pool. A worker would add a second copy,
  * a thread, and a shutdown protocol for no gain here. Measured on the development container (Node 20, ext4,
- * 235-byte records, 1,000 writes per tick honouring 'drain', fsync 'none'): ≈ 2.5 million records/s
- * (≈ 600 MB/s) written, against ≈ 0.4-0.7 million with an fs.WriteStream; the caller's loop is blocked for
+ * 235-byte records, 1,000 writes per tick honouring 'drain', fsync 'none'): 1.5-2.6 million records/s
+ * (350-600 MB/s, shared 2-vCPU box) written, against 0.4-0.7 million with an fs.WriteStream; the caller's loop is blocked for
  * ≈ 1 ms per 1,000 write() calls plus one batch copy (docs/guides/log-files.md, "Throughput").
  *
  * Ordering and framing: records reach the file in write() order; each batch is one write system call at an
