@@ -632,6 +632,8 @@ function machine() {
 }
 
 const fmtInt = (x) => (x == null ? '—' : Math.round(x).toLocaleString('en-US'));
+const fmtK = (x) => (x >= 100_000 ? Math.round(x / 1000).toString() : x >= 1000 ? (x / 1000).toFixed(1) : (x / 1000).toFixed(2));
+const fmtSpread = (r) => (r == null ? '—' : `${fmtK(r.minMsgsPerSec)}–${fmtK(r.maxMsgsPerSec)}`);
 const fmtMB = (x) => (x == null ? '—' : (x / 1e6).toFixed(1));
 const fmtRatio = (x) =>
   x == null || !Number.isFinite(x) ? '—' : x >= 10 ? `${x.toFixed(1)}×` : x >= 0.1 ? `${x.toFixed(2)}×` : `${x.toPrecision(2)}×`;
@@ -649,14 +651,14 @@ function markdown(result) {
   );
   lines.push('');
   lines.push(
-    '| parser | version | msgs/s (INVITE) | msgs/s (mixed) | MB/s (mixed) | heap B/msg (INVITE) | heap B/msg (mixed) | ratio to sipclf (a), INVITE | ratio to sipclf (a), mixed | rejected (mixed) |',
+    '| parser | version | msgs/s (INVITE) | msgs/s (mixed) | MB/s (mixed) | rounds min–max, INVITE / mixed (k msgs/s) | heap B/msg (INVITE) | heap B/msg (mixed) | ratio to sipclf (a), INVITE | ratio to sipclf (a), mixed | rejected (mixed) |',
   );
-  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const p of parsers) {
     const rI = base?.invite && p.invite ? p.invite.msgsPerSec / base.invite.msgsPerSec : null;
     const rM = base?.mixed && p.mixed ? p.mixed.msgsPerSec / base.mixed.msgsPerSec : null;
     lines.push(
-      `| ${p.name} | ${p.version ?? '?'} | ${fmtInt(p.invite?.msgsPerSec)} | ${fmtInt(p.mixed?.msgsPerSec)} | ${fmtMB(p.mixed?.bytesPerSec)} | ${fmtInt(p.invite?.allocBytesPerMsg)} | ${fmtInt(p.mixed?.allocBytesPerMsg)} | ${fmtRatio(rI)} | ${fmtRatio(rM)} | ${p.rejected.length}/${result.corpus.mixed.messages.length} |`,
+      `| ${p.name} | ${p.version ?? '?'} | ${fmtInt(p.invite?.msgsPerSec)} | ${fmtInt(p.mixed?.msgsPerSec)} | ${fmtMB(p.mixed?.bytesPerSec)} | ${fmtSpread(p.invite)} / ${fmtSpread(p.mixed)} | ${fmtInt(p.invite?.allocBytesPerMsg)} | ${fmtInt(p.mixed?.allocBytesPerMsg)} | ${fmtRatio(rI)} | ${fmtRatio(rM)} | ${p.rejected.length}/${result.corpus.mixed.messages.length} |`,
     );
   }
   lines.push('');
