@@ -26,11 +26,14 @@ export class Pump {
   /** Absolute offset of buf[0]. */
   private base = 0;
 
+  /** `offset`: absolute offset of the first byte fed (follow mode starts at a file's end). */
   constructor(
     private readonly scanner: Scanner,
     private readonly chunkBytes: number,
+    offset = 0,
   ) {
     this.buf = Buffer.allocUnsafe(2 * chunkBytes);
+    this.base = offset;
   }
 
   /** Bytes fed so far (the offset of the next byte). */

@@ -1,0 +1,193 @@
+/**
+ * `followRecords()`: `tail -f` for a SIP CLF log. It yields the records appended to a path, surviving
+ * rotation — the writer renames the file and creates a new one at the same path (RFC 6873 §8 asks for
+ * "procedures for file rollovers"; src/logfile/rotate.ts does exactly that) — and truncation in place. It
+ * owns only the waiting and the reopening; each file is scanned by the reader's Scanner and Pump, so damage
+ * is reported and resynchronised as in readRecords().
+ *
+ * Rotation is noticed when the path names another inode (or none) than the open file: the old file is then
+ * read to its end (the writer may have written its last records after our last read), its torn tail is
+ * reported, and the new file is read from its start. A file shrinking below what was read is a truncation:
+ * reading restarts at 0. Wake-ups come from fs.watch on the directory (inotify follows inodes, so watching
+ * the file itself would miss the new one), with a poll interval as the fallback for filesystems without
+ * notifications; an AbortSignal ends the generator.
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { ioError, type RecordReader } from './reader.js';
+import { Scanner } from './reader-scan.js';
+import { Pump } from './reader-source.js';
+import { DEFAULT_CHUNK_BYTES, newSummary, scanOptions, type ReaderOptions, type ReaderSummary, type RecordEvent, type ScanOptions } from './reader-types.js';
+
+export interface FollowOptions extends ReaderOptions {
+  /** Ends the generator (it then returns its summary). */
+  readonly signal?: AbortSignal;
+  /** Fallback poll interval in ms (default 500): also how soon a rotation is seen without fs.watch. */
+  readonly pollMs?: number;
+  /** Read the file from its start instead of its current end (default false, like `tail -f -n 0`). */
+  readonly fromStart?: boolean;
+  /** Use fs.watch on the directory to wake up early (default true). */
+  readonly watch?: boolean;
+}
+
+/** Wakes the follower on a directory event for the file, on its poll timer, or on abort. */
+class Waker {
+  private resolve: (() => void) | undefined;
+  private pending = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly watcher: FSWatcher | undefined;
+  private readonly onAbort = (): void => this.kick();
+
+  constructor(
+    path: string,
+    private readonly pollMs: number,
+    private readonly signal: AbortSignal | undefined,
+    useWatch: boolean,
+  ) {
+    const name = basename(path);
+    let w: FSWatcher | undefined;
+    if (useWatch) {
+      try {
+        w = watch(dirname(path), { persistent: false }, (_event, f) => {
+          if (f === null || f === name) this.kick();
+        });
+        w.on('error', () => undefined); // the poll timer carries on
+      } catch {
+        w = undefined;
+      }
+    }
+    this.watcher = w;
+    signal?.addEventListener('abort', this.onAbort);
+  }
+
+  private kick(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const r = this.resolve;
+    this.resolve = undefined;
+    if (r === undefined) this.pending = true;
+    else r();
+  }
+
+  wait(): Promise<void> {
+    if (this.pending || this.signal?.aborted === true) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.resolve = resolve;
+      this.timer = setTimeout(() => this.kick(), this.pollMs);
+    });
+  }
+
+  close(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.watcher?.close();
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.resolve?.();
+  }
+}
+
+/**
+ * Follows `path`, yielding records as they are appended, across rotations, until `signal` aborts (or the
+ * consumer stops). Events carry `file: path`; offsets are byte offsets in the file they come from.
+ */
+export function followRecords(path: string, opts?: FollowOptions): RecordReader {
+  const so = scanOptions(opts);
+  const pollMs = opts?.pollMs ?? 500;
+  if (!(pollMs > 0)) throw new RangeError(`pollMs ${pollMs} is not positive`);
+  const summary = newSummary();
+  const gen = follow(path, opts ?? {}, so, pollMs, summary);
+  return Object.assign(gen, { summary });
+}
+
+function isMissing(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}
+
+/** stat(path), or undefined when nothing is there (between a rename and the new file's creation). */
+async function statOrNone(path: string): Promise<Awaited<ReturnType<typeof stat>> | undefined> {
+  try {
+    return await stat(path);
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+}
+
+async function* follow(
+  path: string,
+  opts: FollowOptions,
+  so: ScanOptions,
+  pollMs: number,
+  summary: ReaderSummary,
+): AsyncGenerator<RecordEvent, ReaderSummary, undefined> {
+  const chunk = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const signal = opts.signal;
+  const aborted = (): boolean => signal?.aborted === true;
+  const waker = new Waker(path, pollMs, signal, opts.watch ?? true);
+  const out: RecordEvent[] = [];
+  let atEnd = opts.fromStart !== true; // only the first file opened starts at its end
+  let reported = ''; // last open error reported, so that a persistent one is reported once
+  let fh: FileHandle | undefined;
+  try {
+    while (!aborted()) {
+      try {
+        fh = await open(path, 'r');
+      } catch (e) {
+        if (!isMissing(e) && String(e) !== reported) {
+          reported = String(e);
+          yield ioError(e, 0, path, summary);
+        }
+        await waker.wait();
+        continue;
+      }
+      reported = '';
+      const st = await fh.stat();
+      let pos = atEnd ? st.size : 0;
+      atEnd = false;
+      summary.files++;
+      let pump = new Pump(new Scanner(so, summary, path), chunk, pos);
+      for (;;) {
+        // Everything available now; 0 bytes read means we are at the end.
+        for (let n = -1; n !== 0; ) {
+          n = await pump.read(fh, pos, out);
+          pos += n;
+          summary.bytes += n;
+          for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
+          out.length = 0;
+        }
+        if (aborted()) break;
+        const now = await statOrNone(path);
+        if (now === undefined || now.ino !== st.ino || now.dev !== st.dev) {
+          // Rotated: finish the old file (its final records were read by the loop above), then reopen.
+          for (let n = await pump.read(fh, pos, out); n > 0; n = await pump.read(fh, pos, out)) {
+            pos += n;
+            summary.bytes += n;
+          }
+          pump.finish(out);
+          break;
+        }
+        if ((await fh.stat()).size < pos) {
+          // Truncated in place (copytruncate): the held tail is gone with it; restart at 0.
+          pump.finish(out);
+          pos = 0;
+          summary.files++;
+          pump = new Pump(new Scanner(so, summary, path), chunk, 0);
+        }
+        for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
+        out.length = 0;
+        await waker.wait();
+      }
+      for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
+      out.length = 0;
+      await fh.close();
+      fh = undefined;
+    }
+  } finally {
+    waker.close();
+    await fh?.close();
+  }
+  return summary;
+}
