@@ -34,7 +34,7 @@ export async function renderCli() {
   out += 'Run `npx sipclf COMMAND --help` for the same text in the terminal.\n';
   for (const c of COMMANDS) {
     out += `\n## \`sipclf ${c.name} ${c.args}\`\n\n${c.summary}.\n\n${c.details}\n\n| option | meaning | default |\n| --- | --- | --- |\n`;
-    for (const o of c.options) out += `| \`${o.flags}\` | ${o.description} | ${o.default === undefined ? '' : `\`${o.default}\``} |\n`;
+    for (const o of c.options) out += `| \`${o.flags}\` | ${o.description}${o.repeatable ? ' (repeatable)' : ''} | ${o.default === undefined ? '' : `\`${o.default}\``} |\n`;
     out += '\nExit status:\n\n';
     for (const [code, what] of c.exit) out += `- ${code}: ${what}\n`;
     out += '\nExamples:\n\n```sh\n' + c.examples.join('\n') + '\n```\n';

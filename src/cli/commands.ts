@@ -9,6 +9,8 @@ export interface OptionSpec {
   readonly flags: string;
   readonly description: string;
   readonly default?: string | boolean | number;
+  /** The option may be given several times; the handler receives an array. */
+  readonly repeatable?: boolean;
 }
 
 export interface CommandSpec {
@@ -76,6 +78,125 @@ export const COMMANDS: readonly CommandSpec[] = [
     exit: [
       [0, 'records written'],
       [2, 'usage error or the output cannot be written'],
+    ],
+  },
+  {
+    name: 'validate',
+    args: '<files...>',
+    summary: 'Check SIP CLF files record by record (RFC 6873)',
+    details:
+      'Reads every record of every FILE (`-` is standard input; .gz is read transparently) and fully decodes it: ' +
+      'record length, index pointers, timestamp, flags, mandatory fields, optional-field syntax and lengths. ' +
+      'Prints one `FILE:OFFSET: CODE message` line per problem, resynchronising on the next valid record ' +
+      '(RFC 6873 §6), then a summary line on standard error.',
+    options: [
+      { flags: '--frame-only', description: 'check only the framing (version, length, LFs), as fast as the reader goes' },
+      { flags: '--max-record-bytes <n>', description: 'largest record accepted', default: 1048576 },
+      { flags: '-q, --quiet', description: 'print only the summary' },
+    ],
+    examples: ['sipclf validate /var/log/sipclf/*.clf', 'zcat old.clf.gz | sipclf validate -'],
+    exit: [
+      [0, 'every record is valid'],
+      [1, 'at least one problem was found'],
+      [2, 'usage error or unreadable input'],
+    ],
+  },
+  {
+    name: 'cat',
+    args: '<files...>',
+    summary: 'Print SIP CLF records as aligned columns or as JSON Lines',
+    details:
+      'Human columns: time, flags, direction arrow, source and destination, CSeq, status or Request-URI, Call-ID ' +
+      '(and any --fields). With --json, one object per record as documented in docs/reference/clf-json.md ' +
+      '(lossless: `sipclf convert` turns it back into CLF). Damaged records are reported on standard error ' +
+      'and skipped.',
+    options: [
+      { flags: '--json', description: 'JSON Lines (docs/reference/clf-json.md)' },
+      { flags: '--fields <list>', description: 'comma-separated columns: time,flags,src,dst,cseq,status,ruri,from,fromtag,to,totag,callid,stxn,ctxn,logme' },
+      { flags: '--utc', description: 'print times in UTC instead of local time' },
+      { flags: '-f, --follow', description: 'keep reading as records are appended, across rotation (like tail -f); one file only' },
+    ],
+    examples: ['sipclf cat proxy.clf', 'sipclf cat --json proxy.clf | jq .callId', 'sipclf cat --fields time,cseq,status,callid a.clf b.clf'],
+    exit: [
+      [0, 'all records printed'],
+      [1, 'damaged records were skipped'],
+      [2, 'usage error or unreadable input'],
+    ],
+  },
+  {
+    name: 'grep',
+    args: '<files...>',
+    summary: 'Select SIP CLF records by field-exact matches',
+    details:
+      'Every criterion compares a whole field, never a substring of another field; several criteria must all ' +
+      'match. --session-id matches the local or remote UUID of the Session-ID header in the logged message ' +
+      '(Tag 02 or a Tag 00 header); --test-case matches every record of the session whose initial request carried ' +
+      'that local UUID (RFC 8497 §3.3). --txn matches Server-Txn or Client-Txn and --dialog matches Call-ID plus ' +
+      'both tags in either order (RFC 6872 §9). Output is raw CLF, so it pipes into other sipclf commands.',
+    options: [
+      { flags: '--call-id <id>', description: 'Call-ID equals' },
+      { flags: '--session-id <uuid>', description: 'Session-ID local or remote UUID equals (RFC 7989)' },
+      { flags: '--test-case <uuid>', description: 'records of the session whose initial request had this local UUID (RFC 8497 §3.3)' },
+      { flags: '--dialog <callid,tag,tag>', description: 'Call-ID and both tags, either order' },
+      { flags: '--txn <id>', description: 'Server-Txn or Client-Txn equals' },
+      { flags: '--method <m>', description: 'CSeq method equals (case-insensitive)' },
+      { flags: '--status <code>', description: 'status code, or a class such as 4xx' },
+      { flags: '--from <uri>', description: 'From URI equals' },
+      { flags: '--to <uri>', description: 'To URI equals' },
+      { flags: '--since <time>', description: 'at or after (ISO 8601 or epoch seconds)' },
+      { flags: '--until <time>', description: 'before (ISO 8601 or epoch seconds)' },
+      { flags: '--logme', description: 'only messages carrying the RFC 8497 log-me marker' },
+      { flags: '--direction <s|r>', description: 'sent or received' },
+      { flags: '-c, --count', description: 'print the number of matching records only' },
+      { flags: '--json', description: 'print JSON Lines instead of CLF' },
+    ],
+    examples: ['sipclf grep --call-id a84b4c76e66710 proxy.clf', 'sipclf grep --status 5xx --since 2026-01-05T09:00Z *.clf | sipclf stats -'],
+    exit: [
+      [0, 'at least one record matched'],
+      [1, 'no record matched'],
+      [2, 'usage error or unreadable input'],
+    ],
+  },
+  {
+    name: 'merge',
+    args: '<files...>',
+    summary: 'Merge the CLF logs of several entities into one, ordered by time',
+    details:
+      'A streaming k-way merge by timestamp, stable (records with equal timestamps keep their file order), in ' +
+      'bounded memory. Each output record keeps which entity logged it in the vendor optional field 10@32473 ' +
+      '(docs/reference/clf-format.md); the label is the file name without extension unless --label gives one, ' +
+      'and a record that already carries a label keeps it. --dedup drops a record byte-identical to one already ' +
+      'written for the same entity.',
+    options: [
+      { flags: '-o, --out <file>', description: 'output file (mode 0600), `-` for standard output', default: '-' },
+      { flags: '--label <file=name>', description: 'entity label for a file (repeatable)', repeatable: true },
+      { flags: '--dedup', description: 'drop byte-identical records of the same entity' },
+    ],
+    examples: ['sipclf merge edge.clf border-a.clf border-b.clf -o trail.clf', 'sipclf merge --label a.clf=edge --label b.clf=border a.clf b.clf'],
+    exit: [
+      [0, 'merged'],
+      [1, 'damaged records were skipped'],
+      [2, 'usage error or unreadable input'],
+    ],
+  },
+  {
+    name: 'stats',
+    args: '<files...>',
+    summary: 'Counts, timings and trends from SIP CLF logs',
+    details:
+      'Message counts by method and status class, retransmissions, log-me marked messages, per INVITE transaction ' +
+      'the time to the first provisional (other than 100 Trying) and to the final response (min, median, p95, ' +
+      'max), initial INVITEs per hour and the top Request-URI domains — the troubleshooting and trend questions of ' +
+      'the SIP CLF problem statement. One streaming pass in bounded memory.',
+    options: [
+      { flags: '--json', description: 'print the report as JSON' },
+      { flags: '--by <dimension>', description: 'one breakdown only: hour, method, status or domain' },
+    ],
+    examples: ['sipclf stats proxy.clf', 'sipclf stats --by status --json *.clf.gz'],
+    exit: [
+      [0, 'report printed'],
+      [1, 'damaged records were skipped'],
+      [2, 'usage error or unreadable input'],
     ],
   },
 ];

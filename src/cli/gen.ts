@@ -70,3 +70,7 @@ export async function runGen(raw: Record<string, unknown>, io: Io): Promise<numb
   }
   return 0;
 }
+
+export function run(_args: string[], opts: Record<string, unknown>, io: Io): Promise<number> {
+  return runGen(opts, io);
+}

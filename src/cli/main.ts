@@ -4,31 +4,31 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { COMMANDS, type CommandSpec } from './commands.js';
-import { runGen } from './gen.js';
-import { runParse } from './parse.js';
 import type { Io } from './io.js';
 import { processIo } from './io.js';
 
-type Handler = (args: string[], opts: Record<string, unknown>, io: Io) => Promise<number>;
+/** A command module: src/cli/<name>.ts exports `run`. Loaded on use, so `sipclf parse` loads no CLF code. */
+export interface CommandModule {
+  run(args: string[], opts: Record<string, unknown>, io: Io): Promise<number>;
+}
 
-const HANDLERS: Record<string, Handler> = {
-  parse: (args, opts, io) => runParse(args[0], opts, io),
-  gen: (_args, opts, io) => runGen(opts, io),
-};
+async function load(name: string): Promise<CommandModule> {
+  return (await import(`./${name}.js`)) as CommandModule;
+}
 
 function addCommand(program: Command, spec: CommandSpec, io: Io, setCode: (code: number) => void): void {
   const cmd = program.command(`${spec.name} ${spec.args}`.trim()).description(spec.summary);
   for (const o of spec.options) {
     const opt = new Option(o.flags, o.description);
     if (o.default !== undefined) opt.default(o.default);
+    if (o.repeatable === true) opt.argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]);
     cmd.addOption(opt);
   }
   cmd.addHelpText('after', `\n${spec.details}\n\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}\n`);
   cmd.action(async (...all: unknown[]) => {
     const command = all[all.length - 1] as Command;
-    const handler = HANDLERS[spec.name];
-    if (handler === undefined) throw new Error(`no handler for ${spec.name}`);
-    setCode(await handler(command.args, command.opts(), io));
+    const mod = await load(spec.name);
+    setCode(await mod.run(command.args, command.opts(), io));
   });
 }
 

@@ -114,3 +114,7 @@ export async function runParse(file: string | undefined, raw: Record<string, unk
   }
   return status;
 }
+
+export function run(args: string[], opts: Record<string, unknown>, io: Io): Promise<number> {
+  return runParse(args[0], opts, io);
+}
