@@ -1,0 +1,108 @@
+// followRecords: appended records are delivered, across a rotation (rename + new file) and a truncation, in
+// order, until the AbortSignal ends the generator. Every wait is bounded.
+import assert from 'node:assert/strict';
+import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { followRecords, type FollowOptions } from '../../src/logfile/follow.js';
+import type { RecordEvent } from '../../src/logfile/reader.js';
+import { bin, log, rec, tempDir } from './reader-util.js';
+
+/** Next `n` events, or a failure after `ms`. */
+async function take(it: AsyncIterator<RecordEvent>, n: number, ms = 5000): Promise<RecordEvent[]> {
+  const out: RecordEvent[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out with ${out.length}/${n} events`)), ms);
+  });
+  try {
+    while (out.length < n) {
+      const r = await Promise.race([it.next(), timeout]);
+      if (r.done === true) break;
+      out.push(r.value);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return out;
+}
+
+const texts = (evs: readonly RecordEvent[]): string[] => evs.map((e) => (e.type === 'record' ? e.text : `error ${e.code}`));
+
+for (const watch of [true, false]) {
+  describe(`followRecords (fs.watch ${watch ? 'on' : 'off, polling only'})`, () => {
+    const opts = (signal: AbortSignal): FollowOptions => ({ signal, pollMs: 20, watch });
+
+    test('appends after the start, then a rotation: old file finished, new file from its start, then abort', { timeout: 20_000 }, async (t) => {
+      const path = join(tempDir(t), 'sip.clf');
+      writeFileSync(path, bin(log(2).text)); // already there: not delivered (tail -f -n 0)
+      const ac = new AbortController();
+      const reader = followRecords(path, opts(ac.signal));
+      const it = reader[Symbol.asyncIterator]();
+      const first = it.next(); // starts the generator: it opens the file at its end
+      for (let i = 0; reader.summary.files === 0; i++) {
+        assert.ok(i < 500, 'the follower opened the file');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      appendFileSync(path, bin(rec(2) + rec(3)));
+      const got = [(await first).value as RecordEvent, ...(await take(it, 1))];
+      assert.deepEqual(texts(got), [rec(2), rec(3)]);
+      assert.equal(got[0]?.offset, log(2).text.length);
+
+      // A record written in two parts is delivered once, whole.
+      appendFileSync(path, bin(rec(4).slice(0, 70)));
+      await new Promise((r) => setTimeout(r, 60));
+      appendFileSync(path, bin(rec(4).slice(70)));
+      assert.deepEqual(texts(await take(it, 1)), [rec(4)]);
+
+      // Rotation: rename, a last record lands in the old file, then the new file appears.
+      renameSync(path, `${path}.1`);
+      appendFileSync(`${path}.1`, bin(rec(5)));
+      writeFileSync(path, bin(rec(6) + rec(7)));
+      const rotated = await take(it, 3);
+      assert.deepEqual(texts(rotated), [rec(5), rec(6), rec(7)]);
+      assert.deepEqual(rotated.map((e) => e.offset), [log(5).text.length, 0, rec(6).length]);
+
+      ac.abort();
+      const end = await take(it, 1);
+      assert.deepEqual(end, []);
+      assert.equal(reader.summary.records, 6);
+      assert.equal(reader.summary.files, 2);
+    });
+
+    test('fromStart, a file that appears later, truncation in place, and a torn tail before rotation', { timeout: 20_000 }, async (t) => {
+      const path = join(tempDir(t), 'later.clf');
+      const ac = new AbortController();
+      const it = followRecords(path, { ...opts(ac.signal), fromStart: true })[Symbol.asyncIterator]();
+      const first = it.next();
+      await new Promise((r) => setTimeout(r, 60));
+      writeFileSync(path, bin(rec(0) + rec(1)));
+      assert.deepEqual(texts([(await first).value as RecordEvent, ...(await take(it, 1))]), [rec(0), rec(1)]);
+
+      truncateSync(path, 0);
+      await new Promise((r) => setTimeout(r, 100));
+      appendFileSync(path, bin(rec(2)));
+      const after = await take(it, 1);
+      assert.deepEqual(texts(after), [rec(2)]);
+      assert.equal(after[0]?.offset, 0);
+
+      appendFileSync(path, bin(rec(3).slice(0, 90))); // the writer dies mid-record, then rotates
+      await new Promise((r) => setTimeout(r, 60));
+      renameSync(path, `${path}.1`);
+      writeFileSync(path, bin(rec(4)));
+      const torn = await take(it, 2);
+      assert.deepEqual(texts(torn), ['error CLF_TRUNCATED', rec(4)]);
+      assert.equal(torn[0]?.offset, rec(2).length);
+      ac.abort();
+      assert.deepEqual(await take(it, 1), []);
+    });
+  });
+}
+
+test('followRecords: an already aborted signal ends at once; invalid pollMs is a RangeError', async (t) => {
+  const path = join(tempDir(t), 'x.clf');
+  writeFileSync(path, bin(log(1).text));
+  const reader = followRecords(path, { signal: AbortSignal.abort(), fromStart: true });
+  assert.deepEqual(await take(reader[Symbol.asyncIterator](), 1), []);
+  assert.throws(() => followRecords(path, { pollMs: 0 }), RangeError);
+});
