@@ -25,9 +25,12 @@ export interface EncodeOptions {
 /** Upper-case hex of 0-255, two digits (RFC 6873 §4: hex is '0'-'9' and 'A'-'F', zero-padded). */
 const HEX2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
 
+/** 4-digit hex of 0-4095, precomputed: pointers of ordinary records fall in this range (one lookup each). */
+const HEX4: readonly string[] = Array.from({ length: 4096 }, (_, i) => (HEX2[i >>> 8] as string) + (HEX2[i & 255] as string));
+
 /** 4 upper-case hex digits of 0-0xFFFF. */
 export function hex4(n: number): string {
-  return (HEX2[n >>> 8] as string) + (HEX2[n & 255] as string);
+  return n < 4096 ? (HEX4[n] as string) : (HEX2[n >>> 8] as string) + (HEX2[n & 255] as string);
 }
 
 /** 6 upper-case hex digits of 0-0xFFFFFF. */
@@ -76,6 +79,17 @@ export function writeMandatory(v: ClfValue, max: number = MAX_FIELD_BYTES): stri
   const s = CONTROL.test(v) ? v.replace(CONTROL_G, ' ') : v;
   return s.length > max ? cutUtf8(s, max) : s;
 }
+
+/** `TAB` + the 5 flag bytes (RFC 6873 §4.2), looked up by the middle three: one string per combination. */
+function flagTable(rr: string, enc: string): Readonly<Record<string, string>> {
+  const t: Record<string, string> = {};
+  for (const x of 'ODS') for (const d of 'SR') for (const tr of 'UTSW') t[x + d + tr] = '\t' + rr + x + d + tr + enc;
+  return t;
+}
+const FLAGS_RE = flagTable('R', 'E');
+const FLAGS_RU = flagTable('R', 'U');
+const FLAGS_rE = flagTable('r', 'E');
+const FLAGS_rU = flagTable('r', 'U');
 
 function checkFlags(r: ClfRecord): void {
   const t = r.transport;
@@ -127,11 +141,9 @@ function plain(v: ClfValue, max: number): string {
   return v.length > max ? cutUtf8(v, max) : v;
 }
 
-/** `TAB f1 TAB f2 … TAB f12`. */
+/** `TAB f1 TAB f2 … TAB f12`, flat (Array.join makes one allocation; clean() scans it next). */
 function join(f: readonly string[]): string {
-  let line = '';
-  for (let i = 0; i < f.length; i++) line += '\t' + (f[i] as string);
-  return line;
+  return '\t' + f.join('\t');
 }
 
 /**
@@ -157,14 +169,7 @@ function clean(line: string, f: readonly string[]): boolean {
 export function encodeRecord(r: ClfRecord, opts?: EncodeOptions): string {
   const max = opts?.maxFieldBytes ?? MAX_FIELD_BYTES;
   checkFlags(r);
-  const head =
-    writeTimestamp(r.timestamp) +
-    '\t' +
-    (r.isRequest ? 'R' : 'r') +
-    r.retransmission +
-    r.direction +
-    r.transport +
-    (r.encrypted ? 'E' : 'U');
+  const head = writeTimestamp(r.timestamp) + (r.isRequest ? (r.encrypted ? FLAGS_RE : FLAGS_RU) : r.encrypted ? FLAGS_rE : FLAGS_rU)[r.retransmission + r.direction + r.transport];
   // Fast path: write the values without the TAB/CR/LF check, then verify the joined line once; only a line
   // that fails is rewritten field by field (writeMandatory).
   let f = [
