@@ -7,6 +7,8 @@ export interface Io {
   readonly stderr: { write(s: string): unknown };
   /** Reads all of standard input. */
   readStdin(): Promise<Buffer>;
+  /** Standard input as a stream, for commands that read it in bounded memory (absent: use readStdin). */
+  readonly stdinStream?: () => NodeJS.ReadableStream;
 }
 
 export function processIo(): Io {
@@ -18,6 +20,7 @@ export function processIo(): Io {
       for await (const c of process.stdin) chunks.push(c as Buffer);
       return Buffer.concat(chunks);
     },
+    stdinStream: () => process.stdin,
   };
 }
 
