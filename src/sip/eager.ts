@@ -6,7 +6,7 @@
  */
 import { SipParseError } from '../errors.js';
 import { BACKSLASH, COLON, COMMA, DQUOTE, EQUAL, HEX, LAQUOT, SEMI, SLASH, TOKEN, equalsLower, parseDecimal, scanDigits, scanToken, skipLws } from './bytes.js';
-import { E } from './layout.js';
+import { E_CSEQ_M_E, E_CSEQ_M_S, E_CSEQ_SEQ, E_SID_LOCAL_S, E_SID_LOGME, E_SID_REMOTE_S, E_SID_STATE, E_VIA_BRANCH_E, E_VIA_BRANCH_S, E_VIA_HOST_E, E_VIA_HOST_S, E_VIA_PARM_E, E_VIA_PORT, E_VIA_RECEIVED_E, E_VIA_RECEIVED_S, E_VIA_RPORT, E_VIA_TRANSPORT_E, E_VIA_TRANSPORT_S } from './layout.js';
 
 function bad(header: string, why: string, at: number): never {
   throw new SipParseError('SIP_BAD_HEADER_VALUE', `${header}: ${why}`, at);
@@ -22,9 +22,9 @@ export function scanCSeq(s: string, vs: number, ve: number, out: number[]): void
   if (j === i) bad('CSeq', 'LWS expected between number and method', i);
   const m = scanToken(s, j, ve);
   if (m === j || m !== ve) bad('CSeq', 'method token expected after the number', m);
-  out[E.CSEQ_SEQ] = seq;
-  out[E.CSEQ_M_S] = j;
-  out[E.CSEQ_M_E] = m;
+  out[E_CSEQ_SEQ] = seq;
+  out[E_CSEQ_M_S] = j;
+  out[E_CSEQ_M_E] = m;
 }
 
 /** Index just past a quoted-string starting at the DQUOTE at `i` (RFC 3261 §25.1 quoted-pair aware). */
@@ -133,8 +133,8 @@ export function scanTopVia(s: string, vs: number, ve: number, out: number[]): vo
     i = scanToken(s, i, ve);
     if (i === ts) bad('Via', 'sent-protocol expected (e.g. SIP/2.0/UDP)', i);
     if (part === 2) {
-      out[E.VIA_TRANSPORT_S] = ts;
-      out[E.VIA_TRANSPORT_E] = i;
+      out[E_VIA_TRANSPORT_S] = ts;
+      out[E_VIA_TRANSPORT_E] = i;
       break;
     }
     i = skipLws(s, i, ve);
@@ -159,9 +159,9 @@ export function scanTopVia(s: string, vs: number, ve: number, out: number[]): vo
     }
   }
   if (i === hs) bad('Via', 'sent-by host expected', i);
-  out[E.VIA_HOST_S] = hs;
-  out[E.VIA_HOST_E] = i;
-  out[E.VIA_PORT] = -1;
+  out[E_VIA_HOST_S] = hs;
+  out[E_VIA_HOST_E] = i;
+  out[E_VIA_PORT] = -1;
   const j = skipLws(s, i, ve);
   if (s.charCodeAt(j) === COLON) {
     const ps = skipLws(s, j + 1, ve);
@@ -169,33 +169,33 @@ export function scanTopVia(s: string, vs: number, ve: number, out: number[]): vo
     const port = parseDecimal(s, ps, pe, 65535);
     if (port === -1) bad('Via', 'port expected after ":"', ps);
     if (port === -2) throw new SipParseError('SIP_SCALAR_RANGE', 'Via: port above 65535', ps);
-    out[E.VIA_PORT] = port;
+    out[E_VIA_PORT] = port;
     i = pe;
   }
-  out[E.VIA_BRANCH_S] = -1;
-  out[E.VIA_RECEIVED_S] = -1;
-  out[E.VIA_RPORT] = -1;
+  out[E_VIA_BRANCH_S] = -1;
+  out[E_VIA_RECEIVED_S] = -1;
+  out[E_VIA_RPORT] = -1;
   while ((i = nextParam(s, i, ve, 'Via')) >= 0) {
     const ns = P[1] as number;
     const ne = P[2] as number;
     const pvs = P[3] as number;
     const len = ne - ns;
-    if (len === 6 && pvs !== -1 && out[E.VIA_BRANCH_S] === -1 && equalsLower(s, ns, ne, 'branch')) {
-      out[E.VIA_BRANCH_S] = pvs;
-      out[E.VIA_BRANCH_E] = P[4] as number;
+    if (len === 6 && pvs !== -1 && out[E_VIA_BRANCH_S] === -1 && equalsLower(s, ns, ne, 'branch')) {
+      out[E_VIA_BRANCH_S] = pvs;
+      out[E_VIA_BRANCH_E] = P[4] as number;
     } else if (len === 8 && pvs !== -1 && equalsLower(s, ns, ne, 'received')) {
-      out[E.VIA_RECEIVED_S] = pvs;
-      out[E.VIA_RECEIVED_E] = P[4] as number;
+      out[E_VIA_RECEIVED_S] = pvs;
+      out[E_VIA_RECEIVED_E] = P[4] as number;
     } else if (len === 5 && equalsLower(s, ns, ne, 'rport')) {
-      if (pvs === -1) out[E.VIA_RPORT] = 0;
+      if (pvs === -1) out[E_VIA_RPORT] = 0;
       else {
         const p = parseDecimal(s, pvs, P[4] as number, 65535);
         if (p < 0) bad('Via', 'rport value is not a port number (RFC 3581)', pvs);
-        out[E.VIA_RPORT] = p;
+        out[E_VIA_RPORT] = p;
       }
     }
   }
-  out[E.VIA_PARM_E] = P[0] as number;
+  out[E_VIA_PARM_E] = P[0] as number;
 }
 
 /**
@@ -204,9 +204,9 @@ export function scanTopVia(s: string, vs: number, ve: number, out: number[]): vo
  * unparseable: RFC 7989 §7 has intermediaries treat it as absent, so state 2 is recorded instead of throwing.
  */
 export function scanSessionId(s: string, vs: number, ve: number, out: number[]): void {
-  out[E.SID_STATE] = 2;
-  out[E.SID_REMOTE_S] = -1;
-  out[E.SID_LOGME] = 0;
+  out[E_SID_STATE] = 2;
+  out[E_SID_REMOTE_S] = -1;
+  out[E_SID_LOGME] = 0;
   const i = skipLws(s, vs, ve);
   let k = i;
   while (k < ve && HEX[s.charCodeAt(k)] === 1) k++;
@@ -231,8 +231,8 @@ export function scanSessionId(s: string, vs: number, ve: number, out: number[]):
     return;
   }
   if (P[0] !== ve) return;
-  out[E.SID_STATE] = 1;
-  out[E.SID_LOCAL_S] = i;
-  out[E.SID_REMOTE_S] = remote;
-  out[E.SID_LOGME] = logme;
+  out[E_SID_STATE] = 1;
+  out[E_SID_LOCAL_S] = i;
+  out[E_SID_REMOTE_S] = remote;
+  out[E_SID_LOGME] = logme;
 }

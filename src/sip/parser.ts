@@ -11,7 +11,7 @@ import { SipParseError } from '../errors.js';
 import { COLON, CR, HT, LF, SP, TOKEN, parseDecimal } from './bytes.js';
 import { scanCSeq, scanSessionId, scanTag, scanTopVia } from './eager.js';
 import { H, hashStep, lookupHeader } from './header-names.js';
-import { E, HBASE, HSTRIDE } from './layout.js';
+import { E_BODY_S, E_CALLID_E, E_CALLID_S, E_CLEN, E_CLEN_CONFLICT, E_CSEQ_SEQ, E_END, E_FROMTAG_S, E_FROM_IDX, E_HDR_END, E_MAXFWD, E_METHOD_E, E_METHOD_S, E_REASON_E, E_REASON_S, E_ROUTE_COUNT, E_RR_COUNT, E_SID_IDX, E_SID_LOGME, E_SID_STATE, E_START, E_STATUS, E_TOTAG_S, E_TO_IDX, E_URI_E, E_URI_S, E_VER_E, E_VER_S, E_VIA_COUNT, E_VIA_IDX, HBASE, HSTRIDE } from './layout.js';
 import { DEFAULT_LIMITS, resolveLimits, type ParseLimits } from './limits.js';
 import { SipMessage } from './message.js';
 
@@ -55,8 +55,8 @@ function parseStatusLine(t: string, s: number, e: number, out: number[]): void {
   let i = s;
   while (i < e && t.charCodeAt(i) !== SP) i++;
   if (!isVersion(t, s, i)) fail('SIP_BAD_START_LINE', 'SIP-Version expected at the start of the status line', s);
-  out[E.VER_S] = s;
-  out[E.VER_E] = i;
+  out[E_VER_S] = s;
+  out[E_VER_E] = i;
   const cs = i + 1;
   let c = cs;
   while (c < e && t.charCodeAt(c) !== SP) c++;
@@ -69,10 +69,10 @@ function parseStatusLine(t: string, s: number, e: number, out: number[]): void {
     throw new SipParseError('SIP_BAD_STATUS_CODE', 'Status-Code is not three digits (RFC 3261 §7.2)', cs);
   }
   if (code < 100 || code > 699) throw new SipParseError('SIP_BAD_STATUS_CODE', `Status-Code ${code} is outside 100-699`, cs);
-  out[E.STATUS] = code;
+  out[E_STATUS] = code;
   // RFC 4475 §3.1.1.13: the Reason-Phrase may be empty; a missing SP before it is tolerated as well.
-  out[E.REASON_S] = c < e ? c + 1 : e;
-  out[E.REASON_E] = e;
+  out[E_REASON_S] = c < e ? c + 1 : e;
+  out[E_REASON_E] = e;
   for (let k = c + 1; k < e; k++) {
     const b = t.charCodeAt(k);
     if (b < 0x20 && b !== HT) fail('SIP_BAD_START_LINE', 'control character in Reason-Phrase', k);
@@ -88,8 +88,8 @@ function parseRequestLine(t: string, s: number, e: number, out: number[]): void 
     if (i < e && t.charCodeAt(i) !== HT) throw new SipParseError('SIP_BAD_METHOD', 'method is not a token', i);
     fail('SIP_BAD_START_LINE', 'single SP expected after the method', i);
   }
-  out[E.METHOD_S] = s;
-  out[E.METHOD_E] = i;
+  out[E_METHOD_S] = s;
+  out[E_METHOD_E] = i;
   const us = i + 1;
   let v = e;
   while (v > us && t.charCodeAt(v - 1) !== SP) v--;
@@ -117,10 +117,10 @@ function parseRequestLine(t: string, s: number, e: number, out: number[]): void 
   if (!((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a)) throw new SipParseError('SIP_BAD_REQUEST_URI', 'Request-URI has no scheme', us);
   while (k < ue && t.charCodeAt(k) !== COLON) k++;
   if (k === ue || k === ue - 1) throw new SipParseError('SIP_BAD_REQUEST_URI', 'Request-URI has no scheme or is empty after it', us);
-  out[E.URI_S] = us;
-  out[E.URI_E] = ue;
-  out[E.VER_S] = v;
-  out[E.VER_E] = e;
+  out[E_URI_S] = us;
+  out[E_URI_E] = ue;
+  out[E_VER_S] = v;
+  out[E_VER_E] = e;
 }
 
 /** Parse one complete SIP message. Throws SipParseError (with a byte offset) on malformed input. */
@@ -134,20 +134,20 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
   const t = buf.latin1Slice(0, len);
   const out = scratch;
   out.fill(-1, 0, HBASE);
-  out[E.ROUTE_COUNT] = 0;
-  out[E.RR_COUNT] = 0;
-  out[E.VIA_COUNT] = 0;
-  out[E.CLEN_CONFLICT] = 0;
-  out[E.SID_STATE] = 0;
-  out[E.SID_LOGME] = 0;
-  out[E.STATUS] = 0;
+  out[E_ROUTE_COUNT] = 0;
+  out[E_RR_COUNT] = 0;
+  out[E_VIA_COUNT] = 0;
+  out[E_CLEN_CONFLICT] = 0;
+  out[E_SID_STATE] = 0;
+  out[E_SID_LOGME] = 0;
+  out[E_STATUS] = 0;
 
   // RFC 3261 §7.5: implementations processing streams SHOULD ignore CRLFs before the start line; a datagram
   // gets the same tolerance.
   let pos = 0;
   while (pos < len && (t.charCodeAt(pos) === CR || t.charCodeAt(pos) === LF)) pos++;
   if (pos === len) throw new SipParseError('SIP_EMPTY', 'no start line', pos);
-  out[E.START] = pos;
+  out[E_START] = pos;
 
   const maxLine = lim.maxLineBytes;
   const slEnd = findLineEnd(t, pos, pos, maxLine);
@@ -167,7 +167,7 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
   while (i < len) {
     const b0 = t.charCodeAt(i);
     if (b0 === LF || (b0 === CR && t.charCodeAt(i + 1) === LF)) {
-      out[E.HDR_END] = i;
+      out[E_HDR_END] = i;
       i += b0 === LF ? 1 : 2;
       sawEnd = true;
       break;
@@ -237,7 +237,7 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
   // (RFC 4475 §3.1.1.8) and a missing Content-Length means "the rest of the datagram".
   const tab = scratch;
   const bodyStart = i;
-  const cl = tab[E.CLEN] as number;
+  const cl = tab[E_CLEN] as number;
   let end = len;
   if (cl >= 0) {
     if (cl > len - bodyStart) {
@@ -245,8 +245,8 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     }
     end = bodyStart + cl;
   }
-  tab[E.BODY_S] = bodyStart;
-  tab[E.END] = end;
+  tab[E_BODY_S] = bodyStart;
+  tab[E_END] = end;
   return new SipMessage(buf, t, !isResponse, tab.slice(0, HBASE + n * HSTRIDE), n);
 }
 
@@ -259,60 +259,60 @@ function grow(): void {
 function eager(t: string, id: number, n: number, vs: number, ve: number, out: number[]): void {
   switch (id) {
     case H.VIA:
-      if (out[E.VIA_IDX] === -1) {
-        out[E.VIA_IDX] = n;
+      if (out[E_VIA_IDX] === -1) {
+        out[E_VIA_IDX] = n;
         scanTopVia(t, vs, ve, out);
       }
-      out[E.VIA_COUNT] = (out[E.VIA_COUNT] as number) + 1;
+      out[E_VIA_COUNT] = (out[E_VIA_COUNT] as number) + 1;
       return;
     case H.FROM:
-      if (out[E.FROM_IDX] === -1) {
-        out[E.FROM_IDX] = n;
-        scanTag(t, vs, ve, out, E.FROMTAG_S, 'From');
+      if (out[E_FROM_IDX] === -1) {
+        out[E_FROM_IDX] = n;
+        scanTag(t, vs, ve, out, E_FROMTAG_S, 'From');
       }
       return;
     case H.TO:
-      if (out[E.TO_IDX] === -1) {
-        out[E.TO_IDX] = n;
-        scanTag(t, vs, ve, out, E.TOTAG_S, 'To');
+      if (out[E_TO_IDX] === -1) {
+        out[E_TO_IDX] = n;
+        scanTag(t, vs, ve, out, E_TOTAG_S, 'To');
       }
       return;
     case H.CALL_ID:
-      if (out[E.CALLID_S] === -1) {
+      if (out[E_CALLID_S] === -1) {
         if (ve === vs) throw new SipParseError('SIP_BAD_HEADER_VALUE', 'Call-ID: empty', vs);
-        out[E.CALLID_S] = vs;
-        out[E.CALLID_E] = ve;
+        out[E_CALLID_S] = vs;
+        out[E_CALLID_E] = ve;
       }
       return;
     case H.CSEQ:
-      if (out[E.CSEQ_SEQ] === -1) scanCSeq(t, vs, ve, out);
+      if (out[E_CSEQ_SEQ] === -1) scanCSeq(t, vs, ve, out);
       return;
     case H.MAX_FORWARDS: {
       // RFC 3261 §20.22: 1*DIGIT, 0-255 in practice ("the range 0-255"); larger is a scalar overflow.
       const v = parseDecimal(t, vs, ve, 255);
       if (v === -1) throw new SipParseError('SIP_BAD_HEADER_VALUE', 'Max-Forwards: not a decimal number', vs);
       if (v === -2) throw new SipParseError('SIP_SCALAR_RANGE', 'Max-Forwards: above 255', vs);
-      if (out[E.MAXFWD] === -1) out[E.MAXFWD] = v;
+      if (out[E_MAXFWD] === -1) out[E_MAXFWD] = v;
       return;
     }
     case H.CONTENT_LENGTH: {
       const v = parseDecimal(t, vs, ve, 0xffffffff);
       if (v === -1) throw new SipParseError('SIP_BAD_CONTENT_LENGTH', 'Content-Length: not a non-negative decimal number', vs);
       if (v === -2) throw new SipParseError('SIP_SCALAR_RANGE', 'Content-Length: above 2^32-1', vs);
-      const prev = out[E.CLEN];
-      if (prev === -1) out[E.CLEN] = v;
-      else if (prev !== v) out[E.CLEN_CONFLICT] = 1; // RFC 4475 §3.3.9: judged by the validator
+      const prev = out[E_CLEN];
+      if (prev === -1) out[E_CLEN] = v;
+      else if (prev !== v) out[E_CLEN_CONFLICT] = 1; // RFC 4475 §3.3.9: judged by the validator
       return;
     }
     case H.ROUTE:
-      out[E.ROUTE_COUNT] = (out[E.ROUTE_COUNT] as number) + 1;
+      out[E_ROUTE_COUNT] = (out[E_ROUTE_COUNT] as number) + 1;
       return;
     case H.RECORD_ROUTE:
-      out[E.RR_COUNT] = (out[E.RR_COUNT] as number) + 1;
+      out[E_RR_COUNT] = (out[E_RR_COUNT] as number) + 1;
       return;
     case H.SESSION_ID:
-      if (out[E.SID_IDX] === -1) {
-        out[E.SID_IDX] = n;
+      if (out[E_SID_IDX] === -1) {
+        out[E_SID_IDX] = n;
         scanSessionId(t, vs, ve, out);
       }
       return;
