@@ -16,32 +16,7 @@ import { MANDATORY_FIELDS } from '../clf/record.js';
 import { ClfDecodeError, type ErrorCode } from '../errors.js';
 import { RecordHit, type ReadError, type ReaderSummary, type RecordEvent, type ScanOptions } from './reader-types.js';
 
-const LF = 0x0a;
-/** Shortest record as decode.ts counts it: 82 fixed bytes, the 11 TABs between 12 fields, the final LF. */
-const MIN_LENGTH = 82 + 11 + 1;
-/** The index line: version, 6 hex digits of length, `,`, 13 pointers, LF at 60 (RFC 6873 §4.1). */
-const INDEX_LF = 60;
-/** frameAt results besides a length. */
-const NEED_MORE = -1;
-const BAD = -2;
-
-/** Hex digit values, either case (a lenient reader, like decode.ts), -1 otherwise; a packed SMI array. */
-const HEX: number[] = Array.from({ length: 256 }, (_, c) =>
-  c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x41 && c <= 0x46 ? c - 0x37 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1,
-);
-
-/** 4 hex digits at `at` (an index pointer), or a negative number. */
-function hex4(b: Buffer, at: number): number {
-  return (
-    ((HEX[b[at] as number] as number) << 12) |
-    ((HEX[b[at + 1] as number] as number) << 8) |
-    ((HEX[b[at + 2] as number] as number) << 4) |
-    (HEX[b[at + 3] as number] as number)
-  );
-}
-
-/** A resynchronisation candidate (RFC 6873 §6): a version letter, 6 hex digits and the `,` of byte 7. */
-const CANDIDATE = /[A-Z][0-9A-Fa-f]{6},/g;
+import { BAD, CANDIDATE, HEX, INDEX_LF, LF, MIN_LENGTH, NEED_MORE, fieldDiffers } from './reader-frame.js';
 
 /**
  * The stateful scanner of one input. Offsets in events are absolute byte offsets in that input (after
@@ -123,7 +98,7 @@ export class Scanner {
         p++;
         continue;
       }
-      if ((this.fieldIx >= 0 && this.fieldDiffers(b, p, len)) || (needle !== undefined && !this.holds(p, len, needle))) {
+      if ((this.fieldIx >= 0 && fieldDiffers(b, p, len, this.fieldIx, this.fieldBytes)) || (needle !== undefined && !this.holds(p, len, needle))) {
         // Cannot match: skipped unread (with 'full', unvalidated too: these are grep fast paths).
         this.summary.scanned++;
         p += len;
@@ -166,26 +141,6 @@ export class Scanner {
       this.hit = hit;
     }
     return hit !== -2 && hit + needle.length <= p + len;
-  }
-
-  /**
-   * True when the record's `fieldIs` field, located through its index pointers (RFC 6873 §4.1), is surely
-   * not the wanted bytes: ~12 header bytes and one compare, not a scan. Conservative: pointers that are not
-   * hex, not in the record or of neither base (1-based as the RFC's vectors, 0-based as its prose; see
-   * decode.ts) answer false, and the codec's `field` in the filter then reports them.
-   */
-  private fieldDiffers(b: Buffer, p: number, len: number): boolean {
-    const k = this.fieldIx;
-    const base = hex4(b, p + 8) - 82;
-    if (base !== 0 && base !== 1) return false;
-    const start = k === 0 ? 82 : hex4(b, p + 8 + 4 * k) - base;
-    const next = hex4(b, p + 12 + 4 * k) - base;
-    // The field ends at the TAB before the next field; the last one at the Optional Fields Start.
-    const end = k === MANDATORY_FIELDS.length - 1 ? next : next - 1;
-    if (start < 82 || end < start || end >= len || next < 0) return false;
-    const want = this.fieldBytes;
-    if (end - start !== want.length) return true;
-    return want.compare(b, p + start, p + end) !== 0;
   }
 
   private emit(out: RecordEvent[], offset: number, text: string): void {
