@@ -1,8 +1,9 @@
 /**
  * Scanners for the header fields a proxy reads on every message (sipgo's "eager" set): CSeq, the top Via,
- * the From/To tags, Session-ID. They work on the value span inside the message's latin1 text (see
- * bytes.ts), treat the CR/LF of a fold as LWS (RFC 3261 §7.3.1), record offsets in the eager table and
- * create no strings or closures. Everything else is parsed lazily by src/sip/grammar/ on first access.
+ * the From/To tags, Session-ID. They classify the bytes of the value span in the message Buffer `s` (and
+ * search the latin1 text `t` with indexOf; see bytes.ts for why both), treat the CR/LF of a fold as LWS
+ * (RFC 3261 §7.3.1), record offsets in the eager table and create no strings or closures. Every read stays
+ * below the value end, which is below the buffer end (a line's LF follows it). Everything else is parsed lazily by src/sip/grammar/ on first access.
  */
 import { SipParseError } from '../errors.js';
 import { BACKSLASH, COLON, COMMA, DQUOTE, EQUAL, HEX, LAQUOT, SEMI, SLASH, TOKEN, equalsLower, parseDecimal, scanDigits, scanToken, skipLws } from './bytes.js';
@@ -13,7 +14,7 @@ function bad(header: string, why: string, at: number): never {
 }
 
 /** RFC 3261 §20.16: CSeq = 1*DIGIT LWS Method; the number "MUST be less than 2**31" (§8.1.1.5). */
-export function scanCSeq(s: string, vs: number, ve: number, out: number[]): void {
+export function scanCSeq(s: Uint8Array, vs: number, ve: number, out: number[]): void {
   const i = scanDigits(s, vs, ve);
   const seq = parseDecimal(s, vs, i, 0x7fffffff);
   if (seq === -1) bad('CSeq', 'sequence number expected', vs);
@@ -28,10 +29,10 @@ export function scanCSeq(s: string, vs: number, ve: number, out: number[]): void
 }
 
 /** Index just past a quoted-string starting at the DQUOTE at `i` (RFC 3261 §25.1 quoted-pair aware). */
-export function skipQuoted(s: string, i: number, e: number, header: string): number {
+export function skipQuoted(s: Uint8Array, i: number, e: number, header: string): number {
   i++;
   while (i < e) {
-    const b = s.charCodeAt(i);
+    const b = s[i] as number;
     if (b === DQUOTE) return i + 1;
     if (b === BACKSLASH) i++;
     i++;
@@ -40,10 +41,10 @@ export function skipQuoted(s: string, i: number, e: number, header: string): num
 }
 
 /** Index just past a generic-param value: quoted-string, or token / host characters (incl. IPv6 and ':'). */
-function skipParamValue(s: string, i: number, e: number, header: string): number {
-  if (s.charCodeAt(i) === DQUOTE) return skipQuoted(s, i, e, header);
+function skipParamValue(s: Uint8Array, i: number, e: number, header: string): number {
+  if (s[i] === DQUOTE) return skipQuoted(s, i, e, header);
   while (i < e) {
-    const b = s.charCodeAt(i);
+    const b = s[i] as number;
     if (TOKEN[b] !== 1 && b !== COLON && b !== 0x5b && b !== 0x5d) break;
     i++;
   }
@@ -56,13 +57,13 @@ function skipParamValue(s: string, i: number, e: number, header: string): number
  * (valS = -1 when valueless) and returns the index after it.
  */
 const P = new Int32Array(5);
-function nextParam(s: string, i: number, e: number, header: string): number {
+function nextParam(s: Uint8Array, i: number, e: number, header: string): number {
   i = skipLws(s, i, e);
-  if (i >= e || s.charCodeAt(i) === COMMA) {
+  if (i >= e || s[i] === COMMA) {
     P[0] = i;
     return -1;
   }
-  if (s.charCodeAt(i) !== SEMI) bad(header, "';' expected before a parameter", i);
+  if (s[i] !== SEMI) bad(header, "';' expected before a parameter", i);
   i = skipLws(s, i + 1, e);
   const ns = i;
   i = scanToken(s, i, e);
@@ -70,7 +71,7 @@ function nextParam(s: string, i: number, e: number, header: string): number {
   P[1] = ns;
   P[2] = i;
   i = skipLws(s, i, e);
-  if (s.charCodeAt(i) === EQUAL) {
+  if (s[i] === EQUAL) {
     i = skipLws(s, i + 1, e);
     const vs = i;
     i = skipParamValue(s, i, e, header);
@@ -88,17 +89,17 @@ function nextParam(s: string, i: number, e: number, header: string): number {
  * From/To (RFC 3261 §20.20, §20.39): find the `tag` header parameter. In the name-addr form the params
  * follow `>`; in the addr-spec form (no `<>`) every `;` starts a header parameter (§20.10).
  */
-export function scanTag(s: string, vs: number, ve: number, out: number[], slotS: number, header: string): void {
+export function scanTag(s: Uint8Array, t: string, vs: number, ve: number, out: number[], slotS: number, header: string): void {
   let i = vs;
   let at = -1;
   while (i < ve) {
-    const b = s.charCodeAt(i);
+    const b = s[i] as number;
     if (b === DQUOTE) {
       i = skipQuoted(s, i, ve, header);
       continue;
     }
     if (b === LAQUOT) {
-      const close = s.indexOf('>', i + 1);
+      const close = t.indexOf('>', i + 1);
       if (close < 0 || close >= ve) bad(header, "'<' without '>'", i);
       at = close + 1;
       break;
@@ -125,7 +126,7 @@ export function scanTag(s: string, vs: number, ve: number, out: number[], slotS:
  * The first via-parm of the top Via (RFC 3261 §20.42): sent-protocol, sent-by and the params a proxy
  * needs (branch, received, rport). LWS is allowed around '/' and ':' (RFC 4475 §3.1.1.1).
  */
-export function scanTopVia(s: string, vs: number, ve: number, out: number[]): void {
+export function scanTopVia(s: Uint8Array, t: string, vs: number, ve: number, out: number[]): void {
   let i = skipLws(s, vs, ve);
   // sent-protocol = protocol-name SLASH protocol-version SLASH transport
   for (let part = 0; ; part++) {
@@ -138,7 +139,7 @@ export function scanTopVia(s: string, vs: number, ve: number, out: number[]): vo
       break;
     }
     i = skipLws(s, i, ve);
-    if (s.charCodeAt(i) !== SLASH) bad('Via', "'/' expected in sent-protocol", i);
+    if (s[i] !== SLASH) bad('Via', "'/' expected in sent-protocol", i);
     i = skipLws(s, i + 1, ve);
   }
   const afterProto = i;
@@ -146,13 +147,13 @@ export function scanTopVia(s: string, vs: number, ve: number, out: number[]): vo
   if (i === afterProto) bad('Via', 'LWS expected before sent-by', i);
   // sent-by = host [ COLON port ]; host = hostname / IPv4address / IPv6reference
   const hs = i;
-  if (s.charCodeAt(i) === 0x5b) {
-    const close = s.indexOf(']', i);
+  if (s[i] === 0x5b) {
+    const close = t.indexOf(']', i);
     if (close < 0 || close >= ve) bad('Via', "IPv6 reference without ']'", i);
     i = close + 1;
   } else {
     while (i < ve) {
-      const b = s.charCodeAt(i);
+      const b = s[i] as number;
       const l = b | 0x20;
       if (!((b >= 0x30 && b <= 0x39) || (l >= 0x61 && l <= 0x7a) || b === 0x2d || b === 0x2e || b === 0x5f)) break;
       i++;
@@ -163,7 +164,7 @@ export function scanTopVia(s: string, vs: number, ve: number, out: number[]): vo
   out[E_VIA_HOST_E] = i;
   out[E_VIA_PORT] = -1;
   const j = skipLws(s, i, ve);
-  if (s.charCodeAt(j) === COLON) {
+  if (s[j] === COLON) {
     const ps = skipLws(s, j + 1, ve);
     const pe = scanDigits(s, ps, ve);
     const port = parseDecimal(s, ps, pe, 65535);
@@ -203,13 +204,13 @@ export function scanTopVia(s: string, vs: number, ve: number, out: number[]): vo
  * valueless `logme` parameter (name case-insensitive). A malformed Session-ID does not make the message
  * unparseable: RFC 7989 §7 has intermediaries treat it as absent, so state 2 is recorded instead of throwing.
  */
-export function scanSessionId(s: string, vs: number, ve: number, out: number[]): void {
+export function scanSessionId(s: Uint8Array, vs: number, ve: number, out: number[]): void {
   out[E_SID_STATE] = 2;
   out[E_SID_REMOTE_S] = -1;
   out[E_SID_LOGME] = 0;
   const i = skipLws(s, vs, ve);
   let k = i;
-  while (k < ve && HEX[s.charCodeAt(k)] === 1) k++;
+  while (k < ve && HEX[s[k] as number] === 1) k++;
   if (k - i !== 32) return;
   let remote = -1;
   let logme = 0;
@@ -220,7 +221,7 @@ export function scanSessionId(s: string, vs: number, ve: number, out: number[]):
       const pvs = P[3] as number;
       if (ne - ns === 6 && equalsLower(s, ns, ne, 'remote')) {
         if (pvs === -1 || (P[4] as number) - pvs !== 32) return;
-        for (let x = pvs; x < pvs + 32; x++) if (HEX[s.charCodeAt(x)] !== 1) return;
+        for (let x = pvs; x < pvs + 32; x++) if (HEX[s[x] as number] !== 1) return;
         remote = pvs;
       } else if (ne - ns === 5 && pvs === -1 && equalsLower(s, ns, ne, 'logme')) {
         // RFC 8497 §6: logme-param = "logme", valueless; "logme=x" is some other, unknown parameter.

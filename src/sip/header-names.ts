@@ -222,6 +222,22 @@ export function lookupHeader(s: string, start: number, end: number, hash: number
   }
 }
 
+/** lookupHeader over the received bytes (the parser's hot path; see bytes.ts for why bytes, not the string). */
+export function lookupHeaderBytes(b: Uint8Array, start: number, end: number, hash: number): HeaderId {
+  const len = end - start;
+  let slot = hash & MASK;
+  for (;;) {
+    const cand = slotName[slot];
+    if (cand === undefined) return H.OTHER;
+    if (cand.length === len) {
+      let i = 0;
+      while (i < len && ((b[start + i] as number) | 0x20) === cand[i]) i++;
+      if (i === len) return slotId[slot] as HeaderId;
+    }
+    slot = (slot + 1) & MASK;
+  }
+}
+
 /** Id of a header name given as a string (API lookups such as `msg.get('Call-ID')` or `msg.get('i')`). */
 export function headerIdOf(name: string): HeaderId {
   let h = 0;

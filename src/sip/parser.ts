@@ -10,7 +10,7 @@
 import { SipParseError } from '../errors.js';
 import { COLON, CR, HT, LF, SP, TOKEN, parseDecimal } from './bytes.js';
 import { scanCSeq, scanSessionId, scanTag, scanTopVia } from './eager.js';
-import { H, hashStep, lookupHeader } from './header-names.js';
+import { H, hashStep, lookupHeaderBytes } from './header-names.js';
 import { E_BODY_S, E_CALLID_E, E_CALLID_S, E_CLEN, E_CLEN_CONFLICT, E_CSEQ_SEQ, E_END, E_FROMTAG_S, E_FROM_IDX, E_HDR_END, E_MAXFWD, E_METHOD_E, E_METHOD_S, E_REASON_E, E_REASON_S, E_ROUTE_COUNT, E_RR_COUNT, E_SID_IDX, E_SID_LOGME, E_SID_STATE, E_START, E_STATUS, E_TOTAG_S, E_TO_IDX, E_URI_E, E_URI_S, E_VER_E, E_VER_S, E_VIA_COUNT, E_VIA_IDX, HBASE, HSTRIDE } from './layout.js';
 import { DEFAULT_LIMITS, resolveLimits, type ParseLimits } from './limits.js';
 import { SipMessage } from './message.js';
@@ -37,29 +37,29 @@ function findLineEnd(t: string, i: number, lineStart: number, maxLine: number): 
 }
 
 /** RFC 3261 §7.1: SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT ("SIP" case-insensitive, as ABNF literals are). */
-function isVersion(t: string, s: number, e: number): boolean {
+function isVersion(t: Uint8Array, s: number, e: number): boolean {
   if (e - s < 7) return false;
-  if ((t.charCodeAt(s) | 0x20) !== 0x73 || (t.charCodeAt(s + 1) | 0x20) !== 0x69) return false;
-  if ((t.charCodeAt(s + 2) | 0x20) !== 0x70 || t.charCodeAt(s + 3) !== 0x2f) return false;
+  if (((t[s] as number) | 0x20) !== 0x73 || ((t[s + 1] as number) | 0x20) !== 0x69) return false;
+  if (((t[s + 2] as number) | 0x20) !== 0x70 || (t[s + 3] as number) !== 0x2f) return false;
   let i = s + 4;
   const d1 = i;
-  while (i < e && t.charCodeAt(i) >= 0x30 && t.charCodeAt(i) <= 0x39) i++;
-  if (i === d1 || t.charCodeAt(i) !== 0x2e) return false;
+  while (i < e && (t[i] as number) >= 0x30 && (t[i] as number) <= 0x39) i++;
+  if (i === d1 || (t[i] as number) !== 0x2e) return false;
   const d2 = ++i;
-  while (i < e && t.charCodeAt(i) >= 0x30 && t.charCodeAt(i) <= 0x39) i++;
+  while (i < e && (t[i] as number) >= 0x30 && (t[i] as number) <= 0x39) i++;
   return i > d2 && i === e;
 }
 
-function parseStatusLine(t: string, s: number, e: number, out: number[]): void {
+function parseStatusLine(t: Uint8Array, s: number, e: number, out: number[]): void {
   // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (§7.2)
   let i = s;
-  while (i < e && t.charCodeAt(i) !== SP) i++;
+  while (i < e && (t[i] as number) !== SP) i++;
   if (!isVersion(t, s, i)) fail('SIP_BAD_START_LINE', 'SIP-Version expected at the start of the status line', s);
   out[E_VER_S] = s;
   out[E_VER_E] = i;
   const cs = i + 1;
   let c = cs;
-  while (c < e && t.charCodeAt(c) !== SP) c++;
+  while (c < e && (t[c] as number) !== SP) c++;
   const code = parseDecimal(t, cs, c, 999_999);
   if (code === -1 || c - cs !== 3) {
     if (code === -2 || (code >= 0 && c - cs > 3)) {
@@ -74,25 +74,25 @@ function parseStatusLine(t: string, s: number, e: number, out: number[]): void {
   out[E_REASON_S] = c < e ? c + 1 : e;
   out[E_REASON_E] = e;
   for (let k = c + 1; k < e; k++) {
-    const b = t.charCodeAt(k);
+    const b = (t[k] as number);
     if (b < 0x20 && b !== HT) fail('SIP_BAD_START_LINE', 'control character in Reason-Phrase', k);
   }
 }
 
-function parseRequestLine(t: string, s: number, e: number, out: number[]): void {
+function parseRequestLine(t: Uint8Array, s: number, e: number, out: number[]): void {
   // Request-Line = Method SP Request-URI SP SIP-Version (§7.1): exactly single SPs, nothing trailing.
   let i = s;
-  while (i < e && TOKEN[t.charCodeAt(i)] === 1) i++;
+  while (i < e && TOKEN[t[i] as number] === 1) i++;
   if (i === s) fail('SIP_BAD_START_LINE', 'method token expected at the start of the request line', s);
-  if (t.charCodeAt(i) !== SP) {
-    if (i < e && t.charCodeAt(i) !== HT) throw new SipParseError('SIP_BAD_METHOD', 'method is not a token', i);
+  if ((t[i] as number) !== SP) {
+    if (i < e && (t[i] as number) !== HT) throw new SipParseError('SIP_BAD_METHOD', 'method is not a token', i);
     fail('SIP_BAD_START_LINE', 'single SP expected after the method', i);
   }
   out[E_METHOD_S] = s;
   out[E_METHOD_E] = i;
   const us = i + 1;
   let v = e;
-  while (v > us && t.charCodeAt(v - 1) !== SP) v--;
+  while (v > us && (t[v - 1] as number) !== SP) v--;
   if (v <= us || !isVersion(t, v, e)) {
     fail('SIP_BAD_START_LINE', 'request line does not end with " SIP/x.y" (RFC 3261 §7.1)', v > us ? v : e);
   }
@@ -100,11 +100,11 @@ function parseRequestLine(t: string, s: number, e: number, out: number[]): void 
   if (ue <= us) fail('SIP_BAD_START_LINE', 'Request-URI missing', us);
   // RFC 4475 §3.1.2.9/§3.1.2.10: extra SP around the elements is a start-line error; §3.1.2.8: LWS inside
   // the URI is a Request-URI error; §3.1.2.7: the URI must not be enclosed in <>.
-  if (t.charCodeAt(us) === SP || t.charCodeAt(ue - 1) === SP) fail('SIP_BAD_START_LINE', 'more than one SP between request-line elements', us);
+  if ((t[us] as number) === SP || (t[ue - 1] as number) === SP) fail('SIP_BAD_START_LINE', 'more than one SP between request-line elements', us);
   for (let k = us; k < ue; k++) {
-    const b = t.charCodeAt(k);
+    const b = (t[k] as number);
     if (b === SP || b === HT) {
-      if (t.charCodeAt(k + 1) === SP) fail('SIP_BAD_START_LINE', 'more than one SP between request-line elements', k);
+      if ((t[k + 1] as number) === SP) fail('SIP_BAD_START_LINE', 'more than one SP between request-line elements', k);
       throw new SipParseError('SIP_BAD_REQUEST_URI', 'whitespace inside the Request-URI', k);
     }
     if (b < 0x21 || b === 0x7f || b === 0x3c || b === 0x3e || b === 0x22) {
@@ -113,9 +113,9 @@ function parseRequestLine(t: string, s: number, e: number, out: number[]): void 
   }
   // scheme ":" — RFC 3261 §25.1 absoluteURI / SIP-URI
   let k = us;
-  const first = t.charCodeAt(k);
+  const first = (t[k] as number);
   if (!((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a)) throw new SipParseError('SIP_BAD_REQUEST_URI', 'Request-URI has no scheme', us);
-  while (k < ue && t.charCodeAt(k) !== COLON) k++;
+  while (k < ue && (t[k] as number) !== COLON) k++;
   if (k === ue || k === ue - 1) throw new SipParseError('SIP_BAD_REQUEST_URI', 'Request-URI has no scheme or is empty after it', us);
   out[E_URI_S] = us;
   out[E_URI_E] = ue;
@@ -156,8 +156,8 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
   const isResponse =
     slContentEnd - pos > 4 && (t.charCodeAt(pos) | 0x20) === 0x73 && (t.charCodeAt(pos + 1) | 0x20) === 0x69 &&
     (t.charCodeAt(pos + 2) | 0x20) === 0x70 && t.charCodeAt(pos + 3) === 0x2f;
-  if (isResponse) parseStatusLine(t, pos, slContentEnd, out);
-  else parseRequestLine(t, pos, slContentEnd, out);
+  if (isResponse) parseStatusLine(buf, pos, slContentEnd, out);
+  else parseRequestLine(buf, pos, slContentEnd, out);
 
   // Header lines.
   const maxHeaders = lim.maxHeaders;
@@ -165,7 +165,7 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
   let i = slEnd + 1;
   let sawEnd = false;
   while (i < len) {
-    const b0 = t.charCodeAt(i);
+    const b0 = buf[i];
     if (b0 === LF || (b0 === CR && t.charCodeAt(i + 1) === LF)) {
       out[E_HDR_END] = i;
       i += b0 === LF ? 1 : 2;
@@ -176,8 +176,8 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     // field-name: a token; the hash is computed on the way for interning.
     const ns = i;
     let h = 0;
-    for (;;) {
-      const b = t.charCodeAt(i);
+    while (i < len) {
+      const b = buf[i] as number;
       if (TOKEN[b] !== 1) break;
       h = hashStep(h, b);
       i++;
@@ -212,14 +212,14 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     }
     let ve = lf;
     while (ve > vs) {
-      const b = t.charCodeAt(ve - 1);
+      const b = buf[ve - 1];
       if (b !== CR && b !== LF && b !== SP && b !== HT) break;
       ve--;
     }
     if (n >= maxHeaders) throw new SipParseError('SIP_LIMIT_HEADER_COUNT', `more than ${maxHeaders} header lines`, ns);
     const base = HBASE + n * HSTRIDE;
     if (base + HSTRIDE > scratch.length) grow();
-    const id = lookupHeader(t, ns, ne, h);
+    const id = lookupHeaderBytes(buf, ns, ne, h);
     const tab = scratch;
     tab[base] = id;
     tab[base + 1] = ns;
@@ -228,7 +228,7 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     tab[base + 4] = ve;
     tab[base + 5] = lf + 1;
     i = lf + 1;
-    if (id !== 0) eager(t, id, n, vs, ve, tab);
+    if (id !== 0) eager(buf, t, id, n, vs, ve, tab);
     n++;
   }
   if (!sawEnd) fail('SIP_NO_HEADER_END', 'header section is not terminated by an empty line', len);
@@ -256,25 +256,25 @@ function grow(): void {
   scratch = scratch.concat(new Array<number>(scratch.length).fill(0));
 }
 
-function eager(t: string, id: number, n: number, vs: number, ve: number, out: number[]): void {
+function eager(b: Uint8Array, t: string, id: number, n: number, vs: number, ve: number, out: number[]): void {
   switch (id) {
     case H.VIA:
       if (out[E_VIA_IDX] === -1) {
         out[E_VIA_IDX] = n;
-        scanTopVia(t, vs, ve, out);
+        scanTopVia(b, t, vs, ve, out);
       }
       out[E_VIA_COUNT] = (out[E_VIA_COUNT] as number) + 1;
       return;
     case H.FROM:
       if (out[E_FROM_IDX] === -1) {
         out[E_FROM_IDX] = n;
-        scanTag(t, vs, ve, out, E_FROMTAG_S, 'From');
+        scanTag(b, t, vs, ve, out, E_FROMTAG_S, 'From');
       }
       return;
     case H.TO:
       if (out[E_TO_IDX] === -1) {
         out[E_TO_IDX] = n;
-        scanTag(t, vs, ve, out, E_TOTAG_S, 'To');
+        scanTag(b, t, vs, ve, out, E_TOTAG_S, 'To');
       }
       return;
     case H.CALL_ID:
@@ -285,18 +285,18 @@ function eager(t: string, id: number, n: number, vs: number, ve: number, out: nu
       }
       return;
     case H.CSEQ:
-      if (out[E_CSEQ_SEQ] === -1) scanCSeq(t, vs, ve, out);
+      if (out[E_CSEQ_SEQ] === -1) scanCSeq(b, vs, ve, out);
       return;
     case H.MAX_FORWARDS: {
       // RFC 3261 §20.22: 1*DIGIT, 0-255 in practice ("the range 0-255"); larger is a scalar overflow.
-      const v = parseDecimal(t, vs, ve, 255);
+      const v = parseDecimal(b, vs, ve, 255);
       if (v === -1) throw new SipParseError('SIP_BAD_HEADER_VALUE', 'Max-Forwards: not a decimal number', vs);
       if (v === -2) throw new SipParseError('SIP_SCALAR_RANGE', 'Max-Forwards: above 255', vs);
       if (out[E_MAXFWD] === -1) out[E_MAXFWD] = v;
       return;
     }
     case H.CONTENT_LENGTH: {
-      const v = parseDecimal(t, vs, ve, 0xffffffff);
+      const v = parseDecimal(b, vs, ve, 0xffffffff);
       if (v === -1) throw new SipParseError('SIP_BAD_CONTENT_LENGTH', 'Content-Length: not a non-negative decimal number', vs);
       if (v === -2) throw new SipParseError('SIP_SCALAR_RANGE', 'Content-Length: above 2^32-1', vs);
       const prev = out[E_CLEN];
@@ -313,7 +313,7 @@ function eager(t: string, id: number, n: number, vs: number, ve: number, out: nu
     case H.SESSION_ID:
       if (out[E_SID_IDX] === -1) {
         out[E_SID_IDX] = n;
-        scanSessionId(t, vs, ve, out);
+        scanSessionId(b, vs, ve, out);
       }
       return;
     default:
