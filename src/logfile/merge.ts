@@ -146,7 +146,7 @@ export interface MergeInput {
 export interface MergeOptions {
   /** Drop records byte-identical (label included) to one already written at the same timestamp. */
   readonly dedup?: boolean;
-  /** Reader options for every input (`name` is the input's). Default chunk: 8 MiB shared, 64 KiB-1 MiB each. */
+  /** Reader options for every input (`name` is the input's; default chunkBytes MERGE_CHUNK_BYTES). */
   readonly reader?: Omit<ReaderOptions, 'name'>;
 }
 
@@ -261,10 +261,12 @@ class PendingHeap {
   }
 }
 
-/** Chunk per input: 8 MiB shared among the inputs, within 64 KiB-1 MiB. */
-export function chunkBytesFor(inputs: number): number {
-  return Math.min(1 << 20, Math.max(64 << 10, Math.floor((8 << 20) / Math.max(1, inputs))));
-}
+/**
+ * Bytes per read of each input: 64 KiB. Small windows keep k inputs cheap (each reader holds about two
+ * chunks and the records of one) and measured no slower than 1 MiB ones: 2 × 50 MB merged in 0.47 s at
+ * 64 KiB, 0.68 s at 1 MiB. A longer record still reads whole (the reader's buffer grows to fit it).
+ */
+export const MERGE_CHUNK_BYTES = 64 * 1024;
 
 /**
  * Merges `inputs` (see the file comment). Yields the labelled records in output order, problems (damaged
@@ -280,7 +282,7 @@ export function mergeRecords(inputs: readonly MergeInput[], opts?: MergeOptions)
     damaged: 0,
     outOfOrder: 0,
   };
-  const ro: ReaderOptions = { chunkBytes: chunkBytesFor(inputs.length), ...opts?.reader };
+  const ro: ReaderOptions = { chunkBytes: MERGE_CHUNK_BYTES, ...opts?.reader };
   const readers = inputs.map((i) => readRecords(i.source, { ...ro, name: i.name }));
   const gen = run(inputs, framed, readers, opts?.dedup === true, summary);
   return Object.assign(gen, { summary });

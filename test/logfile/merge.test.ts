@@ -12,7 +12,6 @@ import { SIPCLF_PEN, VTAG_ENTITY, type ClfRecord, type OptionalField } from '../
 import { ClfDecodeError } from '../../src/errors.js';
 import {
   appendOptional,
-  chunkBytesFor,
   entityLabelField,
   entityLabelOf,
   labelRecord,
@@ -266,9 +265,4 @@ describe('mergeRecords', () => {
     assert.equal(m.summary.inputs[0]?.unreadable, true);
   });
 
-  test('chunk size shrinks with the number of inputs, within 64 KiB-1 MiB', () => {
-    assert.equal(chunkBytesFor(1), 1 << 20);
-    assert.equal(chunkBytesFor(32), 256 << 10);
-    assert.equal(chunkBytesFor(1000), 64 << 10);
-  });
 });
