@@ -141,9 +141,11 @@ function plain(v: ClfValue, max: number): string {
   return v.length > max ? cutUtf8(v, max) : v;
 }
 
-/** `TAB f1 TAB f2 … TAB f12`, flat (Array.join makes one allocation; clean() scans it next). */
+/** `TAB f1 TAB f2 … TAB f12` (plain concatenation: faster than Array.join for 12 short strings). */
 function join(f: readonly string[]): string {
-  return '\t' + f.join('\t');
+  let line = '';
+  for (let i = 0; i < f.length; i++) line += '\t' + (f[i] as string);
+  return line;
 }
 
 /**
