@@ -79,6 +79,11 @@ describe('RFC 6873 §5 record', () => {
     assert.equal(z.slice(8, 12), '0052');
     assert.deepEqual(decodeRecord(z), S5_MODEL);
     assert.equal(field(z, 0, 'callId'), 'DL70dff590c1-1079051554@example.com');
+    const withOpt = { ...S5_MODEL, optional: [headerField('Contact', ' <sip:bob@192.0.2.4>').field] };
+    const z2 = zeroBased(encodeRecord(withOpt));
+    assert.equal(z2.slice(56, 60), '00FF'); // the 0-based offset of the optional field's TAB
+    assert.deepEqual(decodeRecord(z2), withOpt);
+    assert.deepEqual(optionalFields(z2), withOpt.optional);
   });
   test('index access reads each field through its pointer', () => {
     for (const name of ['cseq', 'status', 'requestUri', 'destination', 'source', 'toUri', 'toTag', 'fromUri', 'fromTag', 'callId', 'serverTxn', 'clientTxn'] as const) {
