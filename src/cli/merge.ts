@@ -132,7 +132,8 @@ async function openSink(out: string, io: Io): Promise<Sink> {
   let fh;
   try {
     fh = await open(out, 'w', 0o600);
-    await fh.chmod(0o600); // an existing file keeps its mode on open: merged logs hold whole SIP messages
+    // An existing file keeps its mode on open: merged logs hold whole SIP messages. (Not /dev/null, a FIFO…)
+    if ((await fh.stat()).isFile()) await fh.chmod(0o600);
   } catch (err) {
     await fh?.close();
     throw new SipclfError('IO_WRITE', `cannot create ${out}: ${(err as Error).message}`, { cause: err });
