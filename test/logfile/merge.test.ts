@@ -264,5 +264,4 @@ describe('mergeRecords', () => {
     );
     assert.equal(m.summary.inputs[0]?.unreadable, true);
   });
-
 });
