@@ -10,7 +10,7 @@
 import { SipParseError } from '../errors.js';
 import { COLON, CR, HT, LF, SP, TOKEN, parseDecimal } from './bytes.js';
 import { scanCSeq, scanSessionId, scanTag, scanTopVia } from './eager.js';
-import { H, hashStep, lookupHeaderBytes } from './header-names.js';
+import { H, lookupHeaderBytes } from './header-names.js';
 import { E_BODY_S, E_CALLID_E, E_CALLID_S, E_CLEN, E_CLEN_CONFLICT, E_CSEQ_SEQ, E_END, E_FROMTAG_S, E_FROM_IDX, E_HDR_END, E_MAXFWD, E_METHOD_E, E_METHOD_S, E_REASON_E, E_REASON_S, E_ROUTE_COUNT, E_RR_COUNT, E_SID_IDX, E_SID_LOGME, E_SID_STATE, E_START, E_STATUS, E_TOTAG_S, E_TO_IDX, E_URI_E, E_URI_S, E_VER_E, E_VER_S, E_VIA_COUNT, E_VIA_IDX, HBASE, HSTRIDE } from './layout.js';
 import { DEFAULT_LIMITS, resolveLimits, type ParseLimits } from './limits.js';
 import { SipMessage } from './message.js';
@@ -174,15 +174,9 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
       break;
     }
     if (b0 === SP || b0 === HT) fail('SIP_BAD_HEADER_LINE', 'header line starts with whitespace but follows no header', i);
-    // field-name: a token; the hash is computed on the way for interning.
+    // field-name: a token.
     const ns = i;
-    let h = 0;
-    while (i < len) {
-      const b = buf[i] as number;
-      if (TOKEN[b] !== 1) break;
-      h = hashStep(h, b);
-      i++;
-    }
+    while (i < len && TOKEN[buf[i] as number] === 1) i++;
     const ne = i;
     if (ne === ns) fail('SIP_BAD_HEADER_LINE', 'header name expected', ns);
     let c = i < len ? (buf[i] as number) : -1;
@@ -221,7 +215,7 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     if (n >= maxHeaders) throw new SipParseError('SIP_LIMIT_HEADER_COUNT', `more than ${maxHeaders} header lines`, ns);
     const base = HBASE + n * HSTRIDE;
     if (base + HSTRIDE > scratch.length) grow();
-    const id = lookupHeaderBytes(buf, ns, ne, h);
+    const id = lookupHeaderBytes(buf, ns, ne);
     const tab = scratch;
     tab[base] = id;
     tab[base + 1] = ns;
