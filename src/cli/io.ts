@@ -1,5 +1,6 @@
 /** Injectable standard streams, so commands run in tests without a child process. */
 import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { SipclfError } from '../errors.js';
 
 export interface Io {
@@ -22,6 +23,16 @@ export function processIo(): Io {
     },
     stdinStream: () => process.stdin,
   };
+}
+
+/** Standard input as a stream: the Io's own stream, or its readStdin() buffer (tests). */
+export function stdinSource(io: Io): NodeJS.ReadableStream {
+  if (io.stdinStream !== undefined) return io.stdinStream();
+  return Readable.from(
+    (async function* () {
+      yield await io.readStdin();
+    })(),
+  );
 }
 
 /** Reads a file argument, `-` or absent meaning standard input. */
