@@ -18,3 +18,11 @@ export {
   type ValidateResponseOptions,
 } from './sip/validate.js';
 export * as grammar from './sip/grammar/index.js';
+export * as clf from './clf/index.js';
+export { recordToJson, recordFromJson, recordToJsonLine, recordFromJsonLine, type JsonRecord } from './clf/json.js';
+export { readRecords, matchField, RecordHit, type ReaderOptions, type ReaderSummary, type RecordEvent } from './logfile/reader.js';
+export { followRecords, type FollowOptions } from './logfile/follow.js';
+export { ClfWriter, type WriterOptions, type WriterStats } from './logfile/writer.js';
+export { mergeRecords } from './logfile/merge.js';
+export { StatsCollector, type StatsReport } from './analysis/stats.js';
+export { generateRecords, generateClf, type GenOptions } from './gen/generator.js';
