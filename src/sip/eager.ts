@@ -132,7 +132,15 @@ export function scanTag(s: Uint8Array, t: string, vs: number, ve: number, out: n
 export function scanTopVia(s: Uint8Array, t: string, vs: number, ve: number, out: number[]): void {
   let i = (s[vs]! > SP ? vs : skipLws(s, vs, ve));
   // sent-protocol = protocol-name SLASH protocol-version SLASH transport
-  for (let part = 0; ; part++) {
+  // Fast path: the usual exact `SIP/2.0/` skips to the transport in the state the loop would reach; any other
+  // spelling (case, LWS around '/', another version) takes the loop.
+  let part = 0;
+  if (ve - i > 8 && s[i] === 0x53 && s[i + 1] === 0x49 && s[i + 2] === 0x50 && s[i + 3] === SLASH &&
+      s[i + 4] === 0x32 && s[i + 5] === 0x2e && s[i + 6] === 0x30 && s[i + 7] === SLASH) {
+    i += 8;
+    part = 2;
+  }
+  for (; ; part++) {
     const ts = i;
     i = scanToken(s, i, ve);
     if (i === ts) bad('Via', 'sent-protocol expected (e.g. SIP/2.0/UDP)', i);
