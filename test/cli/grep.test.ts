@@ -386,3 +386,39 @@ describe('sipclf grep: usage errors exit 2 with CLI_USAGE', () => {
     assert.equal(r.code, 2);
   });
 });
+
+describe('sipclf grep agrees with a full decode over generated traffic', () => {
+  const recs = [...generateClf({ records: 700, seed: 11, logmeShare: 0.3 })];
+  const decoded = recs.map((t) => decodeRecord(t));
+  const sids = decoded.map((d) => {
+    const m = d.optional.find((f) => f.tag === 2 && f.vendor === 0);
+    return m === undefined ? undefined : parseMessage(Buffer.from(decodeOptionalValue(m), 'latin1')).sessionId;
+  });
+  const file = writeLog('gen-agree.clf', recs);
+  const at = (i: number): NonNullable<(typeof decoded)[number]> => decoded[i % decoded.length]!;
+  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const cases: [string, string[], (i: number) => boolean][] = [
+    ['--call-id', ['--call-id', str(at(350).callId)], (i) => at(i).callId === at(350).callId],
+    ['--txn', ['--txn', str(at(200).clientTxn ?? at(200).serverTxn)], (i) => [at(i).serverTxn, at(i).clientTxn].includes(at(200).clientTxn ?? at(200).serverTxn)],
+    ['--from', ['--from', str(at(100).fromUri)], (i) => at(i).fromUri === at(100).fromUri],
+    ['--to', ['--to', str(at(101).toUri)], (i) => at(i).toUri === at(101).toUri],
+    ['--status 1xx', ['--status', '1xx'], (i) => str(at(i).status).startsWith('1')],
+    ['--status 200', ['--status', '200'], (i) => at(i).status === '200'],
+    ['--method ack', ['--method', 'ack'], (i) => str(at(i).cseq).endsWith(' ACK')],
+    ['--direction s', ['--direction', 's'], (i) => at(i).direction === 'S'],
+    ['--since/--until', ['--since', String(at(300).timestamp / 1000), '--until', String(at(500).timestamp / 1000)], (i) => at(i).timestamp >= at(300).timestamp && at(i).timestamp < at(500).timestamp],
+    ['--logme', ['--logme'], (i) => sids[i]?.logme === true],
+    ['--session-id', ['--session-id', str(sids[400]?.local)], (i) => sids[i]?.local === sids[400]?.local || sids[i]?.remote === sids[400]?.local],
+    ['--logme --direction r --method invite', ['--logme', '--direction', 'r', '--method', 'invite'], (i) => sids[i]?.logme === true && at(i).direction === 'R' && str(at(i).cseq).endsWith(' INVITE')],
+  ];
+  for (const [name, argv, want] of cases) {
+    test(name, async () => {
+      const expected = recs.filter((_, i) => want(i));
+      assert.ok(expected.length > 0, 'the case selects something');
+      assert.ok(expected.length < recs.length || name === '--status 1xx', 'the case does not select everything');
+      const r = await runCli(['grep', ...argv, file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, asText(expected));
+    });
+  }
+});
