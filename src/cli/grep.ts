@@ -6,13 +6,14 @@
  * a usage error or an unreadable input.
  */
 import { once } from 'node:events';
-import { Readable, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { fromBinary } from '../clf/record.js';
 import { ClfDecodeError, SipclfError } from '../errors.js';
-import { readRecords, type ReadError, type ReaderSource } from '../logfile/reader.js';
+import { readRecords, type ReadError } from '../logfile/reader.js';
 import { grepCriteria, grepOutput, type GrepCriteria, type GrepOutput } from './grep-criteria.js';
 import { grepPlan, needsSessions } from './grep-match.js';
 import type { Io } from './io.js';
+import { formatProblem, sources } from './records.js';
 
 const FLUSH_BYTES = 1 << 20;
 
@@ -50,34 +51,13 @@ class Out {
   }
 }
 
-function problem(io: Io, file: string | undefined, at: number, code: string, message: string): void {
-  io.stderr.write(`${file ?? '-'}:${at}: ${code} ${message}\n`);
-}
-
-/** File arguments as reader sources; `-` is standard input (the Io's, so tests can feed it). */
-function inputs(args: readonly string[], io: Io): ReaderSource[] {
-  const viaIo = io.stdout !== process.stdout;
-  let stdin: Readable | undefined;
-  return args.map((a) => {
-    if (a !== '-' || !viaIo) return a;
-    // One standard input: a second `-` reads it at its end, as cat does.
-    if (stdin !== undefined) return Readable.from([]);
-    stdin = Readable.from(
-      (async function* () {
-        yield await io.readStdin();
-      })(),
-    );
-    return stdin;
-  });
-}
-
-export async function grep(files: readonly string[], criteria: GrepCriteria, output: GrepOutput, io: Io): Promise<number> {
+export async function grep(files: string[], criteria: GrepCriteria, output: GrepOutput, io: Io): Promise<number> {
   // The SIP parser and the JSON mapping are loaded only when the search needs them (start-up time counts
   // against `grep -F` on every run).
   const logged = needsSessions(criteria) ? (await import('./grep-session.js')).loggedSessionIds : undefined;
   const toJson = output.json ? (await import('../clf/json.js')).recordToJsonLine : undefined;
   const plan = grepPlan(criteria, logged);
-  const reader = readRecords(inputs(files, io), { ...plan, name: '-' });
+  const reader = readRecords(sources(files, io), { ...plan, name: '-' });
   const out = new Out(io, !output.json);
   let matched = 0;
   let ioFailure = false;
@@ -85,7 +65,7 @@ export async function grep(files: readonly string[], criteria: GrepCriteria, out
     if (ev.type === 'error') {
       const e: ReadError = ev;
       if (e.code === 'IO_READ') ioFailure = true;
-      problem(io, e.file, e.at, e.code, e.message);
+      io.stderr.write(`${formatProblem(e)}\n`);
       continue;
     }
     if (output.count) {
@@ -98,7 +78,7 @@ export async function grep(files: readonly string[], criteria: GrepCriteria, out
         text = toJson(ev.decode({ lenientLength: true }));
       } catch (err) {
         if (!(err instanceof ClfDecodeError)) throw err;
-        problem(io, ev.file, ev.offset + err.offset, err.code, err.message);
+        io.stderr.write(`${ev.file ?? '-'}:${ev.offset + err.offset}: ${err.code} ${err.message}\n`);
         continue;
       }
     }
@@ -124,5 +104,5 @@ export async function run(args: string[], opts: Record<string, unknown>, io: Io)
     }
     throw err;
   }
-  return grep(args.length === 0 ? ['-'] : args, criteria, output, io);
+  return grep(args, criteria, output, io);
 }
