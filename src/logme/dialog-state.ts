@@ -1,0 +1,163 @@
+/**
+ * Per-dialog log-me state (RFC 8497 §3.2, §5.1.1, §8.5) and the table that holds it.
+ *
+ * A record is keyed by Call-ID + the initiator's tag (the From tag of the dialog-creating request), so the
+ * early dialogs a forked request creates (§3.8) share the record of their request, and in-dialog requests in
+ * either direction find it (From tag from the initiator, To tag from the other side). Each record keeps the
+ * set of neighbours that have sent the marker (§5.1.1: missing-marker detection is per neighbour), the UUIDs
+ * learnt or inserted per tag (RFC 7989 §7) and the Session-ID of the initial request (a CANCEL repeats it).
+ * Records of related dialogs (§3.7) and coupled B2BUA legs (§4.4) share a `SessionGroup`, found by any UUID of
+ * its Session-IDs: the session stays marked while one of its dialogs remains (§8.5).
+ */
+import type { SipMessage } from '../sip/message.js';
+import type { DialogPhase } from './types.js';
+
+export interface SessionGroup {
+  /** Test case identifier (§3.3) shared by the related dialogs. */
+  testCase: string | undefined;
+  readonly uuids: Set<string>;
+  readonly dialogs: Set<DialogRecord>;
+}
+
+export interface DialogRecord {
+  readonly key: string;
+  readonly callId: string;
+  /** From tag of the dialog-creating request. */
+  readonly initiatorTag: string;
+  /** Method of the dialog-creating request (INVITE, SUBSCRIBE, REFER, or a standalone transaction's). */
+  readonly method: string;
+  phase: DialogPhase;
+  /** Whether the dialog was being marked when it ended (linger behaviour). */
+  wasMarked: boolean;
+  readonly initiatedLocally: boolean;
+  readonly createdAt: number;
+  /** The 2xx to the dialog-creating request was seen. */
+  confirmed: boolean;
+  /** Neighbours that have sent the marker in this dialog (§5.1.1). */
+  readonly sentMarker: Set<string>;
+  /** Tag → UUID learnt from Session-IDs or inserted on the endpoint's behalf (RFC 7989 §7). */
+  readonly uuids: Map<string, string>;
+  /** Session-ID {local, remote} of the dialog-creating request as sent (RFC 7989 §7: CANCEL repeats it). */
+  initialSid: { local: string; remote: string } | undefined;
+  readonly group: SessionGroup;
+  /** The configured log-me session that authorised marking, if any. */
+  readonly authorisedBy: string | undefined;
+  /** A BYE was seen: the dialog ends with its final response, or at this deadline (RFC 3261 Timer F). */
+  byeDeadline: number | undefined;
+  /** A NOTIFY with Subscription-State: terminated was seen (RFC 6665 §4.1.3): the dialog ends with its 2xx. */
+  subscriptionEnding: boolean;
+  /** When a terminated/stopped/error record is dropped. */
+  purgeAt: number | undefined;
+}
+
+export function dialogKey(callId: string, tag: string): string {
+  return `${callId}\u0000${tag}`;
+}
+
+/** Methods whose initial request creates a dialog (RFC 3261 §12.1, RFC 6665, RFC 3515). */
+export const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
+
+/** A request outside any dialog: no To tag (dialog-creating or standalone, §3.3). ACK and CANCEL never are. */
+export function isInitialRequest(msg: SipMessage): boolean {
+  return msg.isRequest && msg.toTag === undefined && msg.method !== 'ACK' && msg.method !== 'CANCEL';
+}
+
+/** The tag of the endpoint that sent the message: From tag of a request, To tag of a response. */
+export function senderTag(msg: SipMessage): string | undefined {
+  return msg.isRequest ? msg.fromTag : msg.toTag;
+}
+
+export function receiverTag(msg: SipMessage): string | undefined {
+  return msg.isRequest ? msg.toTag : msg.fromTag;
+}
+
+export class DialogTable {
+  readonly records = new Map<string, DialogRecord>();
+  readonly byUuid = new Map<string, SessionGroup>();
+  marked = 0;
+
+  /** The record of the message's dialog: by From tag, then (requests from the other side) by To tag. */
+  lookup(msg: SipMessage): DialogRecord | undefined {
+    const callId = msg.callId;
+    if (callId === undefined) return undefined;
+    const byFrom = msg.fromTag === undefined ? undefined : this.records.get(dialogKey(callId, msg.fromTag));
+    if (byFrom !== undefined) return byFrom;
+    return msg.toTag === undefined ? undefined : this.records.get(dialogKey(callId, msg.toTag));
+  }
+
+  /** The record of a dialog named by Call-ID and two tags (Target-Dialog, Replaces, Join). */
+  find(callId: string, tags: ReadonlyArray<string | undefined>): DialogRecord | undefined {
+    for (const t of tags) {
+      if (t === undefined) continue;
+      const r = this.records.get(dialogKey(callId, t));
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  }
+
+  create(init: {
+    msg: SipMessage;
+    callId: string;
+    tag: string;
+    local: boolean;
+    now: number;
+    group: SessionGroup | undefined;
+    authorisedBy: string | undefined;
+  }): DialogRecord {
+    const group = init.group ?? { testCase: undefined, uuids: new Set<string>(), dialogs: new Set<DialogRecord>() };
+    const rec: DialogRecord = {
+      key: dialogKey(init.callId, init.tag),
+      callId: init.callId,
+      initiatorTag: init.tag,
+      method: init.msg.method,
+      phase: 'marked',
+      wasMarked: true,
+      initiatedLocally: init.local,
+      createdAt: init.now,
+      confirmed: false,
+      sentMarker: new Set(),
+      uuids: new Map(),
+      initialSid: undefined,
+      group,
+      authorisedBy: init.authorisedBy,
+      byeDeadline: undefined,
+      subscriptionEnding: false,
+      purgeAt: undefined,
+    };
+    group.dialogs.add(rec);
+    this.records.set(rec.key, rec);
+    this.marked++;
+    return rec;
+  }
+
+  /** Records a UUID as belonging to the record's session group (RFC 7989 §6 correlation). */
+  addUuid(rec: DialogRecord, tag: string | undefined, uuid: string): void {
+    if (tag !== undefined && !rec.uuids.has(tag)) rec.uuids.set(tag, uuid);
+    if (!rec.group.uuids.has(uuid)) {
+      rec.group.uuids.add(uuid);
+      this.byUuid.set(uuid, rec.group);
+    }
+  }
+
+  /** Moves a record to a new phase, keeping the count of marked dialogs. */
+  setPhase(rec: DialogRecord, phase: DialogPhase): void {
+    if (rec.phase === 'marked' && phase !== 'marked') this.marked--;
+    if (phase === 'terminated') rec.wasMarked = rec.phase === 'marked' || (rec.phase === 'terminated' && rec.wasMarked);
+    rec.phase = phase;
+  }
+
+  remove(rec: DialogRecord): void {
+    if (rec.phase === 'marked') this.marked--;
+    this.records.delete(rec.key);
+    rec.group.dialogs.delete(rec);
+    if (rec.group.dialogs.size === 0) for (const u of rec.group.uuids) if (this.byUuid.get(u) === rec.group) this.byUuid.delete(u);
+  }
+
+  /** The group of a marked session with this UUID that still has a live dialog (§3.7, §8.5). */
+  liveGroup(uuid: string): SessionGroup | undefined {
+    const g = this.byUuid.get(uuid);
+    if (g === undefined) return undefined;
+    for (const d of g.dialogs) if (d.phase === 'marked' || (d.phase === 'terminated' && d.wasMarked)) return g;
+    return undefined;
+  }
+}

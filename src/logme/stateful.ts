@@ -1,0 +1,191 @@
+/**
+ * Decisions of a stateful entity (UAs §4.2, intermediaries marking on behalf of endpoints §4.3, B2BUAs §4.4,
+ * boundary elements §4.5.2.3–§4.5.2.5): the per-dialog state machine of phases `marked`,
+ * `missing-marker-error`, `mid-dialog-error`, `stopped`, `terminated` (types.ts), error detection (§5.1) and
+ * handling (§5.3), trust-boundary stripping and re-adding (§3.4.2, §7.2), and the dialog's end (§8.5).
+ *
+ * One rule gives the marker of every message sent: it carries the marker exactly when its dialog is being
+ * marked and the neighbour may receive markers (agreement, §3.4.2; `markTowardUa`, §5.2.2). That single rule
+ * yields the echo in responses (§4.2, §4.3), marking of in-dialog requests (§4.2, §4.4), re-adding on
+ * messages travelling back inward (§4.5.2.3–§4.5.2.5), copying into forked branches (§3.8) and not
+ * forwarding markers after an error (§5.3).
+ */
+import type { Core, Out } from './core.js';
+import { isInitialRequest, receiverTag, senderTag, type DialogRecord } from './dialog-state.js';
+import { initiate, honourReceived, onBehalf } from './initiate.js';
+import { sessionIdFor } from './session-id.js';
+import type { LogmeEvent } from './types.js';
+
+/** Whether the dialog's messages are to be marked (a terminated one lingers as it was, for retransmissions). */
+function marking(rec: DialogRecord): boolean {
+  return rec.phase === 'marked' || (rec.phase === 'terminated' && rec.wasMarked);
+}
+
+/** Ends a dialog (§8.5); the record lingers for retransmissions, then tick() drops it. */
+export function endDialog(core: Core, rec: DialogRecord, reason: string, events: LogmeEvent[]): void {
+  if (rec.phase === 'terminated') return;
+  core.table.setPhase(rec, 'terminated');
+  rec.purgeAt = core.now + core.config.limits.lingerMs;
+  core.stats.dialogsEnded++;
+  core.stats.endReasons[reason] = (core.stats.endReasons[reason] ?? 0) + 1;
+  const e: LogmeEvent = { name: 'logme.dialog.end', time: core.now, dialog: rec.key, reason };
+  events.push(rec.group.testCase === undefined ? e : { ...e, testCase: rec.group.testCase });
+}
+
+/** A stop event before the dialog's end (RFC 8123 §5.3): no more marking or logging in this dialog. */
+export function stopDialog(core: Core, rec: DialogRecord, reason: string, events: LogmeEvent[]): void {
+  core.table.setPhase(rec, 'stopped');
+  rec.purgeAt = core.now + core.config.limits.maxDialogDurationMs;
+  core.stats.endReasons[reason] = (core.stats.endReasons[reason] ?? 0) + 1;
+  events.push({ name: 'logme.dialog.stop', time: core.now, dialog: rec.key, reason });
+}
+
+export function decideStateful(out: Out): void {
+  const { input, nb, core } = out;
+  const msg = input.message;
+  let has = msg.logme;
+  let rec = core.table.lookup(msg);
+  if (rec !== undefined) {
+    out.testCase = rec.group.testCase;
+    // Lazily apply the clock to the record this message touches (tick() does the rest).
+    if (rec.phase === 'marked' && core.now >= rec.createdAt + core.config.limits.maxDialogDurationMs) {
+      const ev: LogmeEvent[] = [];
+      out.phase(rec, 'marked');
+      stopDialog(core, rec, 'max-duration', ev);
+      out.stateChange = { dialog: rec.key, from: 'marked', to: 'stopped' };
+      out.events.push(...ev);
+    }
+  }
+
+  if (input.direction === 'in') {
+    // §3.4.2, §7.2, RFC 8123 §6.1, REQ12: a marker from a neighbour without agreement is removed on arrival.
+    if (has && !nb.agreement) {
+      out.want(true, false, 'boundary');
+      out.error_('unauthorised-marker', rec, 'no agreement with the neighbour');
+      has = false;
+    }
+    if (rec === undefined) {
+      if (isInitialRequest(msg)) {
+        if (has) rec = honourReceived(out);
+        else if (core.hasRole('originating-intermediary') && nb.markFor) rec = onBehalf(out);
+        if (rec === undefined && out.marker === 'none' && has) out.marker = 'keep';
+      } else if (has) {
+        if (nb.marksOnOurBehalf) {
+          // §5.2.2: an intermediary marking on our behalf may mark toward us; not an error.
+          out.marker = 'keep';
+          out.event('logme.marker.ignored', { reason: 'marks-on-our-behalf' });
+        } else {
+          // §5.1.2, §5.3: marking that begins mid-dialog: do not forward the marker, do not log.
+          out.want(true, false, 'error');
+          out.error_('mid-dialog-marker', undefined, 'marker in a dialog not being logged');
+        }
+      }
+      if (rec !== undefined) track(out, rec, has);
+      return;
+    }
+    inDialog(out, rec, has);
+    track(out, rec, has);
+    return;
+  }
+
+  // direction 'out'
+  if (rec === undefined) {
+    if (input.local === true && isInitialRequest(msg)) rec = initiate(out);
+    if (rec === undefined) {
+      if (has) {
+        // No marked dialog here: the marker was refused on arrival (or never authorised): never forward it
+        // (§5.3, §7.2). A locally generated in-dialog marker is a mid-dialog marking (§5.1.2).
+        out.want(true, false, input.local === true && !isInitialRequest(msg) ? 'error' : 'not-honoured');
+        if (input.local === true && !isInitialRequest(msg)) out.error_('mid-dialog-marker', undefined, 'local marker mid-dialog');
+      }
+      return;
+    }
+  }
+  const should = marking(rec) && nb.agreement && (!nb.markFor || core.config.markTowardUa);
+  out.want(has, should, should ? (has ? 'keep' : 'on-behalf') : rec.phase === 'marked' || rec.phase === 'terminated' ? 'boundary' : 'error');
+  if (should && (msg.sessionId === undefined || msg.method === 'CANCEL')) {
+    const sid = sessionIdFor(core, rec, msg, input.local === true);
+    if (sid !== undefined) {
+      out.sessionId = sid;
+      core.stats.sessionIdsInserted++;
+      out.event('logme.sessionId.insert', { dialog: rec.key });
+    }
+  }
+  out.log = marking(rec);
+  track(out, rec, should);
+}
+
+/** §5.1.1, §5.3: the received message in a dialog this entity has a record of. */
+function inDialog(out: Out, rec: DialogRecord, has: boolean): void {
+  const key = out.nb.key;
+  switch (rec.phase) {
+    case 'marked':
+      if (has) {
+        rec.sentMarker.add(key);
+        out.marker = 'keep';
+        out.log = true;
+      } else if (rec.sentMarker.has(key)) {
+        // §5.1.1: this neighbour sent the marker before and now stops (also a retransmission, §5.1 case 4).
+        // §5.3: MUST NOT mark subsequent messages, MUST stop logging; what was logged is kept.
+        out.phase(rec, 'missing-marker-error');
+        out.error_('missing-marker', rec, 'neighbour stopped sending the marker');
+        rec.purgeAt = rec.createdAt + 2 * out.core.config.limits.maxDialogDurationMs;
+      } else {
+        // §5.2.1, §4.5.2.1 F12, §4.5.2.5: a neighbour that never marked (non-supporting) — not an error.
+        out.log = true;
+      }
+      return;
+    case 'terminated':
+      out.marker = has ? 'keep' : 'none';
+      out.log = rec.wasMarked;
+      return;
+    default:
+      // After an error or a stop (§5.3): the marker is not forwarded; nothing is logged; no new error
+      // (a marker reappearing after a missing-marker error is the same error, §5.1 case 3).
+      if (has) out.want(true, false, 'error');
+  }
+}
+
+/** Dialog bookkeeping for a message of a tracked dialog: tags, UUIDs, confirmation and end (§8.5). */
+function track(out: Out, rec: DialogRecord, markedNow: boolean): void {
+  const { core, input } = out;
+  const msg = input.message;
+  const sid = msg.sessionId;
+  const st = senderTag(msg);
+  if (sid !== undefined && !sid.localIsNil) core.table.addUuid(rec, st, sid.local);
+  if (sid !== undefined && sid.remote !== undefined && sid.remote !== '00000000000000000000000000000000') {
+    core.table.addUuid(rec, receiverTag(msg), sid.remote);
+  }
+  if (msg.isRequest && isInitialRequest(msg) && input.direction === 'out' && rec.initialSid === undefined) {
+    const local = sid?.local ?? rec.uuids.get(rec.initiatorTag);
+    if (local !== undefined) rec.initialSid = { local, remote: sid?.remote ?? '00000000000000000000000000000000' };
+  }
+  void markedNow;
+  const ev: LogmeEvent[] = [];
+  if (msg.isRequest) {
+    if (msg.method === 'BYE' && rec.byeDeadline === undefined) rec.byeDeadline = core.now + Math.max(core.config.limits.lingerMs, 1);
+    if (msg.method === 'NOTIFY' && /^\s*terminated/i.test(msg.get('Subscription-State') ?? '')) rec.subscriptionEnding = true;
+  } else {
+    const status = msg.status;
+    const method = msg.cseq?.method ?? msg.method;
+    if (status >= 200 && method === 'BYE') endDialog(core, rec, 'bye', ev);
+    else if (status >= 200 && status < 300 && method === 'NOTIFY' && rec.subscriptionEnding) endDialog(core, rec, 'subscription-terminated', ev);
+    else if (method === rec.method && !rec.confirmed && status >= 200) {
+      const dialogCreating = rec.method === 'INVITE' || rec.method === 'SUBSCRIBE' || rec.method === 'REFER';
+      if (status < 300 && dialogCreating) rec.confirmed = true;
+      else if (!dialogCreating) {
+        rec.confirmed = true;
+        endDialog(core, rec, 'transaction-complete', ev);
+      } else if (input.direction === 'out' || rec.initiatedLocally) {
+        // A non-2xx final response to the dialog-creating request, as it goes toward the initiator (a
+        // forking proxy forwards only the best one, RFC 3261 §16.7) or reaches it.
+        endDialog(core, rec, 'final-non-2xx', ev);
+      }
+    }
+  }
+  if (ev.length > 0) {
+    const before = out.stateChange?.from ?? (rec.wasMarked ? 'marked' : rec.phase);
+    out.stateChange = { dialog: rec.key, from: before, to: 'terminated' };
+    out.events.push(...ev);
+  }
+}
