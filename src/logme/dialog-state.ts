@@ -103,6 +103,8 @@ export class DialogTable {
     now: number;
     group: SessionGroup | undefined;
     authorisedBy: string | undefined;
+    /** Default `marked`; `mid-dialog-error` records a dialog whose marking began mid-dialog (§5.1.2). */
+    phase?: DialogPhase;
   }): DialogRecord {
     const group = init.group ?? { testCase: undefined, uuids: new Set<string>(), dialogs: new Set<DialogRecord>() };
     const rec: DialogRecord = {
@@ -110,8 +112,8 @@ export class DialogTable {
       callId: init.callId,
       initiatorTag: init.tag,
       method: init.msg.method,
-      phase: 'marked',
-      wasMarked: true,
+      phase: init.phase ?? 'marked',
+      wasMarked: (init.phase ?? 'marked') === 'marked',
       initiatedLocally: init.local,
       createdAt: init.now,
       confirmed: false,
@@ -126,7 +128,7 @@ export class DialogTable {
     };
     group.dialogs.add(rec);
     this.records.set(rec.key, rec);
-    this.marked++;
+    if (rec.phase === 'marked') this.marked++;
     return rec;
   }
 

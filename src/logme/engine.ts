@@ -14,7 +14,7 @@ import type { LogmeConfig, Role } from './config.js';
 import { validateLogmeConfig } from './config-validate.js';
 import { STATEFUL_ROLES } from './config.js';
 import { Out, type Core, type Neighbour } from './core.js';
-import { DialogTable, type DialogRecord } from './dialog-state.js';
+import { DialogTable, isInitialRequest, type DialogRecord } from './dialog-state.js';
 import { makeMasker } from './mask.js';
 import { cidrContains, neighbourIp, parseCidr, type Cidr } from './net.js';
 import { decideStateful, endDialog, stopDialog } from './stateful.js';
@@ -85,6 +85,9 @@ export class LogmeEngine {
         if (input.direction === 'in') out.error_('unauthorised-marker', undefined, 'no agreement with the neighbour');
       } else out.marker = msg.logme ? 'keep' : 'none';
       out.log = msg.logme && out.marker === 'keep' && this.config.honour;
+      // §3.3: the test case is the local UUID of an initial request's Session-ID — visible without state.
+      const sid = msg.sessionId;
+      if (out.log && isInitialRequest(msg) && sid !== undefined && !sid.localIsNil) out.testCase = sid.local;
     } else {
       decideStateful(out);
     }

@@ -77,7 +77,8 @@ export function decideStateful(out: Out): void {
         } else {
           // §5.1.2, §5.3: marking that begins mid-dialog: do not forward the marker, do not log.
           out.want(true, false, 'error');
-          out.error_('mid-dialog-marker', undefined, 'marker in a dialog not being logged');
+          const bad = midDialogRecord(out);
+          out.error_('mid-dialog-marker', bad, 'marker in a dialog not being logged');
         }
       }
       if (rec !== undefined) track(out, rec, has);
@@ -113,6 +114,32 @@ export function decideStateful(out: Out): void {
   }
   out.log = marking(rec);
   track(out, rec, should);
+}
+
+/**
+ * §5.1.2, §5.3: remember a dialog whose marking began mid-dialog, so that later messages in it are not
+ * marked or logged and raise no new error; within `maxTrackedDialogs` (the record is then dropped after
+ * `maxDialogDurationMs`).
+ */
+function midDialogRecord(out: Out): DialogRecord | undefined {
+  const { core, input } = out;
+  const msg = input.message;
+  if (msg.callId === undefined || msg.fromTag === undefined) return undefined;
+  if (core.table.records.size >= core.config.limits.maxTrackedDialogs) return undefined;
+  const rec = core.table.create({
+    msg,
+    callId: msg.callId,
+    tag: msg.fromTag,
+    local: false,
+    now: core.now,
+    group: undefined,
+    authorisedBy: undefined,
+    phase: 'mid-dialog-error',
+  });
+  rec.confirmed = true;
+  rec.purgeAt = core.now + core.config.limits.maxDialogDurationMs;
+  out.stateChange = { dialog: rec.key, from: 'none', to: 'mid-dialog-error' };
+  return rec;
 }
 
 /** §5.1.1, §5.3: the received message in a dialog this entity has a record of. */
