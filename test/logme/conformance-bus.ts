@@ -256,8 +256,18 @@ interface MutableHop {
   failures: string[];
 }
 
+export interface FlowOptions {
+  /**
+   * How process() is told the neighbour: by its configured peer name (default), or by its `ip:port` address
+   * as a transport would (matched against the peers' addresses).
+   */
+  readonly neighbours?: 'name' | 'address';
+}
+
 /** Plays the vector's messages in order. */
-export function runFlow(vector: Vector, factory: EngineFactory): FlowRun {
+export function runFlow(vector: Vector, factory: EngineFactory, options: FlowOptions = {}): FlowRun {
+  const nb = (name: string): string =>
+    options.neighbours === 'address' ? (vector.entities.find((e) => e.name === name)?.address ?? name) : name;
   let now = START_TIME;
   const clock = (): number => now;
   const engines = new Map<string, EngineLike | undefined>();
@@ -319,7 +329,7 @@ export function runFlow(vector: Vector, factory: EngineFactory): FlowRun {
     if (out === undefined) continue;
 
     if (!scripted || m.how === 'forward') {
-      const d = decide(hop, m.from, { message: out, direction: 'out', neighbour: m.to, local: m.how !== 'forward' });
+      const d = decide(hop, m.from, { message: out, direction: 'out', neighbour: nb(m.to), local: m.how !== 'forward' });
       if (d !== undefined) {
         try {
           out = applyDecision(out, d);
@@ -335,7 +345,7 @@ export function runFlow(vector: Vector, factory: EngineFactory): FlowRun {
 
     // The receiver processes the bytes as they went on the wire.
     let rx = parseMessage(out.raw);
-    const d = decide(hop, m.to, { message: rx, direction: 'in', neighbour: m.from, local: false });
+    const d = decide(hop, m.to, { message: rx, direction: 'in', neighbour: nb(m.from), local: false });
     if (d !== undefined) {
       try {
         rx = applyDecision(rx, d);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LogmeEngine } from '../../src/logme/engine.js';
 import type { LogmeStats } from '../../src/logme/types.js';
-import { loadVectors, runFlow, type EngineLike, type FlowRun, type HopRecord, type Vector, type VectorMessage } from './conformance-bus.js';
+import { loadVectors, runFlow, type EngineLike, type FlowOptions, type FlowRun, type HopRecord, type Vector, type VectorMessage } from './conformance-bus.js';
 import { configFor, uuidSource } from './conformance-config.js';
 
 /**
@@ -28,14 +28,23 @@ interface Engines {
   readonly engines: Map<string, LogmeEngine>;
 }
 
-function run(v: Vector): FlowRun & Engines {
+function run(v: Vector, options: FlowOptions = {}): FlowRun & Engines {
   const engines = new Map<string, LogmeEngine>();
-  const flow = runFlow(v, (e, vector, env): EngineLike => {
-    const engine = new LogmeEngine(configFor(e, vector), { clock: env.clock, uuid: uuidSource(vector.entities.indexOf(e) + 1) });
-    engines.set(e.name, engine);
-    return engine;
-  });
+  const flow = runFlow(
+    v,
+    (e, vector, env): EngineLike => {
+      const engine = new LogmeEngine(configFor(e, vector), { clock: env.clock, uuid: uuidSource(vector.entities.indexOf(e) + 1) });
+      engines.set(e.name, engine);
+      return engine;
+    },
+    options,
+  );
   return { ...flow, engines };
+}
+
+/** Marker, loggers and errors per hop, for comparing two runs of one flow. */
+function outcome(flow: FlowRun): string[] {
+  return [...flow.hops.values()].map((h) => `${h.id}: wire=${String(h.wire)} log=[${h.loggedBy.join(', ')}] errors=[${h.errors.map((e) => `${e.at} ${e.type}`).join(', ')}]`);
 }
 
 function label(v: Vector, m: VectorMessage): string {
@@ -122,6 +131,10 @@ for (const v of VECTORS) {
         );
       });
     }
+
+    test(`Figure ${v.figure}: the same outcome when process() gets neighbours as ip:port addresses`, () => {
+      assert.deepEqual(outcome(run(v, { neighbours: 'address' })), outcome(flow), `Figure ${v.figure}: neighbours by address vs by peer name`);
+    });
 
     // §5.3 consequences at every entity that detects an error in this figure.
     const detections = v.messages.flatMap((m, i) => (m.expect.errors ?? []).map((e) => ({ m, i, at: e.at, type: e.type })));
