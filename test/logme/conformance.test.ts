@@ -14,13 +14,7 @@ import { configFor, uuidSource } from './conformance-config.js';
  * Known engine gaps: `figure/Fn` → the reason, shown by node:test as TODO. An entry never weakens an
  * expectation: the case still runs and its failure is still printed.
  */
-const TODO: Readonly<Record<string, string>> = {
-  '8/F2':
-    'engine: a stateless-logger decision carries no testCase, even on the dialog-creating INVITE whose own Session-ID local UUID is the §3.3 test case (Proxy 2 in)',
-  '8/F3': 'engine: a stateless-logger decision carries no testCase, even on the dialog-creating INVITE (Proxy 2 out)',
-  '10/F7/phase/Proxy 1':
-    'engine: a mid-dialog-marker error in a dialog it holds no record for (never marked) emits logme.error.midDialog but no stateChange to the documented mid-dialog-error phase; the §5.3 consequences themselves hold (next test)',
-};
+const TODO: Readonly<Record<string, string>> = {};
 
 const VECTORS = loadVectors();
 
