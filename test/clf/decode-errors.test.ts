@@ -6,28 +6,9 @@ import { ClfDecodeError, type ErrorCode } from '../../src/errors.js';
 import { decodeRecord, field, optionalFields, recordLengthAt } from '../../src/clf/decode.js';
 import { encodeRecord } from '../../src/clf/encode.js';
 import type { ClfRecord } from '../../src/clf/record.js';
+import { RFC6873_S5 } from './fixtures.js';
 
-const MODEL: ClfRecord = {
-  timestamp: 1328821153010,
-  isRequest: true,
-  retransmission: 'O',
-  direction: 'R',
-  transport: 'U',
-  encrypted: false,
-  cseq: '1 INVITE',
-  status: null,
-  requestUri: 'sip:192.0.2.10',
-  destination: '192.0.2.10:5060',
-  source: '192.0.2.200:56485',
-  toUri: 'sip:192.0.2.10',
-  toTag: null,
-  fromUri: 'sip:1001@example.com:5060',
-  fromTag: 'DL88360fa5fc',
-  callId: 'DL70dff590c1-1079051554@example.com',
-  serverTxn: 'S1781761-88',
-  clientTxn: 'C67651-11',
-  optional: [{ tag: 0, vendor: 0, base64: false, value: 'Contact: <sip:bob@192.0.2.4>' }],
-};
+const MODEL: ClfRecord = { ...RFC6873_S5, optional: [{ tag: 0, vendor: 0, base64: false, value: 'Contact: <sip:bob@192.0.2.4>' }] };
 const GOOD = encodeRecord(MODEL); // 305 bytes; optional field TAB at 255
 const OPT = 255;
 

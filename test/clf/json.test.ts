@@ -9,28 +9,9 @@ import { recordFromJson, recordFromJsonLine, recordToJson, recordToJsonLine } fr
 import { messageField } from '../../src/clf/optional.js';
 import { UNPARSEABLE, type ClfRecord } from '../../src/clf/record.js';
 import { generateClf } from '../../src/gen/generator.js';
+import { RFC6873_S5 } from './fixtures.js';
 
-const base: ClfRecord = {
-  timestamp: 1328821153010,
-  isRequest: true,
-  retransmission: 'O',
-  direction: 'R',
-  transport: 'U',
-  encrypted: false,
-  cseq: '1 INVITE',
-  status: null,
-  requestUri: 'sip:192.0.2.10',
-  destination: '192.0.2.10:5060',
-  source: '192.0.2.200:56485',
-  toUri: 'sip:192.0.2.10',
-  toTag: null,
-  fromUri: 'sip:1001@example.com:5060',
-  fromTag: 'DL88360fa5fc',
-  callId: 'DL70dff590c1-1079051554@example.com',
-  serverTxn: 'S1781761-88',
-  clientTxn: 'C67651-11',
-  optional: [],
-};
+const base: ClfRecord = RFC6873_S5;
 
 describe('CLF JSON Lines', () => {
   test('the RFC 6873 §5 record maps to the documented shape', () => {

@@ -11,6 +11,7 @@ import { recordFromMessage } from '../../src/clf/from-sip.js';
 import { bodyField, decodeOptionalValue, headerField, reasonPhraseField, vendorField } from '../../src/clf/optional.js';
 import { SIPCLF_PEN, type ClfRecord, type OptionalField } from '../../src/clf/record.js';
 import { parseMessage } from '../../src/sip/parser.js';
+import { RFC6873_S5 } from './fixtures.js';
 
 const DIR = fileURLToPath(new URL('../../../test/vectors/clf/', import.meta.url));
 
@@ -24,27 +25,7 @@ const S5 = b64file('rfc6873-s5-clf_record.b64');
 const WS = b64file('rfc7355-s5.1-ws.b64');
 const WSS = b64file('rfc7355-s5.2-wss.b64');
 
-const S5_MODEL: ClfRecord = {
-  timestamp: 1328821153010,
-  isRequest: true,
-  retransmission: 'O',
-  direction: 'R',
-  transport: 'U',
-  encrypted: false,
-  cseq: '1 INVITE',
-  status: null,
-  requestUri: 'sip:192.0.2.10',
-  destination: '192.0.2.10:5060',
-  source: '192.0.2.200:56485',
-  toUri: 'sip:192.0.2.10',
-  toTag: null,
-  fromUri: 'sip:1001@example.com:5060',
-  fromTag: 'DL88360fa5fc',
-  callId: 'DL70dff590c1-1079051554@example.com',
-  serverTxn: 'S1781761-88',
-  clientTxn: 'C67651-11',
-  optional: [],
-};
+const S5_MODEL: ClfRecord = RFC6873_S5;
 
 const WS_MODEL: ClfRecord = {
   ...S5_MODEL,
