@@ -26,3 +26,4 @@ export { ClfWriter, type WriterOptions, type WriterStats } from './logfile/write
 export { mergeRecords } from './logfile/merge.js';
 export { StatsCollector, type StatsReport } from './analysis/stats.js';
 export { generateRecords, generateClf, type GenOptions } from './gen/generator.js';
+export * as logme from './logme/index.js';
