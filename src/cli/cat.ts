@@ -10,7 +10,7 @@ import { followRecords } from '../logfile/follow.js';
 import { readRecords, type RecordEvent, type RecordReader } from '../logfile/reader.js';
 import { parseMessage } from '../sip/parser.js';
 import type { Io } from './io.js';
-import { OutBuffer, formatProblem, sources, summaryLine } from './records.js';
+import { OutBuffer, decodeHit, formatProblem, sources, summaryLine } from './records.js';
 
 const COLUMNS = ['time', 'flags', 'src', 'dst', 'cseq', 'status', 'ruri', 'from', 'fromtag', 'to', 'totag', 'callid', 'stxn', 'ctxn', 'logme'] as const;
 type Column = (typeof COLUMNS)[number];
@@ -121,10 +121,10 @@ export async function run(args: string[], opts: Record<string, unknown>, io: Io)
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   if (follow) {
-    reader = followRecords(args[0] as string, { signal: stop.signal, validate: 'full' });
+    reader = followRecords(args[0] as string, { signal: stop.signal });
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-  } else reader = readRecords(sources(args, io), { validate: 'full', name: '-' });
+  } else reader = readRecords(sources(args, io), { name: '-' });
   const out = new OutBuffer(io, follow ? 0 : 1 << 20);
   let ioFailure = false;
   try {
@@ -135,7 +135,12 @@ export async function run(args: string[], opts: Record<string, unknown>, io: Io)
         io.stderr.write(`${formatProblem(ev)}\n`);
         continue;
       }
-      const r = ev.decode();
+      const r = decodeHit(ev, reader.summary);
+      if ('code' in r) {
+        out.flush();
+        io.stderr.write(`${formatProblem(r)}\n`);
+        continue;
+      }
       out.push(json ? recordToJsonLine(r) : formatRow(r, cols, utc));
     }
   } finally {

@@ -2,7 +2,9 @@
  * Shared plumbing of the CLF commands (validate, cat, stats, …): damaged-record reports in the
  * `FILE:OFFSET: CODE message` form, buffered output, and file argument handling.
  */
-import type { ReadError, ReaderSource, ReaderSummary } from '../logfile/reader.js';
+import type { ClfRecord } from '../clf/record.js';
+import { ClfDecodeError } from '../errors.js';
+import type { ReadError, ReaderSource, ReaderSummary, RecordHit } from '../logfile/reader.js';
 import { stdinSource, type Io } from './io.js';
 
 /** `FILE:OFFSET: CODE message` (OFFSET: byte offset of the defect in the decompressed input). */
@@ -45,4 +47,20 @@ export class OutBuffer {
 export function sources(args: string[], io: Io): ReaderSource[] {
   const list = args.length === 0 ? ['-'] : args;
   return list.map((a) => (a === '-' ? stdinSource(io) : a));
+}
+
+/**
+ * Decodes a record the reader framed (validate 'frame'), so each record is decoded once: a decode error
+ * becomes a ReadError-shaped problem, counted in the summary like the reader's own.
+ */
+export function decodeHit(ev: RecordHit, summary: ReaderSummary): ClfRecord | ReadError {
+  try {
+    return ev.decode();
+  } catch (err) {
+    if (!(err instanceof ClfDecodeError)) throw err;
+    summary.errors++;
+    summary.byCode[err.code] = (summary.byCode[err.code] ?? 0) + 1;
+    summary.bytesSkipped += ev.text.length;
+    return { type: 'error', offset: ev.offset, at: ev.offset + err.offset, code: err.code, message: err.message, skipped: ev.text.length, file: ev.file };
+  }
 }

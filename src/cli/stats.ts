@@ -6,7 +6,7 @@ import { SipclfError } from '../errors.js';
 import { readRecords } from '../logfile/reader.js';
 import { isMarked } from './cat.js';
 import type { Io } from './io.js';
-import { formatProblem, sources } from './records.js';
+import { decodeHit, formatProblem, sources } from './records.js';
 
 const DIMENSIONS = ['hour', 'method', 'status', 'domain'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
@@ -58,7 +58,7 @@ export async function run(args: string[], opts: Record<string, unknown>, io: Io)
   }
   const by = byOpt as Dimension | undefined;
   const collector = new StatsCollector();
-  const reader = readRecords(sources(args, io), { validate: 'full', name: '-' });
+  const reader = readRecords(sources(args, io), { name: '-' });
   let ioFailure = false;
   for await (const ev of reader) {
     if (ev.type === 'error') {
@@ -66,7 +66,11 @@ export async function run(args: string[], opts: Record<string, unknown>, io: Io)
       io.stderr.write(`${formatProblem(ev)}\n`);
       continue;
     }
-    const r = ev.decode();
+    const r = decodeHit(ev, reader.summary);
+    if ('code' in r) {
+      io.stderr.write(`${formatProblem(r)}\n`);
+      continue;
+    }
     // The marker lives in the logged message; only look when the message says "logme" at all.
     collector.add(r, ev.text.includes('logme') && isMarked(r));
   }
