@@ -12,7 +12,7 @@
 
 export interface ErrorSpec {
   /** Which layer raises it (for the docs' grouping). */
-  readonly layer: 'sip' | 'clf' | 'logme' | 'config' | 'cli' | 'io';
+  readonly layer: 'sip' | 'clf' | 'logme' | 'capture' | 'transaction' | 'config' | 'cli' | 'io';
   /** SIP status code a SIP element answers with when this error rejects a request, if any. */
   readonly status?: number;
   /** One line: what it means. */
@@ -143,6 +143,58 @@ export const ERRORS = {
   CLF_LIMIT_RECORD_SIZE: {
     layer: 'clf',
     summary: "A record's declared Record Length exceeds the reader's maxRecordBytes limit; it is not buffered, the reader resynchronises.",
+  },
+  // --- Packet captures (src/capture) — pcap, pcapng, IPv4/IPv6, UDP, TCP; CaptureError carries the packet number --
+  CAPTURE_NOT_A_CAPTURE: {
+    layer: 'capture',
+    summary: 'The input does not start with a pcap (a1b2c3d4, a1b23c4d, a1b2cd34 in either byte order) or pcapng magic number, plain or gzipped.',
+  },
+  CAPTURE_BAD_HEADER: {
+    layer: 'capture',
+    summary: 'The pcap file header or a pcapng Section Header Block is malformed (byte-order magic, major version, block length).',
+  },
+  CAPTURE_TRUNCATED: { layer: 'capture', summary: 'The capture ends inside a file header, packet record or block; every packet before it was delivered.' },
+  CAPTURE_BAD_RECORD: {
+    layer: 'capture',
+    summary: 'A packet record or block is corrupt (captured length beyond the limit, block length not a multiple of 4 or not equal to its trailer, unknown interface).',
+  },
+  CAPTURE_UNSUPPORTED_LINK: { layer: 'capture', summary: 'Packets of a link type sipclf does not decode were skipped (reported once per link type).' },
+  CAPTURE_BAD_PACKET: {
+    layer: 'capture',
+    summary: 'A link, IPv4, IPv6, UDP or TCP header of the packet is truncated or inconsistent; the packet is skipped.',
+  },
+  CAPTURE_PACKET_CUT: {
+    layer: 'capture',
+    summary: 'The packet was cut by the snapshot length before the end of its datagram: its payload is incomplete (UDP: skipped; TCP: a gap).',
+  },
+  CAPTURE_FRAGMENT_OVERLAP: {
+    layer: 'capture',
+    summary: 'IP fragments of one datagram overlap with different bytes (RFC 8200 §4.5, RFC 5722): the whole datagram is abandoned.',
+  },
+  CAPTURE_FRAGMENT_DROPPED: {
+    layer: 'capture',
+    summary: 'An IP datagram could not be reassembled: fragments missing at the timeout or end of capture, over 65535 bytes, or the reassembly limits were hit.',
+  },
+  CAPTURE_TCP_GAP: {
+    layer: 'capture',
+    summary: 'A TCP stream misses bytes (not captured, or dropped by the buffering limits); its SIP framing restarts at the next start line.',
+  },
+  CAPTURE_BAD_ADDRESS: {
+    layer: 'capture',
+    summary: 'A CLF record written to pcap has a Source or Destination that is not ip:port or [ipv6]:port; the record is skipped.',
+  },
+  // --- Transactions (src/transaction) — RFC 3261 §17, RFC 6026; programming errors of the caller or the layer --
+  TXN_ILLEGAL_TRANSITION: {
+    layer: 'transaction',
+    summary: 'A transaction state machine was asked for a move its RFC 3261 §17 / RFC 6026 figure does not allow (a bug, never caused by network input).',
+  },
+  TXN_BAD_MESSAGE: {
+    layer: 'transaction',
+    summary: 'A message handed to the transaction layer cannot drive it: a response where a request is due, no top Via or CSeq, an ACK as a client transaction, a status outside 100-699.',
+  },
+  TXN_EXISTS: {
+    layer: 'transaction',
+    summary: 'A client transaction with the same branch and method already exists (RFC 3261 §17.1.3 needs the branch to be unique).',
   },
   // --- Configuration and CLI --------------------------------------------------------------------------------
   CONFIG_INVALID: { layer: 'config', summary: 'A configuration value is invalid; the message names the path and the reason.' },

@@ -1,0 +1,290 @@
+/**
+ * TCP stream reassembly for SIP (RFC 9293 §3.4 sequence numbers, §3.10.7 segment arrival; RFC 3261 §18.3
+ * framing): each direction of a connection (a 4-tuple) is a byte stream, put back in order and fed to its
+ * own sip-layer StreamFramer, which cuts it into messages.
+ *
+ * - Sequence numbers are compared modulo 2^32 (signed 32-bit difference), so streams that wrap read on.
+ * - SYN sets the initial sequence number (data starts at ISN+1); a SYN on a known direction with another
+ *   ISN is a new connection (the old one ends). Without a SYN (a capture that starts mid-connection) the
+ *   first segment seen sets the position. FIN ends the stream once every byte before it has arrived; RST
+ *   ends it at once. An ended direction is remembered (until idle) so retransmissions after it are ignored.
+ * - A segment wholly before the expected position is a retransmission (ignored, counted); one overlapping it
+ *   contributes only its new bytes (the bytes first received win); one beyond it is buffered (copied) until
+ *   the hole is filled. Buffering is bounded per direction and in total: past a bound, the hole is given
+ *   up as a gap (CAPTURE_TCP_GAP) and the stream resumes at the earliest buffered byte. At the end of the
+ *   capture, buffered segments after a hole are delivered after a gap.
+ * - Framing: a direction first *hunts* for a SIP start line at a line start (net-types.ts isSipStart);
+ *   bytes before it are skipped. After a gap or a framing error (the framer cannot resynchronise, RFC 3261
+ *   §18.3) it hunts again. A direction that shows no start line in `huntBytes` bytes is not SIP and is
+ *   ignored from then on, so non-SIP connections cost no buffering.
+ * - A message is reported with the packet that completed it (as tshark reports reassembled PDUs).
+ */
+import { SipParseError } from '../errors.js';
+import type { ParseLimits } from '../sip/limits.js';
+import { StreamFramer } from '../sip/framer.js';
+import { isSipStart, type CaptureStats, type SipEndpoint, type SipEvent, type TcpLimits } from './net-types.js';
+import { captureError } from './pcap-types.js';
+
+/** The packet a segment came in. */
+export interface SegmentContext {
+  readonly index: number;
+  readonly ts: number;
+  readonly tsNs: bigint;
+  readonly family: 4 | 6;
+}
+
+interface Held {
+  readonly seq: number;
+  readonly data: Buffer;
+}
+
+interface Flow {
+  readonly src: SipEndpoint;
+  readonly dst: SipEndpoint;
+  isn: number;
+  /** Next expected sequence number. */
+  next: number;
+  /** Sequence number of the FIN, or -1. */
+  fin: number;
+  closed: boolean;
+  held: Held[];
+  heldBytes: number;
+  /** undefined: hunting for a start line. */
+  framer: StreamFramer | undefined;
+  hunted: number;
+  everSip: boolean;
+  notSip: boolean;
+  lastTs: number;
+}
+
+/** a - b as a signed 32-bit difference of sequence numbers. */
+function diff(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
+export class TcpReassembler {
+  readonly #flows = new Map<string, Flow>();
+  readonly #maxFlow: number;
+  readonly #maxTotal: number;
+  readonly #maxFlows: number;
+  readonly #idle: number;
+  readonly #huntBytes: number;
+  readonly #limits: Partial<ParseLimits> | undefined;
+  readonly #stats: CaptureStats;
+  #held = 0;
+  #nextSweep = -Infinity;
+
+  constructor(stats: CaptureStats, limits?: TcpLimits, parse?: Partial<ParseLimits>) {
+    this.#stats = stats;
+    this.#maxFlow = limits?.maxFlowBytes ?? 1 << 20;
+    this.#maxTotal = limits?.maxTotalBytes ?? 64 << 20;
+    this.#maxFlows = limits?.maxFlows ?? 65536;
+    this.#idle = limits?.idleMs ?? 300_000;
+    this.#huntBytes = limits?.huntBytes ?? 65536;
+    this.#limits = parse;
+  }
+
+  /** Out-of-order bytes buffered now, over all directions. */
+  get buffered(): number {
+    return this.#held;
+  }
+
+  /** One TCP segment of direction `key` (src → dst). `data` is only read during the call (kept bytes are copied). */
+  segment(key: string, src: () => SipEndpoint, dst: () => SipEndpoint, seq: number, flags: number, data: Buffer, cx: SegmentContext, out: SipEvent[]): void {
+    const syn = (flags & 0x02) !== 0;
+    const fin = (flags & 0x01) !== 0;
+    const rst = (flags & 0x04) !== 0;
+    if (cx.ts >= this.#nextSweep) this.#sweep(cx, out);
+    let f = this.#flows.get(key);
+    if (f !== undefined && syn && (f.closed || f.isn !== seq)) {
+      this.#end(f, cx, out);
+      this.#flows.delete(key);
+      f = undefined;
+    }
+    if (f === undefined) {
+      if (!syn && data.length === 0) return; // a bare ACK or FIN of an unknown stream
+      f = this.#open(key, src(), dst(), syn ? seq : (seq - 1) | 0, cx.ts, out, cx);
+    }
+    f.lastTs = cx.ts;
+    if (f.closed) {
+      if (data.length > 0) this.#stats.tcpStreams.retransmitted++;
+      return;
+    }
+    if (rst) {
+      this.#end(f, cx, out);
+      return;
+    }
+    const start = syn ? (seq + 1) | 0 : seq;
+    if (fin) f.fin = (start + data.length) | 0;
+    if (data.length > 0) this.#data(f, start, data, cx, out);
+    if (f.fin !== -1 && f.next === f.fin) this.#end(f, cx, out);
+  }
+
+  /**
+   * The capture lost the bytes of direction `key` up to `seq` (a segment cut by the snapshot length): the
+   * stream skips to it with a gap.
+   */
+  skipTo(key: string, seq: number, cx: SegmentContext, out: SipEvent[]): void {
+    const f = this.#flows.get(key);
+    if (f === undefined || f.closed || diff(seq, f.next) <= 0) return;
+    this.#gap(f, seq, 'the capture cut a segment short', cx, out);
+    this.#drain(f, cx, out);
+  }
+
+  /** End of capture: buffered segments are delivered after their gaps, every stream ends. */
+  end(cx: SegmentContext, out: SipEvent[]): void {
+    for (const f of this.#flows.values()) this.#end(f, cx, out);
+    this.#flows.clear();
+  }
+
+  #open(key: string, src: SipEndpoint, dst: SipEndpoint, isn: number, ts: number, out: SipEvent[], cx: SegmentContext): Flow {
+    if (this.#flows.size >= this.#maxFlows) {
+      for (const [k, old] of this.#flows) {
+        this.#end(old, cx, out);
+        this.#flows.delete(k);
+        break;
+      }
+    }
+    const f: Flow = { src, dst, isn, next: (isn + 1) | 0, fin: -1, closed: false, held: [], heldBytes: 0, framer: undefined, hunted: 0, everSip: false, notSip: false, lastTs: ts };
+    this.#flows.set(key, f);
+    this.#stats.tcpStreams.flows++;
+    return f;
+  }
+
+  #data(f: Flow, seq: number, data: Buffer, cx: SegmentContext, out: SipEvent[]): void {
+    const st = this.#stats.tcpStreams;
+    const d = diff(seq, f.next);
+    if (d + data.length <= 0) {
+      st.retransmitted++;
+      return;
+    }
+    if (d > 0) {
+      st.outOfOrder++;
+      this.#hold(f, seq, data);
+      if (f.heldBytes > this.#maxFlow || this.#held > this.#maxTotal) {
+        // Give the hole up: resume at the earliest byte held.
+        this.#gap(f, (f.held[0] as Held).seq, 'buffering limit reached', cx, out);
+        this.#drain(f, cx, out);
+      }
+      return;
+    }
+    this.#deliver(f, seq, data, cx, out);
+    this.#drain(f, cx, out);
+  }
+
+  #hold(f: Flow, seq: number, data: Buffer): void {
+    const h: Held = { seq, data: Buffer.from(data) };
+    let i = f.held.length;
+    while (i > 0 && diff((f.held[i - 1] as Held).seq, seq) > 0) i--;
+    f.held.splice(i, 0, h);
+    f.heldBytes += data.length;
+    this.#held += data.length;
+  }
+
+  /** Delivers the held segments that the stream has reached. */
+  #drain(f: Flow, cx: SegmentContext, out: SipEvent[]): void {
+    while (f.held.length > 0) {
+      const h = f.held[0] as Held;
+      if (diff(h.seq, f.next) > 0) return;
+      f.held.shift();
+      f.heldBytes -= h.data.length;
+      this.#held -= h.data.length;
+      this.#deliver(f, h.seq, h.data, cx, out);
+    }
+  }
+
+  /** Bytes from `seq` (≤ f.next) on; only those at or after f.next are new. */
+  #deliver(f: Flow, seq: number, data: Buffer, cx: SegmentContext, out: SipEvent[]): void {
+    const skip = -diff(seq, f.next);
+    if (skip >= data.length) return;
+    const bytes = skip > 0 ? data.subarray(skip) : data;
+    f.next = (f.next + bytes.length) | 0;
+    if (f.notSip) {
+      this.#stats.tcpStreams.bytesSkipped += bytes.length;
+      return;
+    }
+    let from = 0;
+    if (f.framer === undefined) {
+      from = this.#hunt(bytes);
+      if (from < 0) {
+        this.#stats.tcpStreams.bytesSkipped += bytes.length;
+        f.hunted += bytes.length;
+        if (!f.everSip && f.hunted > this.#huntBytes) f.notSip = true;
+        return;
+      }
+      this.#stats.tcpStreams.bytesSkipped += from;
+      f.framer = new StreamFramer(this.#limits);
+      f.everSip = true;
+      f.hunted = 0;
+    }
+    // The framer keeps what it is given: hand it a copy, not a view of the capture's chunk.
+    this.#frame(f, f.framer.push(Buffer.from(bytes.subarray(from))), cx, out);
+  }
+
+  #frame(f: Flow, events: ReturnType<StreamFramer['push']>, cx: SegmentContext, out: SipEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'message') {
+        this.#stats.sip++;
+        this.#stats.tcp++;
+        out.push({ type: 'sip', index: cx.index, ts: cx.ts, tsNs: cx.tsNs, transport: 'tcp', family: cx.family, src: f.src, dst: f.dst, bytes: e.bytes });
+      } else if (e.type === 'keepalive') {
+        this.#stats.keepalives++;
+      } else {
+        const err = e.error;
+        const code = err instanceof SipParseError ? err.code : 'SIP_BAD_START_LINE';
+        out.push(captureError(code, cx.index, -1, `packet ${cx.index}: TCP ${this.#name(f)}: ${err.message}; looking for the next start line`));
+        f.framer = undefined;
+      }
+    }
+  }
+
+  /** Offset of the first line start in `b` where a SIP start line begins, or -1. */
+  #hunt(b: Buffer): number {
+    for (let p = 0; p < b.length; ) {
+      if (isSipStart(b, p, b.length)) return p;
+      const lf = b.indexOf(0x0a, p);
+      if (lf < 0) return -1;
+      p = lf + 1;
+    }
+    return -1;
+  }
+
+  #gap(f: Flow, to: number, why: string, cx: SegmentContext, out: SipEvent[]): void {
+    const lost = diff(to, f.next);
+    this.#stats.tcpStreams.gaps++;
+    this.#stats.tcpStreams.bytesSkipped += Math.max(0, lost);
+    if (f.framer !== undefined && f.framer.buffered > 0) this.#stats.tcpStreams.bytesSkipped += f.framer.buffered;
+    if (!f.notSip) out.push(captureError('CAPTURE_TCP_GAP', cx.index, -1, `packet ${cx.index}: TCP ${this.#name(f)}: ${lost} bytes missing (${why}); SIP framing restarts`));
+    f.framer = undefined;
+    f.next = to;
+  }
+
+  /** Ends a direction: held segments after their gaps, then the framer's end (an unfinished message). */
+  #end(f: Flow, cx: SegmentContext, out: SipEvent[]): void {
+    if (f.closed) return;
+    while (f.held.length > 0) {
+      const h = f.held[0] as Held;
+      if (diff(h.seq, f.next) > 0) this.#gap(f, h.seq, 'never captured', cx, out);
+      this.#drain(f, cx, out);
+    }
+    if (f.framer !== undefined) this.#frame(f, f.framer.end(), cx, out);
+    f.framer = undefined;
+    f.closed = true;
+  }
+
+  /** Forgets directions idle for longer than the idle time (capture time), every 10 s of capture time. */
+  #sweep(cx: SegmentContext, out: SipEvent[]): void {
+    this.#nextSweep = cx.ts + 10_000;
+    for (const [k, f] of this.#flows) {
+      if (cx.ts - f.lastTs > this.#idle) {
+        this.#end(f, cx, out);
+        this.#flows.delete(k);
+      }
+    }
+  }
+
+  #name(f: Flow): string {
+    const a = (e: SipEndpoint): string => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
+    return `${a(f.src)} -> ${a(f.dst)}`;
+  }
+}
