@@ -12,7 +12,7 @@
 
 export interface ErrorSpec {
   /** Which layer raises it (for the docs' grouping). */
-  readonly layer: 'sip' | 'clf' | 'logme' | 'capture' | 'transaction' | 'config' | 'cli' | 'io';
+  readonly layer: 'sip' | 'clf' | 'logme' | 'capture' | 'transport' | 'transaction' | 'config' | 'cli' | 'io';
   /** SIP status code a SIP element answers with when this error rejects a request, if any. */
   readonly status?: number;
   /** One line: what it means. */
@@ -183,6 +183,42 @@ export const ERRORS = {
     layer: 'capture',
     summary: 'A CLF record written to pcap has a Source or Destination that is not ip:port or [ipv6]:port; the record is skipped.',
   },
+  // --- HEP v3 (src/capture/hep*.ts, HEP3 spec rev. 37); HepError carries the byte offset in the packet ------
+  HEP_NOT_HEP: { layer: 'capture', summary: 'The packet does not start with "HEP3" or "EEP3" (and is not HEP v1/v2 either).' },
+  HEP_UNSUPPORTED_VERSION: {
+    layer: 'capture',
+    summary: 'A HEP v1 or v2 packet (first byte 1 or 2): only HEP v3 is decoded; set the sender to version 3 (e.g. Kamailio siptrace hep_version 3).',
+  },
+  HEP_TRUNCATED: { layer: 'capture', summary: 'The packet is shorter than its 6-byte header or than the total length the header announces.' },
+  HEP_BAD_LENGTH: {
+    layer: 'capture',
+    summary: 'The total length in the HEP3 header is below 6, or a datagram holds bytes beyond it.',
+  },
+  HEP_CHUNK_TRUNCATED: { layer: 'capture', summary: 'Fewer than 6 bytes (one chunk header) remain after the last whole chunk.' },
+  HEP_CHUNK_TOO_SHORT: {
+    layer: 'capture',
+    summary: 'A chunk length is below 6, the size of its own header (zero-length chunks included): decoding stops there rather than loop.',
+  },
+  HEP_CHUNK_OVERLONG: { layer: 'capture', summary: 'A chunk length runs past the end of the packet (its total length).' },
+  HEP_BAD_CHUNK: {
+    layer: 'capture',
+    summary: 'A generic chunk has the wrong size for its type (e.g. an IPv4 address that is not 4 bytes) or an invalid value (IP family not 2 or 10).',
+  },
+  HEP_BAD_PAYLOAD: {
+    layer: 'capture',
+    summary: 'The compressed payload chunk (0x0010) does not inflate (gzip, zlib or raw deflate) or inflates beyond the size limit.',
+  },
+  HEP_ENCODE: { layer: 'capture', summary: 'A HEP packet cannot be encoded: a value out of range for its chunk, or more than 65535 bytes in all.' },
+  HEP_NO_PAYLOAD: { layer: 'capture', summary: 'The collector received a HEP packet without a payload chunk (0x000f or 0x0010), e.g. a keep-alive; not logged.' },
+  HEP_NOT_SIP: {
+    layer: 'capture',
+    summary: 'The collector received a HEP packet whose protocol type (0x000b) is not SIP (1), or whose payload is not a SIP message; not logged.',
+  },
+  HEP_AUTH_FAILED: { layer: 'capture', summary: 'The auth key chunk (0x000e) is missing or differs from --auth-key: the packet was dropped and counted.' },
+  HEP_DROPPED: {
+    layer: 'capture',
+    summary: 'Overload: the collector queue was full or the log writer refused the record, so a message was dropped and counted, not buffered.',
+  },
   // --- Transactions (src/transaction) — RFC 3261 §17, RFC 6026; programming errors of the caller or the layer --
   TXN_ILLEGAL_TRANSITION: {
     layer: 'transaction',
@@ -196,6 +232,38 @@ export const ERRORS = {
     layer: 'transaction',
     summary: 'A client transaction with the same branch and method already exists (RFC 3261 §17.1.3 needs the branch to be unique).',
   },
+  // --- Transport (src/transport) — RFC 3261 §18; counted in TransportLayer.stats().errors ------------------
+  TRANSPORT_BIND: {
+    layer: 'transport',
+    summary: 'A listener cannot be bound (EADDRINUSE, EADDRNOTAVAIL, EACCES); the message names the listen address.',
+  },
+  TRANSPORT_CONNECT: { layer: 'transport', summary: 'A TCP or TLS connection to a target could not be opened (refused, unreachable, timed out).' },
+  TRANSPORT_TLS: {
+    layer: 'transport',
+    summary: 'A TLS handshake failed (certificate not trusted or not matching the peer, protocol alert) or a TLS connection failed.',
+  },
+  TRANSPORT_SEND: { layer: 'transport', summary: 'A message could not be written: socket error, or the connection closed before the write.' },
+  TRANSPORT_NO_LISTENER: {
+    layer: 'transport',
+    summary: 'No UDP listener of the address family of the target to send from (UDP is sent from a listening socket).',
+  },
+  TRANSPORT_NO_ROUTE: {
+    layer: 'transport',
+    summary: 'A response cannot be routed (RFC 3261 §18.2.2): it does not parse, has no top Via, or names a transport sipclf does not speak.',
+  },
+  TRANSPORT_TOO_LARGE: { layer: 'transport', summary: 'A message is larger than a UDP datagram can carry (65,507 bytes); send it over TCP.' },
+  TRANSPORT_CONNECTION_LIMIT: {
+    layer: 'transport',
+    summary: 'The maxConnections limit is reached: an incoming connection was refused, or an outgoing one not opened.',
+  },
+  TRANSPORT_CONNECTION_RESET: { layer: 'transport', summary: 'The peer reset or aborted a TCP/TLS connection (ECONNRESET, EPIPE, ECONNABORTED).' },
+  TRANSPORT_SLOW_PEER: {
+    layer: 'transport',
+    summary: 'A connection was closed because more than maxWriteBufferBytes were waiting to be sent: the peer does not read.',
+  },
+  TRANSPORT_CLOSED: { layer: 'transport', summary: 'The transport layer is not running (not started yet, or closed): nothing can be sent.' },
+  TRANSPORT_HANDLER: { layer: 'transport', summary: "A 'message' or 'connection' listener threw; the exception was caught and counted." },
+  TRANSPORT_INTERNAL: { layer: 'transport', summary: 'An unexpected exception on the receive path was caught; the input was dropped (a bug: please report it).' },
   // --- Configuration and CLI --------------------------------------------------------------------------------
   CONFIG_INVALID: { layer: 'config', summary: 'A configuration value is invalid; the message names the path and the reason.' },
   CLI_USAGE: { layer: 'cli', summary: 'The command line is wrong: unknown option, missing argument or value out of range.' },
