@@ -75,7 +75,9 @@ export function stampVia(msg: SipMessage, sourceHost: string, sourcePort: number
   const t = msg.text;
   const start = e[E.START] as number;
   const end = e[E.END] as number;
-  const parmEnd = e[E.VIA_PARM_E] as number;
+  // The eager scan ends the via-parm after any LWS before the comma: the new parameter goes before that LWS.
+  let parmEnd = e[E.VIA_PARM_E] as number;
+  while (parmEnd > (e[E.VIA_HOST_E] as number) && /[ \t\r\n]/.test(t.charAt(parmEnd - 1))) parmEnd--;
   const splices: Array<[number, number, string]> = [];
   let rport = false;
   let received = false;
