@@ -196,11 +196,19 @@ export function validateLogmeConfig(data: unknown): LogmeConfig {
   const dp = object(o['defaultPeer'] ?? {}, 'defaultPeer', ['trust', 'agreement']);
   const dTrust = dp['trust'] ?? (boundary ? 'outside' : 'inside');
   if (dTrust !== 'inside' && dTrust !== 'outside') fail('defaultPeer.trust', "must be 'inside' or 'outside'");
+  const dAgreement = bool(dp, 'agreement', 'defaultPeer', dTrust === 'inside');
+  if (r.includes('proxy')) {
+    // RFC 8497 §5.3: a plain RFC 3261 proxy "will simply forward any log me marker it receives", so it cannot
+    // honour §3.4.2 ("MUST be removed at a network boundary if no agreement exists"): refuse rather than leak.
+    const why = "role 'proxy' (§5.3) forwards markers untouched and cannot remove them (§3.4.2): use role 'boundary'";
+    peers.forEach((p, i) => { if (!p.agreement) fail(`peers[${i}].agreement`, why); });
+    if (!dAgreement) fail('defaultPeer.agreement', why);
+  }
   return {
     roles: r,
     honour: bool(o, 'honour', '', true),
     peers,
-    defaultPeer: { trust: dTrust, agreement: bool(dp, 'agreement', 'defaultPeer', dTrust === 'inside') },
+    defaultPeer: { trust: dTrust, agreement: dAgreement },
     sessions,
     screen: bool(o, 'screen', '', false),
     relatedDialogs: bool(o, 'relatedDialogs', '', true),

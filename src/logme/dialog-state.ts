@@ -30,7 +30,10 @@ export interface DialogRecord {
   /** Whether the dialog was being marked when it ended (linger behaviour). */
   wasMarked: boolean;
   readonly initiatedLocally: boolean;
-  readonly createdAt: number;
+  /** When the dialog-creating request (or its latest retry, see stateful.ts `retry`) was seen. */
+  createdAt: number;
+  /** CSeq number of the dialog-creating request or its latest retry (RFC 3261 §8.1.3.5: a retry's is higher). */
+  cseq: number;
   /** The 2xx to the dialog-creating request was seen. */
   confirmed: boolean;
   /** Neighbours that have sent the marker in this dialog (§5.1.1). */
@@ -116,6 +119,7 @@ export class DialogTable {
       wasMarked: (init.phase ?? 'marked') === 'marked',
       initiatedLocally: init.local,
       createdAt: init.now,
+      cseq: init.msg.cseq?.seq ?? 0,
       confirmed: false,
       sentMarker: new Set(),
       uuids: new Map(),
@@ -137,13 +141,16 @@ export class DialogTable {
     if (tag !== undefined && !rec.uuids.has(tag)) rec.uuids.set(tag, uuid);
     if (!rec.group.uuids.has(uuid)) {
       rec.group.uuids.add(uuid);
-      this.byUuid.set(uuid, rec.group);
+      // §3.7, §8.5: a session stays marked while one of its dialogs remains — another group (a dialog in a
+      // §5.1.2 error that happens to carry the same UUID) must not take the UUID away from a live session.
+      if (this.liveGroup(uuid) === undefined) this.byUuid.set(uuid, rec.group);
     }
   }
 
   /** Moves a record to a new phase, keeping the count of marked dialogs. */
   setPhase(rec: DialogRecord, phase: DialogPhase): void {
     if (rec.phase === 'marked' && phase !== 'marked') this.marked--;
+    if (rec.phase !== 'marked' && phase === 'marked') this.marked++;
     if (phase === 'terminated') rec.wasMarked = rec.phase === 'marked' || (rec.phase === 'terminated' && rec.wasMarked);
     rec.phase = phase;
   }

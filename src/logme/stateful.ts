@@ -47,6 +47,7 @@ export function decideStateful(out: Out): void {
   let rec = core.table.lookup(msg);
   if (rec !== undefined) {
     out.testCase = rec.group.testCase;
+    retry(out, rec);
     // Lazily apply the clock to the record this message touches (tick() does the rest).
     if (rec.phase === 'marked' && core.now >= rec.createdAt + core.config.limits.maxDialogDurationMs) {
       const ev: LogmeEvent[] = [];
@@ -114,6 +115,28 @@ export function decideStateful(out: Out): void {
   }
   out.log = marking(rec);
   track(out, rec, should);
+}
+
+/**
+ * A retry of a marked dialog-creating request after a non-2xx final response — a 401/407 challenge (RFC 3261
+ * §8.1.3.5, §22.2) or a 3xx redirection (§8.1.3.4, RFC 8497 §3.7) — reuses the Call-ID and From tag with a
+ * higher CSeq, so it lands on the record that response ended. It is the same dialog attempt, marking MUST
+ * have started with it (§3.2) and lasts for the dialog's lifetime (§8.5): the record is marked again rather
+ * than left to expire after `lingerMs` (which would turn the dialog's later messages into §5.1.2 errors). The
+ * DoS cap (§7.3) and `maxDialogs` are not charged again: the dialog was counted when it first started.
+ */
+function retry(out: Out, rec: DialogRecord): void {
+  const msg = out.input.message;
+  if (rec.phase !== 'terminated' || !rec.wasMarked || rec.confirmed || !isInitialRequest(msg)) return;
+  if (msg.method !== rec.method || (msg.cseq?.seq ?? 0) <= rec.cseq) return; // a late retransmission
+  const { core } = out;
+  rec.cseq = msg.cseq?.seq ?? 0;
+  rec.createdAt = core.now;
+  rec.purgeAt = undefined;
+  rec.byeDeadline = undefined;
+  out.phase(rec, 'marked');
+  core.stats.dialogsStarted++;
+  out.event('logme.dialog.start', { dialog: rec.key, reason: 'retry' });
 }
 
 /**
