@@ -202,7 +202,7 @@ export const ERRORS = {
   HEP_CHUNK_OVERLONG: { layer: 'capture', summary: 'A chunk length runs past the end of the packet (its total length).' },
   HEP_BAD_CHUNK: {
     layer: 'capture',
-    summary: 'A generic chunk has the wrong size for its type (e.g. an IPv4 address that is not 4 bytes) or an invalid value (IP family not 2 or 10).',
+    summary: 'A generic chunk has the wrong size for its type (e.g. an IPv4 address that is not 4 bytes); the packet is not decoded.',
   },
   HEP_BAD_PAYLOAD: {
     layer: 'capture',

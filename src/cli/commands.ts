@@ -199,4 +199,41 @@ export const COMMANDS: readonly CommandSpec[] = [
       [2, 'usage error or unreadable input'],
     ],
   },
+  {
+    name: 'capture',
+    args: '',
+    summary: 'Collect HEP v3 from capture agents (Kamailio, OpenSIPS, FreeSWITCH, Asterisk, heplify) into rotated SIP CLF files',
+    details:
+      'Receives HEP v3 over UDP and/or TCP (HEP over a stream, framed by each packet\'s total length) on the --hep ' +
+      'addresses only, and writes one CLF record per SIP message with ClfWriter (files mode 0600; --max-bytes, --interval, ' +
+      '--gzip, --max-files rotate and prune them), in DIR or, with --per-agent, in DIR/AGENT/ (AGENT: the node name of ' +
+      'chunk 0x0013, else id-N from the capture id 0x000c). Viewpoint: a neutral mirror, so every message is logged once, ' +
+      'as received by its destination — direction R, Source and Destination from the HEP chunks, retransmission flag S ' +
+      '(not detected), Tag 02 the whole message, 10@32473 the agent (docs/guides/feeding-sipclf.md). With --auth-key, ' +
+      'packets whose auth key chunk (0x000e) differs are dropped and counted. Bad HEP and non-SIP payloads are counted ' +
+      'per error code, never fatal. Under overload packets are dropped and counted, never buffered without bound. ' +
+      '--metrics serves Prometheus counters per agent on /metrics and a JSON /health. SIGTERM or SIGINT flushes the ' +
+      'files and exits 0 with a summary on standard error.',
+    options: [
+      { flags: '--hep <proto:host:port>', description: 'listen for HEP: udp:HOST:PORT or tcp:HOST:PORT, IPv6 as [addr]', repeatable: true },
+      { flags: '-o, --out <dir>', description: 'directory of the CLF files (created 0700)' },
+      { flags: '--per-agent', description: 'one stream per capture agent, in DIR/AGENT/' },
+      { flags: '--auth-key <key>', description: 'accept only packets carrying this auth key (chunk 0x000e)' },
+      { flags: '--metrics <host:port>', description: 'serve /metrics (Prometheus) and /health here, e.g. 127.0.0.1:9100' },
+      { flags: '--max-bytes <n>', description: 'rotate before a file would exceed N bytes' },
+      { flags: '--interval <d>', description: 'rotate at wall-clock boundaries: 30s, 15m, 1h, 1d' },
+      { flags: '--gzip', description: 'gzip rotated files' },
+      { flags: '--max-files <n>', description: 'keep at most N rotated files per stream' },
+      { flags: '--queue-bytes <n>', description: 'HEP bytes held while the writer is busy; beyond, packets are dropped and counted', default: 8388608 },
+      { flags: '--max-agents <n>', description: 'agents with their own stream and metric label; later ones share "other"', default: 64 },
+    ],
+    examples: [
+      'sipclf capture --hep udp:127.0.0.1:9060 --out /var/log/sipclf',
+      'sipclf capture --hep udp:127.0.0.1:9060 --hep tcp:127.0.0.1:9060 --out /var/log/sipclf --per-agent --interval 1h --gzip --max-files 48 --metrics 127.0.0.1:9100',
+    ],
+    exit: [
+      [0, 'stopped by SIGTERM or SIGINT after flushing the files'],
+      [2, 'usage error, a listener cannot be bound, or the directory cannot be used'],
+    ],
+  },
 ];
