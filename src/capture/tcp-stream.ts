@@ -51,6 +51,8 @@ interface Flow {
   heldBytes: number;
   /** undefined: hunting for a start line. */
   framer: StreamFramer | undefined;
+  /** While hunting: the unfinished last line seen so far. */
+  partial: Buffer | undefined;
   hunted: number;
   everSip: boolean;
   notSip: boolean;
@@ -58,6 +60,9 @@ interface Flow {
 }
 
 /** a - b as a signed 32-bit difference of sequence numbers. */
+/** Longest unfinished line kept while hunting (a start line longer than this is not recognised). */
+const HUNT_LINE = 8192;
+
 function diff(a: number, b: number): number {
   return (a - b) | 0;
 }
@@ -145,7 +150,7 @@ export class TcpReassembler {
         break;
       }
     }
-    const f: Flow = { src, dst, isn, next: (isn + 1) | 0, fin: -1, closed: false, held: [], heldBytes: 0, framer: undefined, hunted: 0, everSip: false, notSip: false, lastTs: ts };
+    const f: Flow = { src, dst, isn, next: (isn + 1) | 0, fin: -1, closed: false, held: [], heldBytes: 0, framer: undefined, partial: undefined, hunted: 0, everSip: false, notSip: false, lastTs: ts };
     this.#flows.set(key, f);
     this.#stats.tcpStreams.flows++;
     return f;
@@ -203,13 +208,25 @@ export class TcpReassembler {
       this.#stats.tcpStreams.bytesSkipped += bytes.length;
       return;
     }
+    let input = bytes;
     let from = 0;
     if (f.framer === undefined) {
-      from = this.#hunt(bytes);
+      // Hunting: the unfinished last line of earlier bytes is kept (bounded) so a start line split across
+      // segments is still found.
+      input = f.partial === undefined ? bytes : Buffer.concat([f.partial, bytes]);
+      f.partial = undefined;
+      from = this.#hunt(input);
       if (from < 0) {
-        this.#stats.tcpStreams.bytesSkipped += bytes.length;
+        const tail = -from - 1;
+        const keep = input.length - tail;
+        if (keep <= HUNT_LINE && tail < input.length) f.partial = Buffer.from(input.subarray(tail));
+        this.#stats.tcpStreams.bytesSkipped += input.length - (f.partial?.length ?? 0);
         f.hunted += bytes.length;
-        if (!f.everSip && f.hunted > this.#huntBytes) f.notSip = true;
+        if (!f.everSip && f.hunted > this.#huntBytes) {
+          f.notSip = true;
+          this.#stats.tcpStreams.bytesSkipped += f.partial?.length ?? 0;
+          f.partial = undefined;
+        }
         return;
       }
       this.#stats.tcpStreams.bytesSkipped += from;
@@ -218,7 +235,7 @@ export class TcpReassembler {
       f.hunted = 0;
     }
     // The framer keeps what it is given: hand it a copy, not a view of the capture's chunk.
-    this.#frame(f, f.framer.push(Buffer.from(bytes.subarray(from))), cx, out);
+    this.#frame(f, f.framer.push(Buffer.from(input.subarray(from))), cx, out);
   }
 
   #frame(f: Flow, events: ReturnType<StreamFramer['push']>, cx: SegmentContext, out: SipEvent[]): void {
@@ -238,15 +255,19 @@ export class TcpReassembler {
     }
   }
 
-  /** Offset of the first line start in `b` where a SIP start line begins, or -1. */
+  /**
+   * Offset of the first line start in `b` where a SIP start line begins; if none, -1 - (offset of the
+   * unfinished last line, or b.length when the bytes end with a line end).
+   */
   #hunt(b: Buffer): number {
-    for (let p = 0; p < b.length; ) {
+    let p = 0;
+    while (p < b.length) {
       if (isSipStart(b, p, b.length)) return p;
       const lf = b.indexOf(0x0a, p);
-      if (lf < 0) return -1;
+      if (lf < 0) return -1 - p;
       p = lf + 1;
     }
-    return -1;
+    return -1 - b.length;
   }
 
   #gap(f: Flow, to: number, why: string, cx: SegmentContext, out: SipEvent[]): void {
@@ -256,6 +277,7 @@ export class TcpReassembler {
     if (f.framer !== undefined && f.framer.buffered > 0) this.#stats.tcpStreams.bytesSkipped += f.framer.buffered;
     if (!f.notSip) out.push(captureError('CAPTURE_TCP_GAP', cx.index, -1, `packet ${cx.index}: TCP ${this.#name(f)}: ${lost} bytes missing (${why}); SIP framing restarts`));
     f.framer = undefined;
+    f.partial = undefined;
     f.next = to;
   }
 

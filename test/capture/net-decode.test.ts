@@ -1,0 +1,162 @@
+// Network decoding on crafted captures (built with our own frame builder): every link type, VLAN tags,
+// IPv6 extension headers, IPv4/IPv6 fragment reassembly (any order, duplicates, overlaps, timeout),
+// non-SIP traffic, the port filter, snapshot-length cuts, and arbitrary bytes (fast-check).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { ipv4Fragment, udpFrames } from '../../src/capture/net-build.js';
+import { A4, A6, B4, B6, decode, sipText } from './net-helpers.js';
+import { collect, once, type Frame } from './pcap-helpers.js';
+
+function ipOf(frame: Buffer): Buffer {
+  return frame.subarray(14);
+}
+
+test('link types: Ethernet with 802.1Q/QinQ, SLL, SLL2, NULL in both byte orders, LOOP, raw 101/12/14/228/229', () => {
+  const v4 = (udpFrames(A4, B4, sipText('v4'), 1)[0]) as Buffer;
+  const v6 = (udpFrames(A6, B6, sipText('v6'), 1)[0]) as Buffer;
+  const vlan = (ip: Buffer, et: number): Buffer => Buffer.concat([Buffer.alloc(12, 0xaa), Buffer.from([0x88, 0xa8, 0, 10, 0x81, 0x00, 0, 20]), Buffer.from([et >> 8, et & 255]), ip]);
+  const sll = Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 6]), Buffer.alloc(8), Buffer.from([0x86, 0xdd]), ipOf(v6)]);
+  const sll2 = Buffer.concat([Buffer.from([0x08, 0x00, 0, 0, 0, 0, 0, 1, 0, 1, 0, 6]), Buffer.alloc(8), ipOf(v4)]);
+  const nullLE = (af: number, ip: Buffer): Buffer => Buffer.concat([Buffer.from([af, 0, 0, 0]), ip]);
+  const nullBE = (af: number, ip: Buffer): Buffer => Buffer.concat([Buffer.from([0, 0, 0, af]), ip]);
+  const cases: Array<[number, Buffer, string]> = [
+    [1, v4, 'v4'],
+    [1, v6, 'v6'],
+    [1, vlan(ipOf(v4), 0x0800), 'v4'],
+    [1, vlan(ipOf(v6), 0x86dd), 'v6'],
+    [113, sll, 'v6'],
+    [276, sll2, 'v4'],
+    [0, nullLE(2, ipOf(v4)), 'v4'],
+    [0, nullLE(30, ipOf(v6)), 'v6'],
+    [0, nullBE(24, ipOf(v6)), 'v6'],
+    [108, nullBE(2, ipOf(v4)), 'v4'],
+    [101, ipOf(v4), 'v4'],
+    [12, ipOf(v6), 'v6'],
+    [14, ipOf(v4), 'v4'],
+    [228, ipOf(v4), 'v4'],
+    [229, ipOf(v6), 'v6'],
+  ];
+  for (const [lt, frame, id] of cases) {
+    const r = decode(lt, [{ data: frame }]);
+    assert.deepEqual([r.ids, r.codes], [[id], []], `link type ${lt}`);
+  }
+  const r = decode(1, [{ data: Buffer.concat([Buffer.alloc(12), Buffer.from([0x08, 0x06]), Buffer.alloc(28)]) }]);
+  assert.deepEqual([r.ids, r.codes, r.x.stats.nonIp], [[], [], 1]);
+  const u = decode(147, [{ data: v4 }, { data: v4 }]);
+  assert.deepEqual([u.ids, u.codes], [[], ['CAPTURE_UNSUPPORTED_LINK']]);
+});
+
+test('IPv6 extension headers (hop-by-hop, destination options, routing) are walked; SIP addresses are RFC 5952 text', () => {
+  const frame = (udpFrames(A6, B6, sipText('ext'), 1)[0]) as Buffer;
+  const ip = ipOf(frame);
+  const exts = Buffer.concat([Buffer.from([60, 0, 1, 4, 0, 0, 0, 0]), Buffer.from([43, 0, 1, 4, 0, 0, 0, 0]), Buffer.from([17, 0, 0, 0, 0, 0, 0, 0])]);
+  const hdr = Buffer.from(ip.subarray(0, 40));
+  hdr[6] = 0;
+  hdr.writeUInt16BE(ip.length - 40 + exts.length, 4);
+  const r = decode(101, [{ data: Buffer.concat([hdr, exts, ip.subarray(40)]) }]);
+  assert.deepEqual([r.ids, r.codes], [['ext'], []]);
+  const p = r.events[0];
+  assert.ok(p?.type === 'sip');
+  assert.deepEqual([p.src, p.dst, p.family], [{ ip: '2001:db8::1', port: 5060 }, { ip: '2001:db8::2', port: 5070 }, 6]);
+});
+
+test('fragment reassembly: IPv4 and IPv6, in any order, with duplicates', () => {
+  for (const [a, b] of [
+    [A4, B4],
+    [A6, B6],
+  ] as const) {
+    const frags = udpFrames(a, b, sipText('frag', 3000), 77, { mtu: 576 });
+    assert.ok(frags.length >= 6);
+    fc.assert(
+      fc.property(fc.shuffledSubarray(frags.map((_, i) => i), { minLength: frags.length, maxLength: frags.length }), fc.array(fc.nat(frags.length - 1), { maxLength: 3 }), (order, dups) => {
+        const list = [...order, ...dups].map((i) => ({ data: frags[i] as Buffer }));
+        const r = decode(1, list);
+        assert.deepEqual([r.ids, r.codes, r.x.stats.fragments.reassembled], [['frag'], [], 1]);
+      }),
+      { numRuns: 40 },
+    );
+  }
+});
+
+test('overlapping fragments: agreeing bytes are accepted, conflicting ones abandon the datagram (either order)', () => {
+  const udp = ipOf((udpFrames(A4, B4, sipText('ovl', 100), 5, { fragment: false })[0]) as Buffer).subarray(20);
+  const f = (off: number, more: boolean, data: Buffer): Frame => ({ data: ipv4Fragment(A4.ip, B4.ip, 17, 9, off, more, data) });
+  const agree = [f(0, true, udp.subarray(0, 96)), f(48, true, udp.subarray(48, 160)), f(160, false, udp.subarray(160))];
+  assert.deepEqual(decode(1, agree).ids, ['ovl']);
+  assert.deepEqual(decode(1, [...agree].reverse()).ids, ['ovl']);
+  const evil = Buffer.from(udp.subarray(48, 160));
+  evil[10] = 0x41;
+  const conflict = [f(0, true, udp.subarray(0, 96)), f(48, true, evil), f(160, false, udp.subarray(160))];
+  for (const list of [conflict, [...conflict].reverse()]) {
+    const r = decode(1, list);
+    assert.deepEqual([r.ids, r.codes], [[], ['CAPTURE_FRAGMENT_OVERLAP']]);
+  }
+});
+
+test('fragments: missing pieces time out (capture time) or are reported at the end; limits drop the oldest', () => {
+  const frags = udpFrames(A4, B4, sipText('late', 2000), 3, { mtu: 576 });
+  const late = decode(1, [
+    { data: frags[0] as Buffer, tsNs: 1_000_000_000n },
+    ...frags.slice(1).map((d) => ({ data: d, tsNs: 40_000_000_000n })),
+  ]);
+  assert.deepEqual([late.ids, late.codes], [[], ['CAPTURE_FRAGMENT_DROPPED', 'CAPTURE_FRAGMENT_DROPPED']]);
+  const missing = decode(1, frags.slice(1).map((d) => ({ data: d })));
+  assert.deepEqual([missing.ids, missing.codes], [[], ['CAPTURE_FRAGMENT_DROPPED']]);
+  const two = [...udpFrames(A4, B4, sipText('one', 2000), 1, { mtu: 576 }), ...udpFrames(A4, B4, sipText('two', 2000), 2, { mtu: 576 })];
+  const half = two.length / 2;
+  const interleaved = [two[0], ...two.slice(half)].map((d) => ({ data: d as Buffer }));
+  const lim = decode(1, interleaved, { fragments: { maxDatagrams: 1 } });
+  assert.deepEqual([lim.ids, lim.codes], [['two'], ['CAPTURE_FRAGMENT_DROPPED']]);
+});
+
+test('non-SIP traffic is skipped and counted, without errors: DNS, random UDP, CRLF keep-alives, ICMP; ports filter', () => {
+  const dns = Buffer.from('1234010000010000000000000377777706676f6f676c6503636f6d0000010001', 'hex');
+  const frames: Frame[] = [
+    { data: (udpFrames({ ip: A4.ip, port: 40000 }, { ip: B4.ip, port: 53 }, dns, 1)[0]) as Buffer },
+    { data: (udpFrames(A4, B4, Buffer.from('HEP3 is not SIP at all'), 2)[0]) as Buffer },
+    { data: (udpFrames(A4, B4, Buffer.from('\r\n\r\n'), 3)[0]) as Buffer },
+    { data: (udpFrames(A4, B4, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), 4)[0]) as Buffer },
+    { data: (udpFrames(A4, B4, sipText('yes'), 5)[0]) as Buffer },
+  ];
+  const icmp = Buffer.from(frames[0]?.data ?? Buffer.alloc(0));
+  icmp[14 + 9] = 1;
+  frames.push({ data: icmp });
+  const r = decode(1, frames);
+  assert.deepEqual([r.ids, r.codes], [['yes'], []]);
+  assert.deepEqual([r.x.stats.nonSip, r.x.stats.keepalives, r.x.stats.otherProtocol, r.x.stats.sip], [3, 1, 1, 1]);
+  assert.deepEqual(decode(1, frames, { ports: [5080] }).ids, []);
+  assert.deepEqual(decode(1, frames, { ports: [5070] }).ids, ['yes']);
+});
+
+test('a SIP datagram cut by the snapshot length is an error with its packet number; malformed headers too', () => {
+  const full = (udpFrames(A4, B4, sipText('cut', 500), 1)[0]) as Buffer;
+  const r = decode(1, [{ data: full.subarray(0, 300), origLen: full.length }]);
+  assert.deepEqual([r.ids, r.codes], [[], ['CAPTURE_PACKET_CUT']]);
+  const e = r.events[0];
+  assert.ok(e?.type === 'error' && e.packetIndex === 1 && /packet 1/.test(e.message));
+  const badIhl = Buffer.from(full);
+  badIhl[14] = 0x43;
+  assert.deepEqual(decode(1, [{ data: badIhl }]).codes, ['CAPTURE_BAD_PACKET']);
+  assert.deepEqual(decode(1, [{ data: full.subarray(0, 20) }]).codes, ['CAPTURE_BAD_PACKET']);
+});
+
+test('fast-check: arbitrary bytes, and valid files of arbitrary frames, give only events — no throw, bounded time', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 2000 }), async (bytes) => {
+      const { sip, errors } = await collect(once(Buffer.from(bytes)));
+      assert.equal(sip.length, 0);
+      assert.ok(errors.length >= 1 && errors.every((e) => e.type === 'error'));
+    }),
+    { numRuns: 200 },
+  );
+  const t0 = Date.now();
+  fc.assert(
+    fc.property(fc.constantFrom(0, 1, 12, 101, 108, 113, 228, 229, 276), fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 20 }), (lt, frames) => {
+      const r = decode(lt, frames.map((d) => ({ data: d })));
+      assert.ok(r.events.every((e) => e.type === 'error' || e.type === 'sip'));
+    }),
+    { numRuns: 500 },
+  );
+  assert.ok(Date.now() - t0 < 20_000);
+});

@@ -1,0 +1,147 @@
+// TCP stream reassembly on crafted segments: any order, retransmissions and partial overlaps, sequence
+// wrap, SYN/FIN/RST, messages split anywhere and several per segment, gaps, buffering limits, mid-stream
+// starts and non-SIP streams.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, tcpFrame, type FrameAddress } from '../../src/capture/net-build.js';
+import { A4, B4, A6, B6, decode, sipText } from './net-helpers.js';
+
+interface Seg {
+  seq: number;
+  data: Buffer;
+  flags: number;
+}
+
+/** The segments of a stream starting at `isn` (SYN first), cut at the given sizes, FIN last. */
+function stream(msgs: Buffer[], isn: number, sizes: number[], syn = true, fin = true): Seg[] {
+  const all = Buffer.concat(msgs);
+  const segs: Seg[] = [];
+  if (syn) segs.push({ seq: isn, data: Buffer.alloc(0), flags: TCP_SYN });
+  let seq = (isn + 1) >>> 0;
+  for (let p = 0, i = 0; p < all.length; i++) {
+    const n = Math.max(1, sizes[i % sizes.length] ?? 100);
+    const data = all.subarray(p, p + n);
+    segs.push({ seq, data, flags: TCP_PSH | TCP_ACK });
+    seq = (seq + data.length) >>> 0;
+    p += n;
+  }
+  if (fin) segs.push({ seq, data: Buffer.alloc(0), flags: TCP_FIN | TCP_ACK });
+  return segs;
+}
+
+function frames(a: FrameAddress, b: FrameAddress, segs: Seg[]): Array<{ data: Buffer }> {
+  return segs.map((s) => ({ data: tcpFrame(a, b, s.seq, 0, s.flags, s.data) }));
+}
+
+const MSGS = ['t1', 't2', 't3', 't4'].map((id, i) => sipText(id, i * 150));
+const IDS = ['t1', 't2', 't3', 't4'];
+
+test('in order, split at every size, several messages per segment, IPv4 and IPv6; reported at the completing packet', () => {
+  for (const [a, b] of [
+    [A4, B4],
+    [A6, B6],
+  ] as const) {
+    for (const sizes of [[1], [7, 300], [10_000], [3, 1, 4, 1, 5, 9, 2, 6]]) {
+      const r = decode(1, frames(a, b, stream(MSGS, 1000, sizes)));
+      assert.deepEqual([r.ids, r.codes], [IDS, []], `sizes ${sizes.join(',')}`);
+    }
+  }
+  const r = decode(1, frames(A4, B4, stream([MSGS[0] as Buffer], 5, [100])));
+  const last = r.events.at(-1);
+  assert.ok(last?.type === 'sip' && last.transport === 'tcp' && last.index === 1 + Math.ceil((MSGS[0] as Buffer).length / 100));
+});
+
+test('fast-check: any order, retransmissions and overlapping re-segmentation, sequence wrap → the same messages', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 6 }),
+      fc.constantFrom(1000, 0xffffffff - 500, 0xffffff00),
+      fc.infiniteStream(fc.nat()),
+      fc.array(fc.tuple(fc.nat(3000), fc.integer({ min: 1, max: 300 })), { maxLength: 4 }),
+      (sizes, isn, rnd, retrans) => {
+        const segs = stream(MSGS, isn, sizes);
+        const body = segs.slice(1, -1);
+        const it = rnd[Symbol.iterator]();
+        // Shuffle the data segments (SYN stays first, FIN last), then add retransmitted slices anywhere.
+        for (let i = body.length - 1; i > 0; i--) {
+          const j = (it.next().value as number) % (i + 1);
+          [body[i], body[j]] = [body[j] as Seg, body[i] as Seg];
+        }
+        const all = Buffer.concat(MSGS);
+        for (const [off, len] of retrans) {
+          const o = off % all.length;
+          const at = (it.next().value as number) % (body.length + 1);
+          body.splice(at, 0, { seq: (isn + 1 + o) >>> 0, data: all.subarray(o, o + len), flags: TCP_ACK });
+        }
+        const r = decode(1, frames(A4, B4, [segs[0] as Seg, ...body, segs.at(-1) as Seg]));
+        assert.deepEqual([r.ids, r.codes], [IDS, []]);
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
+
+test('retransmissions are counted, not delivered twice; a mid-stream capture hunts for the first start line', () => {
+  const segs = stream(MSGS, 42, [200]);
+  const dup = [...segs.slice(0, 3), segs[1] as Seg, segs[2] as Seg, ...segs.slice(3)];
+  const r = decode(1, frames(A4, B4, dup));
+  assert.deepEqual([r.ids, r.codes, r.x.stats.tcpStreams.retransmitted], [IDS, [], 2]);
+  // Start in the middle of t2: t2 is lost, t3 and t4 are found.
+  const all = Buffer.concat(MSGS);
+  const t2 = all.indexOf('OPTIONS', (MSGS[0] as Buffer).length);
+  const mid = stream([all.subarray(t2 + 40)], 7000, [97], false);
+  const m = decode(1, frames(A4, B4, mid));
+  assert.deepEqual([m.ids, m.codes], [['t3', 't4'], []]);
+});
+
+test('a lost segment: a CAPTURE_TCP_GAP, and framing restarts at the next start line', () => {
+  const segs = stream(MSGS, 1, [120]);
+  const lost = segs.filter((_, i) => i !== 3);
+  const r = decode(1, frames(A4, B4, lost));
+  // Segment 3 holds bytes 240-359, inside t2 (bytes 212-575): t2 is lost, the others are not.
+  assert.deepEqual([r.ids, r.codes], [['t1', 't3', 't4'], ['CAPTURE_TCP_GAP']]);
+  // Same with a tiny per-flow buffer: the gap is declared while reading, not at the end.
+  const small = decode(1, frames(A4, B4, lost), { tcp: { maxFlowBytes: 300 } });
+  assert.ok(small.codes.includes('CAPTURE_TCP_GAP'));
+  assert.ok(small.ids.includes('t4'));
+  assert.ok(small.x.buffered === 0);
+});
+
+test('RST ends a stream (an unfinished message is reported); a new SYN on the same 4-tuple starts a new one', () => {
+  const one = sipText('one');
+  const segs: Seg[] = [
+    { seq: 100, data: Buffer.alloc(0), flags: TCP_SYN },
+    { seq: 101, data: one.subarray(0, 50), flags: TCP_ACK },
+    { seq: 151, data: Buffer.alloc(0), flags: TCP_RST },
+    ...stream([sipText('two')], 9000, [64]),
+  ];
+  const r = decode(1, frames(A4, B4, segs));
+  assert.deepEqual([r.ids, r.codes], [['two'], ['SIP_NO_HEADER_END']]);
+});
+
+test('a framing error (no Content-Length on a stream) is reported with its packet and framing restarts', () => {
+  const bad = Buffer.from('OPTIONS sip:x SIP/2.0\r\nCall-ID: bad\r\n\r\n');
+  const r = decode(1, frames(A4, B4, stream([bad, sipText('good')], 1, [bad.length])));
+  assert.deepEqual([r.ids, r.codes], [['good'], ['SIP_MISSING_CONTENT_LENGTH']]);
+});
+
+test('non-SIP TCP (HTTP, binary) is skipped without errors and without buffering', () => {
+  const http = Buffer.from('GET / HTTP/1.1\r\nHost: example.com\r\n\r\n' + 'y'.repeat(100_000));
+  const r = decode(1, frames(A4, { ip: B4.ip, port: 80 }, stream([http], 1, [1400])));
+  assert.deepEqual([r.ids, r.codes], [[], []]);
+  assert.ok(r.x.stats.tcpStreams.bytesSkipped >= http.length);
+});
+
+test('both directions of a connection are separate streams', () => {
+  const ab = frames(A4, B4, stream([sipText('ab1'), sipText('ab2')], 10, [90]));
+  const ba = frames(B4, A4, stream([sipText('ba1')], 20, [90]));
+  const mixed = [];
+  for (let i = 0; i < Math.max(ab.length, ba.length); i++) {
+    if (ab[i] !== undefined) mixed.push(ab[i] as { data: Buffer });
+    if (ba[i] !== undefined) mixed.push(ba[i] as { data: Buffer });
+  }
+  const r = decode(1, mixed);
+  assert.deepEqual([r.ids.sort(), r.codes], [['ab1', 'ab2', 'ba1'], []]);
+  assert.equal(r.x.stats.tcpStreams.flows, 2);
+});
