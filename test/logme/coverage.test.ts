@@ -70,6 +70,16 @@ describe('RFC 8497 §3.4.2, §7.2 removal', () => {
   });
 });
 
+describe('RFC 8123 REQ4 crossing network boundaries', () => {
+  test('RFC 8123 REQ4: with an agreement the marker crosses the network boundary unchanged, both ways', () => {
+    const { run } = engine({ roles: ['boundary'], peers: [{ name: 'alice' }, { name: 'p2', trust: 'outside', agreement: true }] });
+    const f = fwd(run, req('INVITE', { logme: true }), 'alice', 'p2');
+    assert.deepEqual([f.in.error, f.out.marker, f.out.sessionId], [undefined, 'keep', undefined]);
+    const r = fwd(run, res(180, 'INVITE', { toTag: 'b1', logme: true }), 'p2', 'alice');
+    assert.deepEqual([r.in.error, r.in.log, r.out.marker], [undefined, true, 'keep']);
+  });
+});
+
 describe('RFC 8497 §3.6 format of logged signalling', () => {
   test('§3.6 SHOULD log the entire message with header fields as they appear: mask() keeps start line and compact names', () => {
     const { e } = engine({});
