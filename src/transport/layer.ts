@@ -138,7 +138,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
   readonly #pending = new Map<string, Promise<Connection>>();
   readonly #pendingSockets = new Set<Socket>();
   /** TLS sockets still in their handshake (not yet connections): destroyed by close(). */
-  readonly #handshaking = new Set<Socket>();
+  readonly #handshaking = new Map<string, Socket>();
   readonly #hooks: ConnectionHooks;
   #clientTls: TlsMaterial = {};
   #nextId = 1;
@@ -236,8 +236,16 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
         handshakeTimeout: this.#o.connectTimeoutMs,
       });
       server.on('connection', (sock: Socket) => {
-        this.#handshaking.add(sock);
-        sock.once('close', () => this.#handshaking.delete(sock));
+        // The limit counts handshakes in progress too, so a handshake flood is bounded by maxConnections.
+        if (this.#atLimit()) {
+          this.#refuse('tls', sock);
+          return;
+        }
+        const key = `${sock.remoteAddress ?? ''}|${sock.remotePort ?? 0}`;
+        this.#handshaking.set(key, sock);
+        sock.once('close', () => {
+          if (this.#handshaking.get(key) === sock) this.#handshaking.delete(key);
+        });
       });
       server.on('secureConnection', (sock: Socket) => this.#accept('tls', sock));
       server.on('tlsClientError', (err: Error, sock: Socket) => {
@@ -247,7 +255,6 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     } else {
       server = net.createServer((sock) => this.#accept('tcp', sock));
     }
-    server.maxConnections = this.#o.maxConnections;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(this.#bindError(spec, err)));
       server.listen({ host: endpoint.host, port: endpoint.port, exclusive: true }, () => resolve());
@@ -270,15 +277,29 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
       sock.destroy();
       return;
     }
-    if (this.#conns.size + this.#pending.size >= this.#o.maxConnections || sock.remoteAddress === undefined) {
-      this.#counters.refused++;
-      this.#problem('TRANSPORT_CONNECTION_LIMIT', `refused a ${transport} connection from ${sock.remoteAddress ?? '?'}: ${this.#o.maxConnections} connections open`, transport);
+    if (sock.remoteAddress === undefined) {
       sock.destroy();
+      return;
+    }
+    // A TLS socket was counted against the limit when its handshake began (#handshaking).
+    this.#handshaking.delete(`${sock.remoteAddress}|${sock.remotePort ?? 0}`);
+    if (this.#atLimit()) {
+      this.#refuse(transport, sock);
       return;
     }
     const conn = new Connection(this.#nextId++, transport, sock, false, this.#o.limits, this.#o.idleTimeoutMs, this.#hooks);
     this.#counters.accepted++;
     this.#register(conn, [endpointKey(transport, conn.remote.host, conn.remote.port)]);
+  }
+
+  #atLimit(): boolean {
+    return this.#conns.size + this.#pending.size + this.#handshaking.size >= this.#o.maxConnections;
+  }
+
+  #refuse(transport: 'tcp' | 'tls', sock: Socket): void {
+    this.#counters.refused++;
+    this.#problem('TRANSPORT_CONNECTION_LIMIT', `refused a ${transport} connection from ${sock.remoteAddress ?? '?'}: ${this.#o.maxConnections} connections open`, transport);
+    sock.destroy();
   }
 
   #register(conn: Connection, keys: string[]): void {
@@ -527,7 +548,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     }
     const bytes = Buffer.isBuffer(response) ? response : response.raw;
     const conn = ctx.connectionId === undefined ? undefined : this.#conns.get(ctx.connectionId);
-    if (conn?.usable === true) return this.#writeTo(conn, bytes, false);
+    if (conn?.usable === true) return this.#writeTo(conn, bytes, true);
     const route = viaRouteOf(msg);
     const dest = route === undefined ? undefined : responseDestination(route);
     if (dest === undefined) throw this.#fail('TRANSPORT_NO_ROUTE', `no route for the response: top Via ${route === undefined ? 'missing' : `transport ${route.transport} not supported`}`);
@@ -571,6 +592,14 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
         this.#counters.error('TRANSPORT_HANDLER');
       }
     });
+  }
+
+  /** Closes one TCP/TLS connection (a flow the core gives up); false when there is no such connection. */
+  closeConnection(connectionId: number): boolean {
+    const conn = this.#conns.get(connectionId);
+    if (conn === undefined) return false;
+    conn.close();
+    return true;
   }
 
   /** Sends a CRLF CRLF keep-alive ping on a connection (RFC 5626 §3.5.1 client side); false if it is gone. */
@@ -681,7 +710,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     const key = endpointKey(target.transport, target.host, target.port);
     const pending = this.#pending.get(key);
     if (pending !== undefined) return pending;
-    if (this.#conns.size + this.#pending.size >= this.#o.maxConnections) {
+    if (this.#atLimit()) {
       this.#counters.refused++;
       return Promise.reject(this.#fail('TRANSPORT_CONNECTION_LIMIT', `not opening a connection to ${formatEndpoint(target)}: ${this.#o.maxConnections} connections open`, target));
     }
@@ -747,7 +776,7 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     this.#state = 'closing';
     for (const sock of this.#pendingSockets) sock.destroy();
     this.#pendingSockets.clear();
-    for (const sock of this.#handshaking) sock.destroy();
+    for (const sock of this.#handshaking.values()) sock.destroy();
     const drained = this.#conns.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.#drained = resolve));
     for (const conn of [...this.#conns.values()]) conn.close();
     const closing = this.#listeners.map(
