@@ -136,10 +136,12 @@ test('non-SIP TCP (HTTP, binary) is skipped without errors and without buffering
 test('both directions of a connection are separate streams', () => {
   const ab = frames(A4, B4, stream([sipText('ab1'), sipText('ab2')], 10, [90]));
   const ba = frames(B4, A4, stream([sipText('ba1')], 20, [90]));
-  const mixed = [];
+  const mixed: Array<{ data: Buffer }> = [];
   for (let i = 0; i < Math.max(ab.length, ba.length); i++) {
-    if (ab[i] !== undefined) mixed.push(ab[i] as { data: Buffer });
-    if (ba[i] !== undefined) mixed.push(ba[i] as { data: Buffer });
+    const x = ab[i];
+    const y = ba[i];
+    if (x !== undefined) mixed.push(x);
+    if (y !== undefined) mixed.push(y);
   }
   const r = decode(1, mixed);
   assert.deepEqual([r.ids.sort(), r.codes], [['ab1', 'ab2', 'ba1'], []]);
