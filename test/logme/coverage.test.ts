@@ -204,6 +204,18 @@ describe('RFC 8497 §8.2, §8.5, §8.6', () => {
     assert.equal(run(carol, 'out', 'p', { local: true }).marker, 'add');
   });
 
+  test('§8.5 stop event: a BYE that gets no final response ends the dialog after limits.lingerMs (timeout counter)', () => {
+    const { run, e, clock } = engine({ roles: ['originating-ua'], sessions: [aliceSession()], limits: { lingerMs: 5000 } });
+    run(req('INVITE'), 'out', 'p', { local: true });
+    run(res(200, 'INVITE', { toTag: 'b1', logme: true }), 'in', 'p');
+    run(req('BYE', { toTag: 'b1', cseq: 2 }), 'out', 'p', { local: true });
+    clock.now += 4999;
+    assert.deepEqual(e.tick(), []);
+    clock.now += 1;
+    assert.deepEqual(names(e.tick()), ['logme.dialog.end']);
+    assert.deepEqual([e.stats().endReasons['timeout'], e.stats().activeDialogs, e.stats().dialogsEnded], [1, 0, 1]);
+  });
+
   test('§8.6 a UA can tell its user a session is logged: dialog start and end events carry the test case', () => {
     const seen: string[] = [];
     const { run, events } = engine({ roles: ['terminating-ua'] });
