@@ -2,7 +2,8 @@
  * The transport layer (RFC 3261 §18): UDP, TCP and TLS listeners, received/rport, connection reuse, CRLF
  * keep-alives and message limits. docs/reference/transport.md describes the behaviour and the counters.
  */
-export { TransportLayer, type InboundMessage, type SendOptions, type SendResult, type TransportProblem, type ConnectionEvent, type TransportEvents } from './layer.js';
+export { TransportLayer } from './layer.js';
+export type { InboundMessage, SendOptions, SendResult, TransportProblem, ConnectionEvent, TransportEvents, MessageSink } from './events.js';
 export { parseListenAddress, formatEndpoint, hostPort, normalizeIp, sameHost, defaultPort, isReliable, DEFAULT_HOST, type Endpoint, type TransportName } from './address.js';
 export { type TransportOptions, type ListenerConfig, type TlsOptions } from './options.js';
 export { type TransportStats, type DirectionCounters } from './stats.js';
