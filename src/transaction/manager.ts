@@ -33,6 +33,11 @@ export interface ManagerOptions {
   readonly serverUser?: ServerTransactionUser;
   /** Where responses go; default `responseTarget` (§18.2.2, RFC 3581). */
   readonly responseTarget?: (req: SipMessage, from: Target) => Target;
+  /**
+   * How many ACKs to 2xx responses are remembered for their retransmission flag (oldest forgotten first);
+   * bounds memory under an ACK flood. Default 65536.
+   */
+  readonly maxAckMemory?: number;
 }
 
 /** What became of a received request. `retransmission` is the CLF flag: true → "D", false → "O". */
@@ -80,6 +85,7 @@ export class TransactionManager {
   readonly #legacy = new Map<string, ServerTransaction[]>();
   /** ACKs handed to the TU, key → clock time, oldest first (for their retransmission flag). */
   readonly #acks = new Map<string, number>();
+  readonly #maxAcks: number;
   #serverCount = 0;
   #stray = 0;
 
@@ -89,6 +95,7 @@ export class TransactionManager {
     this.timers = resolveTimers(opts.timers);
     this.#serverUser = opts.serverUser;
     this.#responseTarget = opts.responseTarget ?? responseTarget;
+    this.#maxAcks = opts.maxAckMemory ?? 65_536;
   }
 
   private options(target: Target): TransactionOptions {
@@ -187,7 +194,7 @@ export class TransactionManager {
   private seenAck(key: string): boolean {
     const now = this.clock.now();
     for (const [k, t] of this.#acks) {
-      if (now - t < this.timers.L) break;
+      if (now - t < this.timers.L && this.#acks.size < this.#maxAcks) break;
       this.#acks.delete(k);
     }
     if (this.#acks.has(key)) return true;

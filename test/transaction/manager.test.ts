@@ -177,6 +177,15 @@ describe('§17.2.3 ACK matching: within the transaction for non-2xx, outside it 
     assert.equal(m.receiveRequest(ack, from).retransmission, false);
   });
 
+  test('the memory of 2xx ACKs is bounded (maxAckMemory): the oldest is forgotten first', () => {
+    const clock = new ManualClock();
+    const m = new TransactionManager({ sink: new RecordingSink(clock), clock, maxAckMemory: 2 });
+    const ack = (n: number) => request({ method: 'ACK', branch: `z9hG4bK-ack${n}`, toTag: 'tt1' });
+    for (const n of [1, 2, 3]) assert.equal(m.receiveRequest(ack(n), from).retransmission, false);
+    assert.equal(m.receiveRequest(ack(3), from).retransmission, true);
+    assert.equal(m.receiveRequest(ack(1), from).retransmission, false, 'forgotten');
+  });
+
   test('RFC 6026 §6: an RFC 2543 ACK matching an Accepted transaction is passed to the TU, not absorbed', () => {
     const acks: string[] = [];
     const { m } = manager({}, { onAck: (a) => acks.push(a.method) });
