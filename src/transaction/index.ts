@@ -13,7 +13,7 @@ export type { InviteClientState } from './invite-client-fsm.js';
 export type { NonInviteClientState } from './non-invite-client-fsm.js';
 export type { InviteServerState } from './invite-server-fsm.js';
 export type { NonInviteServerState } from './non-invite-server-fsm.js';
-export type { TransactionOptions } from './transaction.js';
+export type { SendObserver, TransactionOptions } from './transaction.js';
 export { TransactionManager, type ManagerOptions, type ManagerStats, type RequestResult, type ResponseResult } from './manager.js';
 export { clientKey, hasMagicCookie, legacyKey, responseKey, responseTarget, sentBy, serverKey } from './matching.js';
 export { MAGIC_COOKIE, buildAck, buildCancel, buildTrying, newBranch, statusOf } from './messages.js';

@@ -29,7 +29,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState> {
   /** §17.1.1.2: enter Calling, arm A and B, send the INVITE. */
   start(): void {
     this.enterInitial();
-    this.transmit(this.#bytes);
+    this.transmit(this.#bytes, false);
   }
 
   /** The ACK this transaction sent for a non-2xx final response, if any. */
@@ -59,12 +59,12 @@ export class InviteClientTransaction extends Transaction<InviteClientState> {
           this.#ack = buildAck(this.request, res);
           this.stateTransition('Completed');
           this.user.onResponse?.(res, this);
-          if (!this.terminated) this.transmit(this.#ack);
+          if (!this.terminated) this.transmit(this.#ack, false);
         }
         break;
       case 'Completed':
         // Retransmitted 300-699: the ACK again, nothing to the TU. Anything else is dropped.
-        if (status >= 300 && this.#ack !== undefined) this.transmit(this.#ack);
+        if (status >= 300 && this.#ack !== undefined) this.transmit(this.#ack, true);
         break;
       case 'Accepted':
         // RFC 6026 §7.2: every 2xx goes to the TU; the transaction never ACKs it.
@@ -80,7 +80,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState> {
     switch (name) {
       case 'A': // §17.1.1.2: retransmit, double the interval.
         this.rearm('A');
-        this.transmit(this.#bytes);
+        this.transmit(this.#bytes, true);
         break;
       case 'B': // §17.1.1.2: no response in 64·T1: inform the TU.
         this.stateTransition('Terminated', () => this.user.onTimeout?.(this));

@@ -66,10 +66,10 @@ export class InviteServerTransaction extends Transaction<InviteServerState> {
   receiveRequest(_req: SipMessage): true {
     switch (this.state) {
       case 'Proceeding': // §17.2.1: re-send the most recent provisional response, if any.
-        if (this.#provisional !== undefined) this.transmit(this.#provisional);
+        if (this.#provisional !== undefined) this.transmit(this.#provisional, true);
         break;
       case 'Completed': // §17.2.1: re-send the final response.
-        if (this.#final !== undefined) this.transmit(this.#final);
+        if (this.#final !== undefined) this.transmit(this.#final, true);
         break;
       default: // Confirmed, Accepted (RFC 6026 §7.1): absorbed.
         break;
@@ -105,7 +105,8 @@ export class InviteServerTransaction extends Transaction<InviteServerState> {
     if (this.state === 'Accepted') {
       // RFC 6026 §7.1: 2xx retransmissions from the TU go to the transport; nothing else is sent.
       if (status < 200 || status >= 300) return false;
-      this.transmit(bytes);
+      // The TU's retransmission of its 2xx (§13.3.1.4) repeats the bytes; a proxy's other forks' 2xx do not.
+      this.transmit(bytes, this.#final?.equals(bytes) === true);
       return true;
     }
     if (this.state !== 'Proceeding') return false;
@@ -117,14 +118,14 @@ export class InviteServerTransaction extends Transaction<InviteServerState> {
     this.#finalStatus = status;
     this.#finalMsg = Buffer.isBuffer(res) ? undefined : res;
     this.stateTransition(status < 300 ? 'Accepted' : 'Completed');
-    this.transmit(bytes);
+    this.transmit(bytes, false);
     return true;
   }
 
   private sendProvisional(bytes: Buffer): void {
     this.#provisional = bytes;
     this.timers.stop('Trying');
-    this.transmit(bytes);
+    this.transmit(bytes, false);
   }
 
   protected timerFired(name: TimerName): void {
@@ -134,7 +135,7 @@ export class InviteServerTransaction extends Transaction<InviteServerState> {
         break;
       case 'G': // §17.2.1: re-send the final response; interval doubles up to T2.
         this.rearm('G');
-        if (this.#final !== undefined) this.transmit(this.#final);
+        if (this.#final !== undefined) this.transmit(this.#final, true);
         break;
       case 'H': // §17.2.1: the ACK never came: transaction failure to the TU.
         this.stateTransition('Terminated', () => this.user.onTimeout?.(this));

@@ -22,7 +22,7 @@ import { hasMagicCookie, clientKey, legacyKey, responseKey, responseTarget, serv
 import { NonInviteClientTransaction } from './non-invite-client.js';
 import { NonInviteServerTransaction } from './non-invite-server.js';
 import { resolveTimers, type TimerConfig } from './timers.js';
-import type { TransactionOptions } from './transaction.js';
+import type { SendObserver, TransactionOptions } from './transaction.js';
 import type { ClientTransaction, ClientTransactionUser, ServerTransaction, ServerTransactionUser, Target, TransportSink } from './types.js';
 
 export interface ManagerOptions {
@@ -38,6 +38,8 @@ export interface ManagerOptions {
    * bounds memory under an ACK flood. Default 65536.
    */
   readonly maxAckMemory?: number;
+  /** Told of every message a transaction sends, with its CLF retransmission flag (see SendObserver). */
+  readonly onSend?: SendObserver;
 }
 
 /** What became of a received request. `retransmission` is the CLF flag: true → "D", false → "O". */
@@ -86,6 +88,7 @@ export class TransactionManager {
   /** ACKs handed to the TU, key → clock time, oldest first (for their retransmission flag). */
   readonly #acks = new Map<string, number>();
   readonly #maxAcks: number;
+  readonly #onSend: SendObserver | undefined;
   #serverCount = 0;
   #stray = 0;
 
@@ -96,10 +99,11 @@ export class TransactionManager {
     this.#serverUser = opts.serverUser;
     this.#responseTarget = opts.responseTarget ?? responseTarget;
     this.#maxAcks = opts.maxAckMemory ?? 65_536;
+    this.#onSend = opts.onSend;
   }
 
   private options(target: Target): TransactionOptions {
-    return { sink: this.#sink, clock: this.clock, timers: this.timers, target };
+    return { sink: this.#sink, clock: this.clock, timers: this.timers, target, ...(this.#onSend === undefined ? {} : { onSend: this.#onSend }) };
   }
 
   /**

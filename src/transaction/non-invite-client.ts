@@ -30,7 +30,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
   /** §17.1.2.2: enter Trying, arm E and F, send the request. */
   start(): void {
     this.enterInitial();
-    this.transmit(this.#bytes);
+    this.transmit(this.#bytes, false);
   }
 
   /** A response matched to this transaction (§17.1.3); true when it is a retransmission (ResponseLog). */
@@ -59,7 +59,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
       case 'E':
         // §17.1.2.2: in Trying the interval doubles up to T2; in Proceeding it is reset to T2.
         this.rearm('E', this.state === 'Proceeding' ? this.plan.config.T2 : undefined);
-        this.transmit(this.#bytes);
+        this.transmit(this.#bytes, true);
         break;
       case 'F':
         this.stateTransition('Terminated', () => this.user.onTimeout?.(this));

@@ -35,10 +35,10 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
   receiveRequest(_req: SipMessage): true {
     switch (this.state) {
       case 'Proceeding':
-        if (this.#provisional !== undefined) this.transmit(this.#provisional);
+        if (this.#provisional !== undefined) this.transmit(this.#provisional, true);
         break;
       case 'Completed':
-        if (this.#final !== undefined) this.transmit(this.#final);
+        if (this.#final !== undefined) this.transmit(this.#final, true);
         break;
       default: // Trying: "the request MUST be discarded" (§17.2.2).
         break;
@@ -58,7 +58,7 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
       this.#finalStatus = status;
       this.stateTransition('Completed');
     }
-    this.transmit(bytes);
+    this.transmit(bytes, false);
     return true;
   }
 

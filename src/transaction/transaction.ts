@@ -31,7 +31,16 @@ export interface TransactionOptions {
   readonly timers: TimerConfig;
   /** Client: where the request goes. Server: where responses go. */
   readonly target: Target;
+  /** Told of every message the transaction sends, just before it goes to the sink (for CLF "sent" records). */
+  readonly onSend?: SendObserver;
 }
+
+/**
+ * Observer of sends: `retransmission` is the CLF flag of the sent message — false for the first sending
+ * of a request, response or ACK, true for a retransmission by Timer A, E or G, a response or ACK re-sent
+ * because a retransmission arrived, and a 2xx the TU passes again byte for byte in Accepted.
+ */
+export type SendObserver = (bytes: Buffer, target: Target, retransmission: boolean, txn: Transaction<string>) => void;
 
 export abstract class Transaction<S extends string> {
   /** The request that created the transaction (for a server transaction: as first received). */
@@ -48,6 +57,7 @@ export abstract class Transaction<S extends string> {
   protected readonly plan: TimerPlan;
   protected readonly sink: TransportSink;
   protected readonly clock: Clock;
+  readonly #onSend: SendObserver | undefined;
   #state: S;
   readonly #table: StateTable<S>;
   readonly #terminatedHooks: Array<() => void> = [];
@@ -62,6 +72,7 @@ export abstract class Transaction<S extends string> {
     this.target = opts.target;
     this.reliable = isReliable(opts.target.transport);
     this.sink = opts.sink;
+    this.#onSend = opts.onSend;
     this.clock = opts.clock;
     this.createdAt = opts.clock.now();
     this.plan = new TimerPlan(opts.timers, this.reliable);
@@ -141,8 +152,10 @@ export abstract class Transaction<S extends string> {
   /**
    * Sends `bytes` to the transaction's target. A failure, synchronous or later, reaches `transportFailed`
    * unless the transaction has terminated meanwhile. Callers send last, after their state change.
+   * `retransmission` is reported to the `onSend` observer (the CLF flag of the sent message).
    */
-  protected transmit(bytes: Buffer): void {
+  protected transmit(bytes: Buffer, retransmission: boolean): void {
+    this.#onSend?.(bytes, this.target, retransmission, this);
     let reported = false;
     const onError = (err: Error): void => {
       if (reported || this.terminated) return;

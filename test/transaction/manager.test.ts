@@ -278,3 +278,39 @@ describe('server transactions from the manager', () => {
     assert.deepEqual(clock.pending(), []);
   });
 });
+
+describe('CLF flag of sent messages (onSend observer)', () => {
+  test('first sends are originals; Timer A/G retransmissions, re-sent responses and ACKs, repeated 2xx are duplicates', () => {
+    const clock = new ManualClock();
+    const sink = new RecordingSink(clock);
+    const log: string[] = [];
+    const m = new TransactionManager({
+      sink,
+      clock,
+      timers: { trying: false },
+      onSend: (bytes, _t, retransmission) => log.push(`${bytes.toString('latin1').split(' ')[bytes[0] === 0x53 ? 1 : 0] ?? ''}:${retransmission ? 'D' : 'O'}`),
+    });
+    const invite = request({ branch: 'z9hG4bK-c1' });
+    m.createClient(invite, target());
+    clock.advance(600); // INVITE at 0, Timer A at 500
+    m.receiveResponse(response(invite, 486));
+    m.receiveResponse(response(invite, 486));
+    assert.deepEqual(log.splice(0), ['INVITE:O', 'INVITE:D', 'ACK:O', 'ACK:D']);
+
+    const s = fresh(m.receiveRequest(request(), from));
+    s.respond(response(request(), 180));
+    m.receiveRequest(request(), from);
+    s.respond(response(request(), 486));
+    clock.advance(500); // Timer G
+    m.receiveRequest(request(), from);
+    assert.deepEqual(log.splice(0), ['180:O', '180:D', '486:O', '486:D', '486:D']);
+
+    const a = fresh(m.receiveRequest(request({ branch: 'z9hG4bK-s2' }), from));
+    const ok = response(request(), 200, 'a');
+    a.respond(ok);
+    a.respond(ok);
+    a.respond(response(request(), 200, 'b'));
+    assert.deepEqual(log, ['200:O', '200:D', '200:O']);
+  });
+});
+
