@@ -12,7 +12,7 @@
 
 export interface ErrorSpec {
   /** Which layer raises it (for the docs' grouping). */
-  readonly layer: 'sip' | 'clf' | 'logme' | 'capture' | 'transport' | 'transaction' | 'config' | 'cli' | 'io';
+  readonly layer: 'sip' | 'clf' | 'logme' | 'capture' | 'transport' | 'transaction' | 'proxy' | 'config' | 'cli' | 'io';
   /** SIP status code a SIP element answers with when this error rejects a request, if any. */
   readonly status?: number;
   /** One line: what it means. */
@@ -264,6 +264,58 @@ export const ERRORS = {
   TRANSPORT_CLOSED: { layer: 'transport', summary: 'The transport layer is not running (not started yet, or closed): nothing can be sent.' },
   TRANSPORT_HANDLER: { layer: 'transport', summary: "A 'message' or 'connection' listener threw; the exception was caught and counted." },
   TRANSPORT_INTERNAL: { layer: 'transport', summary: 'An unexpected exception on the receive path was caught; the input was dropped (a bug: please report it).' },
+  // --- Proxy core (src/proxy) — RFC 3261 §16 (proxy), §10.3 (registrar) ---------------------------------------
+  PROXY_LOOP_DETECTED: {
+    layer: 'proxy',
+    status: 482,
+    summary: 'The request carries a Via this proxy inserted whose loop-detection hash equals the hash of the request as received now: a loop, not a spiral (RFC 3261 §16.3 step 4).',
+  },
+  PROXY_NOT_FOUND: {
+    layer: 'proxy',
+    status: 404,
+    summary: 'The Request-URI (or the REGISTER address-of-record) names a resource of a local domain that does not exist, and no static route matches (RFC 3261 §16.5, §10.3 step 5).',
+  },
+  PROXY_TEMPORARILY_UNAVAILABLE: {
+    layer: 'proxy',
+    status: 480,
+    summary: 'The address-of-record is known but has no live binding, and no static route matches: the target set is empty (RFC 3261 §16.5).',
+  },
+  PROXY_REQUEST_TIMEOUT: {
+    layer: 'proxy',
+    status: 408,
+    summary: 'Every branch ended without a final response (Timer B/F or Timer C fired): the proxy answers 408 (RFC 3261 §16.7 step 6, §16.8).',
+  },
+  PROXY_SERVICE_UNAVAILABLE: {
+    layer: 'proxy',
+    status: 500,
+    summary: 'The only final responses were 503 (or transport errors, which count as 503, §16.9): the proxy answers 500 instead of forwarding a 503 (RFC 3261 §16.7 step 6).',
+  },
+  PROXY_INTERVAL_TOO_BRIEF: {
+    layer: 'proxy',
+    status: 423,
+    summary: 'A REGISTER asks for an expiration above 0 and below the configured minimum; the response carries Min-Expires (RFC 3261 §10.3 step 7).',
+  },
+  PROXY_REGISTER_STALE: {
+    layer: 'proxy',
+    status: 500,
+    summary: 'A REGISTER with the Call-ID of an existing binding has a CSeq not higher than the stored one: out of order, nothing is changed (RFC 3261 §10.3 steps 6-7).',
+  },
+  PROXY_BAD_ROUTE: {
+    layer: 'proxy',
+    summary: 'A static route, next hop or default outbound proxy is malformed (expected DOMAIN=host[:port][;transport=udp|tcp|tls] or user:PREFIX=…).',
+  },
+  PROXY_REGISTRAR_STORE: {
+    layer: 'proxy',
+    summary: 'The registrar file cannot be read, parsed or written atomically (temp file + rename, mode 0600); the message names the path.',
+  },
+  PROXY_STRAY_RESPONSE: {
+    layer: 'proxy',
+    summary: 'A response whose top Via was not inserted by this proxy, or that has no second Via to forward to, is silently discarded (RFC 3261 §16.11, §16.7 step 3).',
+  },
+  PROXY_NO_NEXT_HOP: {
+    layer: 'proxy',
+    summary: 'A target URI (or top Route) cannot give a next hop: not a SIP/SIPS URI, or a transport sipclf does not speak (RFC 3261 §16.6 step 7).',
+  },
   // --- Configuration and CLI --------------------------------------------------------------------------------
   CONFIG_INVALID: { layer: 'config', summary: 'A configuration value is invalid; the message names the path and the reason.' },
   CLI_USAGE: { layer: 'cli', summary: 'The command line is wrong: unknown option, missing argument or value out of range.' },
