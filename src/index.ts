@@ -27,3 +27,5 @@ export { mergeRecords } from './logfile/merge.js';
 export { StatsCollector, type StatsReport } from './analysis/stats.js';
 export { generateRecords, generateClf, type GenOptions } from './gen/generator.js';
 export * as logme from './logme/index.js';
+export * as transaction from './transaction/index.js';
+export * as transport from './transport/index.js';
