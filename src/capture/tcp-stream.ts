@@ -22,8 +22,9 @@
 import { SipParseError } from '../errors.js';
 import type { ParseLimits } from '../sip/limits.js';
 import { StreamFramer } from '../sip/framer.js';
-import { isSipStart, type CaptureStats, type SipEndpoint, type SipEvent, type TcpLimits } from './net-types.js';
+import type { CaptureStats, SipEndpoint, SipEvent, TcpLimits } from './net-types.js';
 import { captureError } from './pcap-types.js';
+import { HUNT_LINE, diff, flowName, huntStart, type Flow, type Held } from './tcp-flow.js';
 
 /** The packet a segment came in. */
 export interface SegmentContext {
@@ -31,40 +32,6 @@ export interface SegmentContext {
   readonly ts: number;
   readonly tsNs: bigint;
   readonly family: 4 | 6;
-}
-
-interface Held {
-  readonly seq: number;
-  readonly data: Buffer;
-}
-
-interface Flow {
-  readonly src: SipEndpoint;
-  readonly dst: SipEndpoint;
-  isn: number;
-  /** Next expected sequence number. */
-  next: number;
-  /** Sequence number of the FIN, or -1. */
-  fin: number;
-  closed: boolean;
-  held: Held[];
-  heldBytes: number;
-  /** undefined: hunting for a start line. */
-  framer: StreamFramer | undefined;
-  /** While hunting: the unfinished last line seen so far. */
-  partial: Buffer | undefined;
-  hunted: number;
-  everSip: boolean;
-  notSip: boolean;
-  lastTs: number;
-}
-
-/** a - b as a signed 32-bit difference of sequence numbers. */
-/** Longest unfinished line kept while hunting (a start line longer than this is not recognised). */
-const HUNT_LINE = 8192;
-
-function diff(a: number, b: number): number {
-  return (a - b) | 0;
 }
 
 export class TcpReassembler {
@@ -215,7 +182,7 @@ export class TcpReassembler {
       // segments is still found.
       input = f.partial === undefined ? bytes : Buffer.concat([f.partial, bytes]);
       f.partial = undefined;
-      from = this.#hunt(input);
+      from = huntStart(input);
       if (from < 0) {
         const tail = -from - 1;
         const keep = input.length - tail;
@@ -249,25 +216,10 @@ export class TcpReassembler {
       } else {
         const err = e.error;
         const code = err instanceof SipParseError ? err.code : 'SIP_BAD_START_LINE';
-        out.push(captureError(code, cx.index, -1, `packet ${cx.index}: TCP ${this.#name(f)}: ${err.message}; looking for the next start line`));
+        out.push(captureError(code, cx.index, -1, `packet ${cx.index}: TCP ${flowName(f)}: ${err.message}; looking for the next start line`));
         f.framer = undefined;
       }
     }
-  }
-
-  /**
-   * Offset of the first line start in `b` where a SIP start line begins; if none, -1 - (offset of the
-   * unfinished last line, or b.length when the bytes end with a line end).
-   */
-  #hunt(b: Buffer): number {
-    let p = 0;
-    while (p < b.length) {
-      if (isSipStart(b, p, b.length)) return p;
-      const lf = b.indexOf(0x0a, p);
-      if (lf < 0) return -1 - p;
-      p = lf + 1;
-    }
-    return -1 - b.length;
   }
 
   #gap(f: Flow, to: number, why: string, cx: SegmentContext, out: SipEvent[]): void {
@@ -275,7 +227,7 @@ export class TcpReassembler {
     this.#stats.tcpStreams.gaps++;
     this.#stats.tcpStreams.bytesSkipped += Math.max(0, lost);
     if (f.framer !== undefined && f.framer.buffered > 0) this.#stats.tcpStreams.bytesSkipped += f.framer.buffered;
-    if (!f.notSip) out.push(captureError('CAPTURE_TCP_GAP', cx.index, -1, `packet ${cx.index}: TCP ${this.#name(f)}: ${lost} bytes missing (${why}); SIP framing restarts`));
+    if (!f.notSip) out.push(captureError('CAPTURE_TCP_GAP', cx.index, -1, `packet ${cx.index}: TCP ${flowName(f)}: ${lost} bytes missing (${why}); SIP framing restarts`));
     f.framer = undefined;
     f.partial = undefined;
     f.next = to;
@@ -305,8 +257,4 @@ export class TcpReassembler {
     }
   }
 
-  #name(f: Flow): string {
-    const a = (e: SipEndpoint): string => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
-    return `${a(f.src)} -> ${a(f.dst)}`;
-  }
 }
