@@ -1,0 +1,82 @@
+/**
+ * Via branch construction for the proxy (RFC 3261 §16.6 step 8, §16.3 step 4, §16.11, §8.1.1.7).
+ *
+ * A branch this proxy writes is `z9hG4bK` + UNIQUE + `.` + LOOP, two parts separable by the implementation
+ * as §16.6 step 8 recommends:
+ * - UNIQUE makes the branch unique across space and time (§8.1.1.7). Stateful: 16 random hex digits, so
+ *   each attempt is a new branch (§16.6 step 7). Stateless (§16.11): a hash of the received branch when it
+ *   has the magic cookie, else of the top Via, To tag, From tag, Call-ID, CSeq number and Request-URI, so a
+ *   retransmission, its CANCEL and its non-2xx ACK get the same branch.
+ * - LOOP is the loop-detection hash of the request *as received* (before any translation): To tag, From
+ *   tag, Call-ID, Request-URI, CSeq number and every Route value. When a request comes back with a Via of
+ *   ours whose LOOP equals the hash of the request now, nothing that drives its routing changed: a loop
+ *   (482); otherwise it is a spiral (§16.3 step 4).
+ *
+ * Two deliberate departures from the RFC's "common way" (both named there as examples, not rules):
+ * - the topmost Via is not hashed into LOOP: when a request returns after other hops its top Via is the
+ *   previous hop's, never the one it had the first time, so hashing it would hide every loop (the problem
+ *   RFC 5393 §3 describes). Uniqueness is UNIQUE's job.
+ * - Proxy-Require and Proxy-Authorization are not hashed: a CANCEL carries neither (§9.1) and a non-2xx ACK
+ *   no Proxy-Require, yet both MUST get the INVITE's branch ("The request method MUST NOT be included…
+ *   CANCEL and ACK … MUST have the same branch value"). A resubmission with credentials has a new CSeq
+ *   anyway (§22.2), so loops and spirals are still told apart.
+ * The method is never hashed. Hashes are SHA-256 in hexadecimal (a token, §25.1), truncated to 64 bits for
+ * LOOP and 64 bits for UNIQUE.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { SipMessage } from '../sip/message.js';
+
+export const MAGIC_COOKIE = 'z9hG4bK';
+
+/** Separator between UNIQUE and LOOP; a token character that random hex never contains. */
+const SEP = '.';
+
+function hash(parts: readonly string[]): string {
+  const h = createHash('sha256');
+  // Length-prefixed, so ("ab","c") and ("a","bc") differ.
+  for (const p of parts) h.update(`${p.length}:${p}|`);
+  return h.digest('hex').slice(0, 16);
+}
+
+/** §16.6 step 8: the loop-detection part, over the retransmission- and method-invariant routing fields. */
+export function loopHash(msg: SipMessage): string {
+  return hash([
+    msg.toTag ?? '',
+    msg.fromTag ?? '',
+    msg.callId ?? '',
+    msg.requestUri,
+    String(msg.cseq?.seq ?? ''),
+    ...msg.getAll('Route'),
+  ]);
+}
+
+/** §16.11: the deterministic UNIQUE part of a stateless proxy's branch. */
+export function statelessUnique(msg: SipMessage): string {
+  const received = msg.topVia?.branch;
+  if (received?.startsWith(MAGIC_COOKIE) === true) return hash([received]);
+  return hash([
+    msg.vias()[0]?.raw ?? '',
+    msg.toTag ?? '',
+    msg.fromTag ?? '',
+    msg.callId ?? '',
+    String(msg.cseq?.seq ?? ''),
+    msg.requestUri,
+  ]);
+}
+
+/** A fresh UNIQUE part for a stateful branch (§16.6 step 7: each attempt a new branch). */
+export function randomUnique(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export function makeBranch(unique: string, loop: string): string {
+  return `${MAGIC_COOKIE}${unique}${SEP}${loop}`;
+}
+
+/** The LOOP part of a branch this proxy wrote, or undefined when the branch is not of that shape. */
+export function loopPartOf(branch: string | undefined): string | undefined {
+  if (branch?.startsWith(MAGIC_COOKIE) !== true) return undefined;
+  const rest = branch.slice(MAGIC_COOKIE.length);
+  const i = rest.lastIndexOf(SEP);
+  return i < 0 ? undefined : rest.slice(i + 1);
+}
