@@ -306,7 +306,8 @@ export const ERRORS = {
   },
   PROXY_REGISTRAR_STORE: {
     layer: 'proxy',
-    summary: 'The registrar file cannot be read, parsed or written atomically (temp file + rename, mode 0600); the message names the path.',
+    status: 500,
+    summary: 'The registrar file cannot be read, parsed or written atomically (temp file + rename, mode 0600); the message names the path. A REGISTER whose bindings cannot be saved gets 500 and changes nothing (RFC 3261 §10.3 step 7).',
   },
   PROXY_STRAY_RESPONSE: {
     layer: 'proxy',

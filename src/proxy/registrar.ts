@@ -8,7 +8,7 @@
  * is synchronous after each committed change: REGISTERs are rare next to calls, and writing before the 200
  * is what makes the 200 true after a crash.
  */
-import type { SipValidationError } from '../errors.js';
+import { SipclfError, type SipValidationError } from '../errors.js';
 import { uriEquals } from '../sip/grammar/uri-format.js';
 import { parseUri, type Uri } from '../sip/grammar/uri.js';
 import type { SipMessage } from '../sip/message.js';
@@ -181,7 +181,15 @@ export class Registrar {
         next.push(entry);
       }
     }
-    if (changed) this.commit(aor, next);
+    if (changed) {
+      try {
+        this.commit(aor, next);
+      } catch (err) {
+        // §10.3 step 7: "the request MUST fail with a 500 (Server Error) response"; commit() rolled back.
+        if (!(err instanceof SipclfError)) throw err;
+        return this.reject(proxyError('PROXY_REGISTRAR_STORE', err.message, 'Cannot store the bindings'));
+      }
+    }
     return { status: 200, headers: this.contactHeaders(next, now) };
   }
 

@@ -10,8 +10,6 @@
  *   the host names that designate it (§16.4 Route / maddr checks, §16.11 Via checks) and the domains it is
  *   responsible for (§16.5).
  */
-import type { SipMessage } from '../sip/message.js';
-
 /** The transports sipclf speaks (RFC 3261 §18). */
 export type TransportName = 'udp' | 'tcp' | 'tls';
 
@@ -76,10 +74,4 @@ export interface OutgoingResponse {
 export interface ProxyPorts {
   sendRequest(req: OutgoingRequest): void;
   sendResponse(res: OutgoingResponse): void;
-}
-
-/** A message the core received, with what the transport knows about it (InboundMessage's essentials). */
-export interface Received {
-  readonly msg: SipMessage;
-  readonly transport: TransportName;
 }
