@@ -41,7 +41,7 @@ import { entityField } from '../clf/optional.js';
 import { formatAddress, recordFromMessage } from '../clf/from-sip.js';
 import type { TransportFlag } from '../clf/record.js';
 import { ClfWriter, type WriterOptions } from '../logfile/writer.js';
-import { decodeHep, hepAddresses, hepPayload, HEP_PROTO_SIP, type HepPacket } from './hep.js';
+import { decodeHep, hepPayload, HEP_PROTO_SIP, type HepPacket } from './hep.js';
 import { HepStreamFramer } from './hep-stream.js';
 
 export interface HepListen {
@@ -170,6 +170,7 @@ export class HepCollector {
   readonly #writers = new Map<string, ClfWriter>();
   readonly #opening = new Map<string, Promise<ClfWriter | undefined>>();
   readonly #failedStreams = new Set<string>();
+  readonly #writerDrops = new Map<ClfWriter, number>();
   #queue: Queued[] = [];
   #qHead = 0;
   #qBytes = 0;
@@ -243,7 +244,7 @@ export class HepCollector {
     if (this.#closed) return;
     let pkt: HepPacket;
     try {
-      pkt = decodeHep(buf);
+      pkt = decodeHep(buf, { copy: false }); // datagrams and framed TCP packets are never reused
     } catch (err) {
       this.#error(UNKNOWN, err);
       return;
@@ -352,7 +353,8 @@ export class HepCollector {
       const payload = hepPayload(pkt, this.#o.limits?.maxMessageBytes ?? 65_535);
       if (payload === undefined) throw new SipclfError('HEP_NO_PAYLOAD', 'HEP packet without payload chunk');
       const msg = parseMessage(payload, this.#o.limits);
-      const { src, dst } = hepAddresses(pkt);
+      const src = pkt.srcIPv4 ?? pkt.srcIPv6;
+      const dst = pkt.dstIPv4 ?? pkt.dstIPv6;
       const timestamp = pkt.timeSec !== undefined ? pkt.timeSec * 1000 + Math.floor((pkt.timeUsec ?? 0) / 1000) : (receivedAt ?? this.#clock());
       const rec = recordFromMessage(
         msg,
@@ -379,14 +381,16 @@ export class HepCollector {
       this.#openStream(stream, { pkt, agent, bytes: record.length, at: receivedAt ?? this.#clock() });
       return;
     }
-    const before = w.stats().dropped;
-    const ok = w.write(record);
-    if (ok) {
+    if (w.write(record)) {
       this.#s.written++;
       this.#agentStats(agent).written++;
       return;
     }
-    if (w.stats().dropped > before) {
+    // false: over the high-water mark (accepted) or dropped; the writer's drop count tells which.
+    const dropped = w.stats().dropped;
+    const before = this.#writerDrops.get(w) ?? 0;
+    this.#writerDrops.set(w, dropped);
+    if (dropped > before) {
       this.#s.dropped++;
       this.#agentStats(agent).droppedWriter++;
       this.#error(agent, new SipclfError('HEP_DROPPED', 'the log writer queue is full: record dropped'));

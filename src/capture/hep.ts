@@ -99,7 +99,7 @@ function ipv6Text(b: Buffer, p: number): string {
   return formatIPv6(g);
 }
 
-function readValue(b: Buffer, p: number, len: number, kind: ChunkKind): number | bigint | string | Buffer {
+function readValue(b: Buffer, p: number, len: number, kind: ChunkKind, copy: boolean): number | bigint | string | Buffer {
   switch (kind) {
     case 'u8':
       return b[p] as number;
@@ -114,15 +114,24 @@ function readValue(b: Buffer, p: number, len: number, kind: ChunkKind): number |
     case 'ipv6':
       return ipv6Text(b, p);
     case 'bytes':
-      return Buffer.from(b.subarray(p, p + len)); // a copy: the packet buffer may be reused (TCP framing)
+      return copy ? Buffer.from(b.subarray(p, p + len)) : b.subarray(p, p + len);
   }
+}
+
+export interface DecodeHepOptions {
+  /**
+   * Copy octet-string values out of `buf` (default true). With false they are views of `buf`: faster, for
+   * a caller that never reuses the buffer (a UDP datagram, a frame of HepStreamFramer).
+   */
+  readonly copy?: boolean;
 }
 
 /**
  * Decodes one HEP v3 packet that fills `buf` exactly (a UDP datagram, or one frame cut from a stream by its
  * total length). Throws HepError (codes HEP_*) with the byte offset; never anything else.
  */
-export function decodeHep(buf: Buffer): HepPacket {
+export function decodeHep(buf: Buffer, opts?: DecodeHepOptions): HepPacket {
+  const copy = opts?.copy !== false;
   const total = hepTotalLength(buf, 0);
   if (buf.length < total) throw new HepError('HEP_TRUNCATED', `HEP total length ${total} but only ${buf.length} bytes received`, buf.length);
   if (buf.length > total) throw new HepError('HEP_BAD_LENGTH', `HEP total length ${total} but the datagram holds ${buf.length} bytes`, total);
@@ -144,9 +153,9 @@ export function decodeHep(buf: Buffer): HepPacket {
       if (size >= 0 && vlen !== size) {
         throw new HepError('HEP_BAD_CHUNK', `chunk 0x${hex(type)} (${spec.name}) at offset ${p} holds ${vlen} bytes, ${spec.kind} needs ${size}`, p);
       }
-      fields[spec.name] = readValue(buf, v, vlen, spec.kind);
+      fields[spec.name] = readValue(buf, v, vlen, spec.kind, copy);
     } else {
-      (out.extra ??= []).push({ vendor, type, value: Buffer.from(buf.subarray(v, v + vlen)) });
+      (out.extra ??= []).push({ vendor, type, value: copy ? Buffer.from(buf.subarray(v, v + vlen)) : buf.subarray(v, v + vlen) });
     }
     p += len;
   }
