@@ -57,7 +57,7 @@ export async function grep(files: string[], criteria: GrepCriteria, output: Grep
   const logged = needsSessions(criteria) ? (await import('./grep-session.js')).loggedSessionIds : undefined;
   const toJson = output.json ? (await import('../clf/json.js')).recordToJsonLine : undefined;
   const plan = grepPlan(criteria, logged);
-  const reader = readRecords(sources(files, io), { ...plan, name: '-' });
+  const reader = readRecords(sources(files, io), { ...plan, name: '-', syncReads: true });
   const out = new Out(io, !output.json);
   let matched = 0;
   let ioFailure = false;

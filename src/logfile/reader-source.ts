@@ -8,7 +8,7 @@
  * buffer that is reused (files are read straight into it). It does not re-scan until the scanner's `need`
  * is met, so a 1 MiB record arriving in 16 KiB chunks is scanned once, not sixty-four times.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -31,6 +31,8 @@ export class Pump {
     private readonly scanner: Scanner,
     private readonly chunkBytes: number,
     offset = 0,
+    /** Blocking reads (ReaderOptions.syncReads). */
+    private readonly sync = false,
   ) {
     this.buf = Buffer.allocUnsafe(2 * chunkBytes);
     this.base = offset;
@@ -53,7 +55,8 @@ export class Pump {
   /** Reads up to one chunk from `fh` at `position` (null: the current position); returns the bytes read. */
   async read(fh: FileHandle, position: number | null, out: RecordEvent[]): Promise<number> {
     this.room(this.chunkBytes);
-    const { bytesRead } = await fh.read(this.buf, this.end, this.buf.length - this.end, position);
+    const len = this.buf.length - this.end;
+    const bytesRead = this.sync ? readSync(fh.fd, this.buf, this.end, len, position) : (await fh.read(this.buf, this.end, len, position)).bytesRead;
     this.end += bytesRead;
     if (bytesRead > 0) this.ready(out);
     return bytesRead;

@@ -37,6 +37,12 @@ export interface ReaderOptions {
   readonly decode?: DecodeOptions;
   /** Name carried by events from a stream source (paths carry their path). */
   readonly name?: string;
+  /**
+   * Read plain files with blocking reads (fs.readSync) instead of the thread pool: faster for a one-shot
+   * command such as `sipclf grep` (no hand-off between threads per chunk), wrong for a server, whose event
+   * loop must not block. Default false.
+   */
+  readonly syncReads?: boolean;
 }
 
 /** What the scanner needs, with defaults applied. */

@@ -41,7 +41,7 @@ export function readRecords(source: ReaderSource | readonly ReaderSource[], opts
   const so = scanOptions(opts);
   const summary = newSummary();
   const list: readonly ReaderSource[] = Array.isArray(source) ? (source as readonly ReaderSource[]) : [source as ReaderSource];
-  const gen = run(list, so, opts?.chunkBytes ?? DEFAULT_CHUNK_BYTES, opts?.name, summary);
+  const gen = run(list, so, opts?.chunkBytes ?? DEFAULT_CHUNK_BYTES, opts?.name, summary, opts?.syncReads === true);
   return Object.assign(gen, { summary });
 }
 
@@ -56,11 +56,12 @@ async function* run(
   chunkBytes: number,
   name: string | undefined,
   summary: ReaderSummary,
+  sync: boolean,
 ): AsyncGenerator<RecordEvent, ReaderSummary, undefined> {
   for (const src of sources) {
     const file = nameOf(src, name);
     summary.files++;
-    const pump = new Pump(new Scanner(so, summary, file), chunkBytes);
+    const pump = new Pump(new Scanner(so, summary, file), chunkBytes, 0, sync);
     const out: RecordEvent[] = [];
     let failure: unknown;
     let fh: FileHandle | undefined;
