@@ -124,7 +124,7 @@ export async function run(args: string[], opts: Record<string, unknown>, io: Io)
     reader = followRecords(args[0] as string, { signal: stop.signal });
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-  } else reader = readRecords(sources(args, io), { name: '-' });
+  } else reader = readRecords(sources(args, io), { name: '-', syncReads: true });
   const out = new OutBuffer(io, follow ? 0 : 1 << 20);
   let ioFailure = false;
   try {

@@ -58,7 +58,7 @@ export async function run(args: string[], opts: Record<string, unknown>, io: Io)
   }
   const by = byOpt as Dimension | undefined;
   const collector = new StatsCollector();
-  const reader = readRecords(sources(args, io), { name: '-' });
+  const reader = readRecords(sources(args, io), { name: '-', syncReads: true });
   let ioFailure = false;
   for await (const ev of reader) {
     if (ev.type === 'error') {

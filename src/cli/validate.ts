@@ -20,7 +20,7 @@ export async function run(args: string[], opts: Record<string, unknown>, io: Io)
     throw err;
   }
   const quiet = opts['quiet'] === true;
-  const reader = readRecords(sources(args, io), { name: '-', validate: opts['frameOnly'] === true ? 'frame' : 'full', maxRecordBytes });
+  const reader = readRecords(sources(args, io), { name: '-', syncReads: true, validate: opts['frameOnly'] === true ? 'frame' : 'full', maxRecordBytes });
   let ioFailure = false;
   for await (const ev of reader) {
     if (ev.type !== 'error') continue;
