@@ -236,4 +236,41 @@ export const COMMANDS: readonly CommandSpec[] = [
       [2, 'usage error, a listener cannot be bound, or the directory cannot be used'],
     ],
   },
+  {
+    name: 'convert',
+    args: '<in>',
+    summary: 'Convert captures (pcap, pcapng, HEP) and logs (CLF, JSON Lines) to SIP CLF, JSON Lines or pcap',
+    details:
+      'One streaming pass in bounded memory. Formats are told by the magic bytes of IN (pcap, pcapng, HEP3, JSON, ' +
+      'CLF; gzip is looked through), else by its name (.pcap/.cap, .pcapng, .hep — concatenated HEP v3 packets —, ' +
+      '.jsonl/.json, .clf; with .gz), and for OUT by its name (.clf, .jsonl, .pcap); --from and --to override. ' +
+      'Viewpoint of a capture: with --entity, the log of that entity — messages to one of its addresses Received, ' +
+      'from it Sent, Server-Txn/Client-Txn from the Via branches as a proxy there assigns them (RFC 6872 §9), ' +
+      'retransmissions flagged D, other messages skipped and counted; without --entity, the neutral rule of ' +
+      '`sipclf capture`: every message logged once, as received by its destination (direction R, retransmission ' +
+      'flag S, no transaction ids). --only-logme keeps only messages whose Session-ID carries the RFC 8497 log-me ' +
+      'marker (stateless logging, RFC 8497 §4.5.1). CLF → CLF copies records byte for byte; CLF ↔ JSON Lines is ' +
+      'lossless. Output files are created with mode 0600. On a terminal a progress bar shows rate and ETA; a ' +
+      'summary (messages, skipped by reason, errors by code) ends on standard error. Bad packets and records are ' +
+      'reported with their packet or record number and skipped; the rest is converted.',
+    options: [
+      { flags: '-o, --out <file>', description: 'output file (mode 0600), `-` for standard output (clf, jsonl)' },
+      { flags: '--from <format>', description: 'input format: pcap, pcapng, hep, jsonl or clf' },
+      { flags: '--to <format>', description: 'output format: clf, jsonl or pcap' },
+      { flags: '--entity <addr>', description: 'ADDR[:PORT][,…] of the entity whose log to produce (repeatable)', repeatable: true },
+      { flags: '--only-logme', description: 'keep only messages carrying the RFC 8497 log-me marker' },
+    ],
+    examples: [
+      'sipclf convert trace.pcap -o trace.clf',
+      'sipclf convert trace.pcapng -o proxy.clf --entity 192.0.2.10:5060,[2001:db8::10]:5060',
+      'sipclf convert proxy.clf -o proxy.pcap',
+      'sipclf convert trace.pcap.gz -o marked.jsonl --only-logme',
+    ],
+    exit: [
+      [0, 'converted'],
+      [1, 'bad packets, messages or records were skipped (reported with their number)'],
+      [2, 'usage error, unreadable input or unwritable output'],
+    ],
+  },
 ];
+

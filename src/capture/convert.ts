@@ -1,0 +1,459 @@
+/**
+ * The engine of `sipclf convert`: one streaming pass from a capture (pcap, pcapng, a file of concatenated
+ * HEP v3 packets) or a log (SIP CLF, CLF JSON Lines) to SIP CLF, JSON Lines or pcap, in bounded memory.
+ *
+ * - Captures become records through a Viewpoint (viewpoint.ts): an entity's log with `entity`, else the
+ *   neutral rule (every message once, as received by its destination).
+ * - `onlyLogme` keeps only messages whose Session-ID carries the RFC 8497 `logme` marker — the stateless
+ *   logging of RFC 8497 §4.5.1 applied to a capture (records: their Tag 02 message is looked at; a record
+ *   without Tag 02 cannot show the marker and is skipped).
+ * - CLF → CLF copies each well-framed record byte for byte; CLF ↔ JSON Lines goes through the lossless
+ *   mapping of docs/reference/clf-json.md, so CLF → JSON Lines → CLF gives the same bytes.
+ * - Bad input never stops the pass: every problem is counted by code, the first ones are reported with the
+ *   packet (capture) or record (log) number, and the rest is converted.
+ */
+import { recordFromJsonLine, recordToJsonLine } from '../clf/json.js';
+import { encodeRecord } from '../clf/encode.js';
+import { formatAddress, recordFromMessage } from '../clf/from-sip.js';
+import { decodeOptionalValue } from '../clf/optional.js';
+import { TAG_MESSAGE, type ClfRecord, type TransportFlag } from '../clf/record.js';
+import { isSipclfError, type ErrorCode } from '../errors.js';
+import { readRecords } from '../logfile/reader.js';
+import { parseMessage } from '../sip/parser.js';
+import { decodeHep, hepPayload, hepTotalLength, isHepMagic, HepError } from './hep.js';
+import { sipMessages } from './net-sip.js';
+import { PcapEncoder } from './pcap-write.js';
+import { captureChunks } from './pcap-read.js';
+import { Viewpoint, type EntityAddress } from './viewpoint.js';
+
+export type InFormat = 'pcap' | 'pcapng' | 'hep' | 'jsonl' | 'clf';
+export type OutFormat = 'clf' | 'jsonl' | 'pcap';
+export const IN_FORMATS: readonly InFormat[] = ['pcap', 'pcapng', 'hep', 'jsonl', 'clf'];
+export const OUT_FORMATS: readonly OutFormat[] = ['clf', 'jsonl', 'pcap'];
+
+function stripGz(name: string): string {
+  const n = name.toLowerCase();
+  return n.endsWith('.gz') ? n.slice(0, -3) : n;
+}
+
+/** The input format a file name implies (.pcap/.cap, .pcapng, .hep, .jsonl/.json, .clf; .gz allowed). */
+export function inFormatFromName(name: string): InFormat | undefined {
+  const n = stripGz(name);
+  if (n.endsWith('.pcapng')) return 'pcapng';
+  if (n.endsWith('.pcap') || n.endsWith('.cap')) return 'pcap';
+  if (n.endsWith('.hep')) return 'hep';
+  if (n.endsWith('.jsonl') || n.endsWith('.json')) return 'jsonl';
+  if (n.endsWith('.clf') || n.endsWith('.log')) return 'clf';
+  return undefined;
+}
+
+/** The output format a file name implies. */
+export function outFormatFromName(name: string): OutFormat | undefined {
+  const f = inFormatFromName(name);
+  return f === 'pcapng' ? 'pcap' : f === 'hep' ? undefined : f;
+}
+
+/** The input format told by the first bytes (decompressed): pcap/pcapng magic, HEP3/EEP3, `{`, CLF version `A`. */
+export function inFormatFromBytes(b: Uint8Array): InFormat | undefined {
+  if (b.length >= 4) {
+    const le = Buffer.from(b.subarray(0, 4)).readUInt32LE(0);
+    if (le === 0xa1b2c3d4 || le === 0xa1b23c4d || le === 0xd4c3b2a1 || le === 0x4d3cb2a1) return 'pcap';
+    if (le === 0x0a0d0d0a) return 'pcapng';
+    if (isHepMagic(b)) return 'hep';
+  }
+  let i = 0;
+  while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
+  if (b[i] === 0x7b) return 'jsonl';
+  if (b.length >= 8 && b[0] === 0x41 && /^A[0-9A-Fa-f]{6},/.test(Buffer.from(b.subarray(0, 8)).toString('latin1'))) return 'clf';
+  return undefined;
+}
+
+/** The first bytes of a file, decompressed when gzipped. */
+export async function headBytes(path: string, n = 64): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let got = 0;
+  const it = captureChunks(path, 64 * 1024);
+  try {
+    for await (const c of it) {
+      parts.push(c);
+      got += c.length;
+      if (got >= n) break;
+    }
+  } catch {
+    // unreadable: the caller reports it when it reads for real
+  } finally {
+    await it.return(undefined);
+  }
+  return Buffer.concat(parts).subarray(0, n);
+}
+
+/** Where converted output goes: bytes in order. */
+export interface ByteSink {
+  write(b: Buffer): void | Promise<void>;
+}
+
+export interface ConvertOptions {
+  readonly from: InFormat;
+  readonly to: OutFormat;
+  readonly entity?: readonly EntityAddress[];
+  readonly onlyLogme?: boolean;
+  /** Called now and then with the input bytes consumed so far (raw, i.e. compressed bytes of a .gz). */
+  readonly onProgress?: (bytes: number, messages: number) => void;
+  /** Called with the first problems (numbered: `packet N` or `record N`), at most `maxReported`. */
+  readonly onProblem?: (text: string) => void;
+  readonly maxReported?: number;
+}
+
+export interface ConvertSummary {
+  /** Messages (captures) or records (logs) read. */
+  messages: number;
+  /** Records (clf/jsonl) or SIP messages (pcap) written. */
+  written: number;
+  /** Skipped, by reason: not-entity, not-logme, no-message (pcap out: no Tag 02), bad-address. */
+  skipped: Record<string, number>;
+  /** Problems by error code (bad packets, unparseable messages, damaged records). */
+  errors: Partial<Record<ErrorCode, number>>;
+  errorCount: number;
+  /** The viewpoint rule applied (captures only). */
+  viewpoint?: string;
+  /** Packets read (pcap/pcapng/hep). */
+  packets?: number;
+}
+
+const FLUSH_BYTES = 1 << 20;
+
+/** Buffers output strings/buffers into ~1 MiB writes. */
+class Out {
+  #parts: Buffer[] = [];
+  #strs: string[] = [];
+  #size = 0;
+  constructor(
+    private readonly sink: ByteSink,
+    private readonly enc: 'latin1' | 'utf8',
+  ) {}
+  str(s: string): void | Promise<void> {
+    this.#strs.push(s);
+    this.#size += s.length;
+    if (this.#size >= FLUSH_BYTES) return this.flush();
+  }
+  buf(b: Buffer): void | Promise<void> {
+    if (this.#strs.length > 0) this.#parts.push(Buffer.from(this.#strs.splice(0).join(''), this.enc));
+    this.#parts.push(b);
+    this.#size += b.length;
+    if (this.#size >= FLUSH_BYTES) return this.flush();
+  }
+  flush(): void | Promise<void> {
+    if (this.#strs.length > 0) this.#parts.push(Buffer.from(this.#strs.splice(0).join(''), this.enc));
+    this.#size = 0;
+    if (this.#parts.length === 0) return;
+    const b = this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts);
+    this.#parts = [];
+    return this.sink.write(b);
+  }
+}
+
+/** Raw chunks of a file, counted for progress. */
+async function* counted(path: string, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
+  const { createReadStream } = await import('node:fs');
+  let n = 0;
+  for await (const c of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    n += (c as Buffer).length;
+    onBytes(n);
+    yield c as Buffer;
+  }
+}
+
+interface Wire {
+  readonly n: number;
+  readonly tsNs: bigint;
+  readonly transport: 'udp' | 'tcp';
+  readonly flag: TransportFlag;
+  readonly src: { ip: string; port: number };
+  readonly dst: { ip: string; port: number };
+  readonly bytes: Buffer;
+}
+
+/** Whether a record's Tag 02 message carries the log-me marker. */
+export function recordIsMarked(r: ClfRecord): boolean {
+  const f = r.optional.find((o) => o.tag === TAG_MESSAGE && o.vendor === 0);
+  if (f === undefined) return false;
+  try {
+    return parseMessage(Buffer.from(decodeOptionalValue(f), 'latin1')).logme;
+  } catch {
+    return false;
+  }
+}
+
+export class Converter {
+  readonly summary: ConvertSummary = { messages: 0, written: 0, skipped: {}, errors: {}, errorCount: 0 };
+  readonly #o: ConvertOptions;
+  readonly #out: Out;
+  readonly #view: Viewpoint;
+  readonly #pcap: PcapEncoder | undefined;
+  #bytes = 0;
+  #lastProgress = 0;
+  #reported = 0;
+
+  constructor(opts: ConvertOptions, sink: ByteSink) {
+    this.#o = opts;
+    this.#out = new Out(sink, opts.to === 'clf' ? 'latin1' : opts.to === 'jsonl' ? 'utf8' : 'latin1');
+    this.#view = new Viewpoint(opts.entity);
+    this.#pcap = opts.to === 'pcap' ? new PcapEncoder() : undefined;
+  }
+
+  #skip(why: string): void {
+    this.summary.skipped[why] = (this.summary.skipped[why] ?? 0) + 1;
+  }
+
+  #problem(code: ErrorCode, where: string, message: string): void {
+    const s = this.summary;
+    s.errorCount++;
+    s.errors[code] = (s.errors[code] ?? 0) + 1;
+    if (this.#o.onProblem !== undefined && this.#reported < (this.#o.maxReported ?? 20)) {
+      this.#reported++;
+      this.#o.onProblem(`${where}: ${code}: ${message}`);
+    }
+  }
+
+  #progress(): void {
+    if (this.#o.onProgress === undefined) return;
+    if ((this.summary.messages & 1023) !== 0) return;
+    const now = Date.now();
+    if (now - this.#lastProgress < 200) return;
+    this.#lastProgress = now;
+    this.#o.onProgress(this.#bytes, this.summary.messages);
+  }
+
+  async run(input: string): Promise<ConvertSummary> {
+    const from = this.#o.from;
+    if (from === 'pcap' || from === 'pcapng' || from === 'hep') this.summary.viewpoint = this.#view.describe();
+    if (from === 'pcap' || from === 'pcapng') await this.#capture(input);
+    else if (from === 'hep') await this.#hep(input);
+    else if (from === 'jsonl') await this.#jsonl(input);
+    else await this.#clf(input);
+    if (this.#pcap !== undefined && from !== 'pcap' && from !== 'pcapng' && from !== 'hep') {
+      const ps = this.#pcap.summary;
+      if (ps.noMessage > 0) this.summary.skipped['no-message'] = ps.noMessage;
+      if (ps.badAddress > 0) this.summary.skipped['bad-address'] = ps.badAddress;
+    }
+    if (this.#view.skipped > 0) this.summary.skipped['not-entity'] = this.#view.skipped;
+    await this.#out.flush();
+    this.#o.onProgress?.(this.#bytes, this.summary.messages);
+    return this.summary;
+  }
+
+  async #start(): Promise<void> {
+    if (this.#pcap !== undefined) await this.#out.buf(this.#pcap.fileHeader());
+  }
+
+  async #capture(input: string): Promise<void> {
+    await this.#start();
+    const src = counted(input, (n) => (this.#bytes = n));
+    const reader = sipMessages(src);
+    for await (const ev of reader) {
+      if (ev.type !== 'sip') {
+        this.#problem(ev.code, `packet ${ev.packetIndex}`, ev.message);
+        continue;
+      }
+      const p = ev;
+      const r = this.#wire({ n: p.index, tsNs: p.tsNs, transport: p.transport, flag: p.transport === 'tcp' ? 'T' : 'U', src: p.src, dst: p.dst, bytes: p.bytes });
+      if (r !== undefined) await r;
+    }
+    this.summary.packets = reader.stats.packets;
+  }
+
+  async #hep(input: string): Promise<void> {
+    await this.#start();
+    let pending: Buffer = Buffer.alloc(0);
+    let n = 0;
+    let offset = 0;
+    const resync = (): void => {
+      let i = 1;
+      while (i + 4 <= pending.length && !isHepMagic(pending, i)) i++;
+      const drop = i + 4 <= pending.length ? i : Math.max(1, pending.length - 3);
+      offset += drop;
+      pending = pending.subarray(drop);
+    };
+    for await (const chunk of captureChunks(counted(input, (b) => (this.#bytes = b)))) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= 6) {
+        let total: number;
+        try {
+          total = hepTotalLength(pending, 0);
+        } catch (err) {
+          if (err instanceof HepError && err.code === 'HEP_TRUNCATED') break;
+          n++;
+          this.#problem(isSipclfError(err) ? err.code : 'HEP_NOT_HEP', `packet ${n} (byte ${offset})`, (err as Error).message);
+          resync();
+          continue;
+        }
+        if (pending.length < total) break;
+        n++;
+        const pkt = pending.subarray(0, total);
+        pending = pending.subarray(total);
+        const at = offset;
+        offset += total;
+        let wire: Wire;
+        try {
+          const h = decodeHep(Buffer.from(pkt));
+          if (h.protocolType !== undefined && h.protocolType !== 1) throw new HepError('HEP_NOT_SIP', `protocol type ${h.protocolType} is not SIP (1)`, 0);
+          const payload = hepPayload(h, 65_535);
+          if (payload === undefined) throw new HepError('HEP_NO_PAYLOAD', 'HEP packet without payload chunk', 0);
+          const sip = h.srcIPv4 ?? h.srcIPv6;
+          const dip = h.dstIPv4 ?? h.dstIPv6;
+          if (sip === undefined || dip === undefined || h.srcPort === undefined || h.dstPort === undefined) {
+            throw new HepError('CAPTURE_BAD_ADDRESS', 'HEP packet without source/destination address and port chunks', 0);
+          }
+          const tsNs = BigInt(h.timeSec ?? 0) * 1_000_000_000n + BigInt(h.timeUsec ?? 0) * 1000n;
+          wire = {
+            n,
+            tsNs,
+            transport: h.ipProtocol === 6 ? 'tcp' : 'udp',
+            flag: h.ipProtocol === 6 ? 'T' : h.ipProtocol === 132 ? 'S' : 'U',
+            src: { ip: sip, port: h.srcPort },
+            dst: { ip: dip, port: h.dstPort },
+            bytes: payload,
+          };
+        } catch (err) {
+          if (!isSipclfError(err)) throw err;
+          this.#problem(err.code, `packet ${n} (byte ${at})`, err.message);
+          continue;
+        }
+        const r = this.#wire(wire);
+        if (r !== undefined) await r;
+      }
+    }
+    if (pending.length > 0) this.#problem('HEP_TRUNCATED', `packet ${n + 1} (byte ${offset})`, `the file ends inside a HEP packet (${pending.length} bytes left)`);
+    this.summary.packets = n;
+  }
+
+  /** One SIP message from a capture: parse, filter, viewpoint, write. */
+  #wire(w: Wire): void | Promise<void> {
+    this.summary.messages++;
+    this.#progress();
+    let msg;
+    try {
+      msg = parseMessage(w.bytes);
+    } catch (err) {
+      if (!isSipclfError(err)) throw err;
+      this.#problem(err.code, `packet ${w.n}`, err.message);
+      return;
+    }
+    if (this.#o.onlyLogme === true && !msg.logme) {
+      this.#skip('not-logme');
+      return;
+    }
+    const views = this.#view.view(msg, w.src, w.dst);
+    if (views.length === 0) return;
+    if (this.#pcap !== undefined) {
+      this.summary.written++;
+      return this.#out.buf(this.#pcap.message({ tsNs: w.tsNs, transport: w.transport, src: w.src, dst: w.dst, bytes: w.bytes }));
+    }
+    const timestamp = Number(w.tsNs / 1_000_000n);
+    const source = formatAddress(w.src.ip, w.src.port);
+    const destination = formatAddress(w.dst.ip, w.dst.port);
+    let r: void | Promise<void> = undefined;
+    for (const v of views) {
+      const rec = recordFromMessage(msg, { timestamp, transport: w.flag, encrypted: false, source, destination, ...v }, { wholeMessage: true });
+      this.summary.written++;
+      r = this.#o.to === 'clf' ? this.#out.str(encodeRecord(rec)) : this.#out.str(recordToJsonLine(rec));
+    }
+    return r;
+  }
+
+  /** One record from a log. `raw`: its CLF text when it came framed from a CLF file. */
+  #record(rec: ClfRecord, raw: string | undefined, where: string): void | Promise<void> {
+    if (this.#o.onlyLogme === true && !recordIsMarked(rec)) {
+      this.#skip('not-logme');
+      return;
+    }
+    if (this.#pcap !== undefined) {
+      const before = this.#pcap.summary.messages;
+      const b = this.#pcap.record(rec);
+      if (this.#pcap.summary.messages > before) this.summary.written++;
+      return b.length > 0 ? this.#out.buf(b) : undefined;
+    }
+    if (this.#o.to === 'jsonl') {
+      this.summary.written++;
+      return this.#out.str(recordToJsonLine(rec));
+    }
+    let text: string;
+    try {
+      text = raw ?? encodeRecord(rec);
+    } catch (err) {
+      if (!isSipclfError(err)) throw err;
+      this.#problem(err.code, where, err.message);
+      return;
+    }
+    this.summary.written++;
+    return this.#out.str(text);
+  }
+
+  async #jsonl(input: string): Promise<void> {
+    await this.#start();
+    let carry = '';
+    let line = 0;
+    const dec = new TextDecoder('utf-8');
+    const handle = async (l: string): Promise<void> => {
+      line++;
+      if (l.trim() === '') return;
+      this.summary.messages++;
+      this.#progress();
+      let rec: ClfRecord;
+      try {
+        rec = recordFromJsonLine(l);
+      } catch (err) {
+        if (!isSipclfError(err)) throw err;
+        this.#problem(err.code, `record ${this.summary.messages} (line ${line})`, err.message);
+        return;
+      }
+      const r = this.#record(rec, undefined, `record ${this.summary.messages} (line ${line})`);
+      if (r !== undefined) await r;
+    };
+    for await (const chunk of captureChunks(counted(input, (b) => (this.#bytes = b)))) {
+      const text = carry + dec.decode(chunk, { stream: true });
+      const lines = text.split('\n');
+      carry = lines.pop() ?? '';
+      for (const l of lines) await handle(l);
+    }
+    carry += dec.decode();
+    if (carry !== '') await handle(carry);
+  }
+
+  async #clf(input: string): Promise<void> {
+    await this.#start();
+    const reader = readRecords(input, { syncReads: true });
+    const passthrough = this.#o.to === 'clf' && this.#o.onlyLogme !== true;
+    for await (const ev of reader) {
+      if (ev.type === 'error') {
+        this.#problem(ev.code, `record ${this.summary.messages + 1} (byte ${ev.at})`, `${ev.message} (${ev.skipped} bytes skipped)`);
+        continue;
+      }
+      this.summary.messages++;
+      this.#bytes = ev.offset;
+      this.#progress();
+      const where = `record ${this.summary.messages} (byte ${ev.offset})`;
+      if (passthrough) {
+        this.summary.written++;
+        const r = this.#out.str(ev.text);
+        if (r !== undefined) await r;
+        continue;
+      }
+      let rec: ClfRecord;
+      try {
+        rec = ev.decode();
+      } catch (err) {
+        if (!isSipclfError(err)) throw err;
+        this.#problem(err.code, where, err.message);
+        continue;
+      }
+      const r = this.#record(rec, this.#o.to === 'clf' ? ev.text : undefined, where);
+      if (r !== undefined) await r;
+    }
+  }
+}
+
+/** Converts `input` to `sink`. Never throws for bad input (see the summary); throws for invalid options. */
+export function convert(input: string, sink: ByteSink, opts: ConvertOptions): Promise<ConvertSummary> {
+  return new Converter(opts, sink).run(input);
+}
