@@ -1,0 +1,191 @@
+/**
+ * Log-me and CLF for the proxy server (RFC 8497, RFC 6872 §8.2, RFC 6873): runs the log-me engine on every
+ * message received and before every message sent, applies its marker decisions to the outgoing bytes, and
+ * turns the messages to log into CLF records handed to the batching ClfWriter (the writer does the I/O off
+ * the forwarding path; `write` only queues).
+ *
+ * What is logged (`mode`): `all` every message; `none` nothing; `marked` the messages the engine says to
+ * log (`Decision.log`). Messages the transaction layer builds itself (100 Trying, the ACK to a non-2xx) or
+ * re-sends are not seen by the engine before they leave: their decision is the one of the bytes they repeat,
+ * else whether they carry the marker.
+ *
+ * Server-Txn / Client-Txn (RFC 6872 §8.2, a proxy): the branch of the upstream request's top Via (the server
+ * transaction) and the branch of the Via this proxy inserted (the client transaction), `-` when there is none.
+ */
+import { encodeRecord, formatAddress, recordFromMessage, type Retransmission, type TransportFlag } from '../clf/index.js';
+import type { ClfWriter } from '../logfile/writer.js';
+import type { LogmeEngine } from '../logme/index.js';
+import { MessageEditor } from '../sip/editor.js';
+import type { SipMessage } from '../sip/message.js';
+import { parseMessage } from '../sip/parser.js';
+
+export type LogMode = 'all' | 'marked' | 'none';
+
+export interface Txns {
+  readonly serverTxn: string | null;
+  readonly clientTxn: string | null;
+}
+
+interface Address {
+  readonly transport: 'udp' | 'tcp' | 'tls';
+  readonly host: string;
+  readonly port: number;
+}
+
+interface SentInfo extends Txns {
+  readonly log: boolean;
+}
+
+const TRANSPORT_FLAG: Record<Address['transport'], TransportFlag> = { udp: 'U', tcp: 'T', tls: 'S' };
+
+export function addressText(a: Pick<Address, 'host' | 'port'>): string {
+  return formatAddress(a.host, a.port);
+}
+
+export interface LogStats {
+  records: number;
+  received: number;
+  sent: number;
+  engineErrors: number;
+}
+
+export class ProxyLog {
+  readonly mode: LogMode;
+  readonly #engine: LogmeEngine | undefined;
+  readonly #writer: ClfWriter | undefined;
+  /** Decisions of the bytes this proxy handed to a transaction, for the onSend observer. */
+  readonly #sent = new WeakMap<Buffer, SentInfo>();
+  /** Records produced while one inbound message is handled: written after its received record. */
+  #batch: string[] | undefined;
+  readonly stats: LogStats = { records: 0, received: 0, sent: 0, engineErrors: 0 };
+
+  constructor(mode: LogMode, engine: LogmeEngine | undefined, writer: ClfWriter | undefined) {
+    this.mode = writer === undefined ? 'none' : mode;
+    this.#engine = engine;
+    this.#writer = writer;
+  }
+
+  get engine(): LogmeEngine | undefined {
+    return this.#engine;
+  }
+
+  /** Runs the engine on a received message; true when it is to be logged. */
+  inbound(msg: SipMessage, source: Address): boolean {
+    let log = false;
+    if (this.#engine !== undefined) {
+      try {
+        log = this.#engine.process({ message: msg, direction: 'in', neighbour: addressText(source) }).log;
+      } catch {
+        this.stats.engineErrors++;
+      }
+    }
+    return this.#wants(log, msg);
+  }
+
+  /**
+   * Runs the engine on a message about to be sent to `to`, applies the marker decision to the bytes and
+   * remembers whether to log it (looked up by the onSend observer, or by `sentDirect`).
+   */
+  outbound(bytes: Buffer, to: Address, txns: Txns): { bytes: Buffer; msg: SipMessage } {
+    let msg = parseMessage(bytes);
+    let log = false;
+    if (this.#engine !== undefined) {
+      try {
+        const d = this.#engine.process({ message: msg, direction: 'out', neighbour: addressText(to) });
+        log = d.log;
+        const ed = new MessageEditor(msg);
+        let edited = false;
+        if (d.sessionId !== undefined) {
+          ed.setSessionId(d.sessionId);
+          edited = true;
+        } else if (d.marker === 'add' || d.marker === 'strip') {
+          ed.setLogme(d.marker === 'add');
+          edited = true;
+        }
+        if (edited) msg = parseMessage(ed.toBuffer());
+      } catch {
+        this.stats.engineErrors++;
+      }
+    }
+    this.#sent.set(msg.raw, { log: this.#wants(log, msg), ...txns });
+    return { bytes: msg.raw, msg };
+  }
+
+  /** Starts collecting the records of one inbound message's handling. */
+  begin(): void {
+    this.#batch = [];
+  }
+
+  /** Writes the received record (when `log`), then the records of what its handling sent. */
+  end(msg: SipMessage, log: boolean, meta: { from: Address; to: Address; at: number; retransmission: boolean; txns: Txns }): void {
+    const batch = this.#batch ?? [];
+    this.#batch = undefined;
+    if (log) {
+      this.stats.received++;
+      this.#emit(msg, 'R', meta.from, meta.to, meta.at, meta.retransmission ? 'D' : 'O', meta.txns);
+    }
+    for (const r of batch) this.#put(r);
+  }
+
+  /** The transaction layer's SendObserver: logs a message a transaction sends (first time or again). */
+  onSend(bytes: Buffer, from: Address | undefined, to: Address, retransmission: boolean, fallback: Txns): void {
+    if (this.mode === 'none' || from === undefined) return;
+    const info = this.#sent.get(bytes);
+    let msg: SipMessage;
+    try {
+      msg = parseMessage(bytes);
+    } catch {
+      return;
+    }
+    const log = info?.log ?? this.#wants(false, msg);
+    if (!log) return;
+    this.stats.sent++;
+    this.#emit(msg, 'S', from, to, Date.now(), retransmission ? 'D' : 'O', info ?? fallback);
+  }
+
+  /** A message sent outside any transaction (ACK to a 2xx, a response whose transaction is gone). */
+  sentDirect(msg: SipMessage, from: Address | undefined, to: Address, retransmission: boolean, txns: Txns): void {
+    if (this.mode === 'none' || from === undefined) return;
+    const log = this.#sent.get(msg.raw)?.log ?? this.#wants(false, msg);
+    if (!log) return;
+    this.stats.sent++;
+    this.#emit(msg, 'S', from, to, Date.now(), retransmission ? 'D' : 'O', txns);
+  }
+
+  async close(): Promise<void> {
+    await this.#writer?.close();
+  }
+
+  #wants(engineSays: boolean, msg: SipMessage): boolean {
+    if (this.mode === 'all') return true;
+    if (this.mode === 'none') return false;
+    return this.#engine !== undefined ? engineSays : msg.logme;
+  }
+
+  #emit(msg: SipMessage, direction: 'S' | 'R', from: Address, to: Address, at: number, retransmission: Retransmission, txns: Txns): void {
+    const engine = this.#engine;
+    const rec = recordFromMessage(
+      msg,
+      {
+        timestamp: Math.floor(at),
+        direction,
+        transport: TRANSPORT_FLAG[from.transport],
+        encrypted: from.transport === 'tls',
+        retransmission,
+        source: addressText(from),
+        destination: addressText(to),
+        serverTxn: txns.serverTxn,
+        clientTxn: txns.clientTxn,
+      },
+      engine === undefined ? {} : { mask: (t) => engine.mask(t) },
+    );
+    const line = encodeRecord(rec);
+    if (this.#batch !== undefined) this.#batch.push(line);
+    else this.#put(line);
+  }
+
+  #put(line: string): void {
+    this.stats.records++;
+    this.#writer?.write(line);
+  }
+}

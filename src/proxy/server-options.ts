@@ -1,0 +1,76 @@
+/**
+ * Options of the proxy server (server.ts) and their resolution: static routes and the default route parsed
+ * (PROXY_BAD_ROUTE names the bad one), the log mode checked, the CLF writer and the log-me engine created.
+ * The YAML configuration file of issue 5 is a later step; these are the flags' shapes.
+ */
+import { SipclfError } from '../errors.js';
+import { ClfWriter } from '../logfile/writer.js';
+import { LogmeEngine } from '../logme/index.js';
+import type { Clock, TimerConfig } from '../transaction/index.js';
+import { parseNextHop, parseStaticRoute, type StaticRoute } from './routes.js';
+import { ProxyLog, type LogMode } from './server-log.js';
+import type { NextHop } from './types.js';
+
+export interface ProxyServerOptions {
+  /** Listen addresses, `udp:127.0.0.1:5060` (docs/reference/transport.md); port 0: the OS chooses. */
+  readonly listen: readonly string[];
+  /** Static routes `DOMAIN=HOST:PORT`, `.SUFFIX=…`, `user:PREFIX=…` (docs/reference/proxy-core.md). */
+  readonly routes?: readonly string[];
+  /** Default outbound proxy `HOST[:PORT][;transport=…]` for foreign domains. */
+  readonly defaultRoute?: string;
+  /** Domains of the proxy and its registrar. */
+  readonly domains?: readonly string[];
+  /** Other names of this proxy (Route / Via self checks). */
+  readonly aliases?: readonly string[];
+  /** Directory of the CLF files; absent: nothing is logged. */
+  readonly logDir?: string;
+  /** Which messages are logged; default `marked`. */
+  readonly log?: LogMode;
+  /** Log-me configuration (docs/reference/logme.md), already read from its file. */
+  readonly logme?: unknown;
+  /** Transaction timers (tests shorten them); `trying` defaults to 0 (100 Trying at once). */
+  readonly timers?: Partial<TimerConfig>;
+  /** Timer C in ms (> 180,000). */
+  readonly timerC?: number;
+  readonly clock?: Clock;
+}
+
+export interface ProxyStats {
+  requests: number;
+  responses: number;
+  forwarded: number;
+  acks: number;
+  cancels: number;
+  registers: number;
+  stray: number;
+  errors: Record<string, number>;
+}
+
+export interface ResolvedServerOptions {
+  readonly routes: StaticRoute[];
+  readonly defaultProxy: NextHop | undefined;
+  readonly domains: string[];
+  readonly aliases: string[];
+  openLog(): Promise<ProxyLog>;
+}
+
+const MODES: readonly string[] = ['all', 'marked', 'none'];
+
+export function resolveServerOptions(o: ProxyServerOptions): ResolvedServerOptions {
+  if (o.listen.length === 0) throw new SipclfError('CONFIG_INVALID', 'listen: at least one listen address is required');
+  const mode = o.log ?? 'marked';
+  if (!MODES.includes(mode)) throw new SipclfError('CONFIG_INVALID', `log: ${String(mode)} is not all, marked or none`);
+  const routes = (o.routes ?? []).map((r) => parseStaticRoute(r));
+  const defaultProxy = o.defaultRoute === undefined ? undefined : parseNextHop(o.defaultRoute);
+  return {
+    routes,
+    defaultProxy,
+    domains: [...(o.domains ?? [])],
+    aliases: [...(o.aliases ?? [])],
+    async openLog() {
+      const engine = o.logme === undefined ? undefined : new LogmeEngine(o.logme);
+      const writer = o.logDir === undefined || mode === 'none' ? undefined : await ClfWriter.open({ dir: o.logDir });
+      return new ProxyLog(mode, engine, writer);
+    },
+  };
+}

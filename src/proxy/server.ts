@@ -1,0 +1,318 @@
+/**
+ * `ProxyServer`: the stateful record-routing proxy of `sipclf proxy`, wired from the layers below it:
+ *
+ *   TransportLayer ─message─▶ log-me (in) ─▶ TransactionManager.receiveRequest/Response
+ *     request  ─▶ validate (§16.3, errors answered on the server transaction) ─▶ preprocessRoutes (§16.4)
+ *              ─▶ REGISTER for us: Registrar (§10.3)   | otherwise targets (§16.5) ─▶ forward per target
+ *              ─▶ log-me (out) ─▶ client transaction per branch (parallel forking) ─▶ ResponseContext
+ *     ack (2xx, no transaction) ─▶ routed like any request (Route set, else Request-URI), sent statelessly
+ *     cancel ─▶ ResponseContext.onCancel (§16.10): 200, CANCEL of pending branches; 481 without a match
+ *     response ─▶ client transaction ─▶ ResponseContext (§16.7) ─▶ applyActions ─▶ log-me (out) ─▶ upstream
+ *
+ * 100 Trying is sent at once by every INVITE server transaction (`timers.trying: 0`); Timer C (§16.8) runs on
+ * the manager's clock, one timer per response context. In-dialog requests follow their Route set (loose
+ * routing); a request without one (SIPp's built-in uac sends its ACK and BYE to the proxy without Route) is
+ * routed by its Request-URI like an initial request, so static or default routes carry it. CLF logging:
+ * server-log.ts. Helpers for building the server: server-options.ts.
+ */
+import { TransactionManager, systemClock, type ClientTransaction, type Clock, type ServerTransaction, type TimerHandle } from '../transaction/index.js';
+import { TransportLayer, type Endpoint, type InboundMessage } from '../transport/index.js';
+import type { SipMessage } from '../sip/message.js';
+import { applyActions } from './index.js';
+import { buildResponse, errorResponse, newTag } from './reply.js';
+import { forward, isForRegistrar, preprocessRoutes, targets, validate, wantsRecordRoute, type PreparedRequest } from './request.js';
+import { ResponseContext, type ProxyAction } from './response.js';
+import { Registrar } from './registrar.js';
+import { Router } from './routes.js';
+import { interfaceFor } from './self.js';
+import type { ProxyLog} from './server-log.js';
+import { type Txns } from './server-log.js';
+import { resolveServerOptions, type ProxyServerOptions, type ProxyStats } from './server-options.js';
+import type { LocalInterface, OutgoingRequest, OutgoingResponse, ProxyPorts, ProxySelf } from './types.js';
+
+export type { ProxyServerOptions, ProxyStats } from './server-options.js';
+
+interface Context {
+  readonly ctx: ResponseContext;
+  readonly server: ServerTransaction;
+  readonly upstream: string | null;
+  readonly clients: Map<string, ClientTransaction>;
+  timerC: TimerHandle | undefined;
+}
+
+export class ProxyServer {
+  readonly #transport: TransportLayer;
+  readonly #manager: TransactionManager;
+  readonly #clock: Clock;
+  readonly #log: ProxyLog;
+  readonly #registrar: Registrar;
+  readonly #timerC: number | undefined;
+  readonly #contexts = new Map<ServerTransaction, Context>();
+  /** Our branch → upstream branch, for Server-Txn of records about client transactions. */
+  readonly #upstreamOf = new Map<string, string | null>();
+  readonly #routerOpts: Omit<ConstructorParameters<typeof Router>[0], 'self'>;
+  #self: ProxySelf = { interfaces: [] };
+  #router: Router | undefined;
+  #tick: NodeJS.Timeout | undefined;
+  readonly stats: ProxyStats = { requests: 0, responses: 0, forwarded: 0, errors: {}, stray: 0, acks: 0, cancels: 0, registers: 0 };
+
+  private constructor(opts: ProxyServerOptions, log: ProxyLog) {
+    const r = resolveServerOptions(opts);
+    this.#clock = opts.clock ?? systemClock;
+    this.#log = log;
+    this.#timerC = opts.timerC;
+    this.#transport = new TransportLayer({ listeners: [...opts.listen] });
+    this.#registrar = new Registrar({ domains: r.domains });
+    this.#routerOpts = { registrar: this.#registrar, routes: r.routes, ...(r.defaultProxy === undefined ? {} : { defaultProxy: r.defaultProxy }) };
+    const sink = this.#transport.sink();
+    this.#manager = new TransactionManager({
+      sink,
+      clock: this.#clock,
+      timers: { trying: 0, ...opts.timers },
+      serverUser: { onTerminated: (txn) => this.#dropContext(txn) },
+      onSend: (bytes, target, retransmission, txn) => {
+        const branch = txn.branch;
+        const client = this.#upstreamOf.has(branch);
+        const txns: Txns = client ? { serverTxn: this.#upstreamOf.get(branch) ?? null, clientTxn: branch } : { serverTxn: branch, clientTxn: null };
+        this.#log.onSend(bytes, this.#local(target.transport), target, retransmission, txns);
+      },
+    });
+    this.#transport.on('message', (m) => this.#onMessage(m));
+  }
+
+  /** Binds the listeners and opens the CLF writer; rejects with CONFIG_INVALID / TRANSPORT_BIND / IO_*. */
+  static async start(opts: ProxyServerOptions): Promise<ProxyServer> {
+    const r = resolveServerOptions(opts);
+    const log = await r.openLog();
+    const s = new ProxyServer(opts, log);
+    try {
+      const bound = await s.#transport.start();
+      s.#self = { interfaces: bound.map((e) => ({ transport: e.transport, host: e.host, port: e.port })), domains: r.domains, aliases: r.aliases };
+      s.#router = new Router({ self: s.#self, ...s.#routerOpts });
+    } catch (err) {
+      await log.close();
+      throw err;
+    }
+    if (log.engine !== undefined) {
+      const engine = log.engine;
+      s.#tick = setInterval(() => engine.tick(), 1000);
+      s.#tick.unref();
+    }
+    return s;
+  }
+
+  addresses(): Endpoint[] {
+    return this.#transport.addresses();
+  }
+
+  get registrar(): Registrar {
+    return this.#registrar;
+  }
+
+  logStats(): ProxyLog['stats'] {
+    return this.#log.stats;
+  }
+
+  /** Stops listening, abandons every transaction, flushes and closes the CLF log. */
+  async close(): Promise<void> {
+    if (this.#tick !== undefined) clearInterval(this.#tick);
+    for (const c of this.#contexts.values()) if (c.timerC !== undefined) this.#clock.clearTimeout(c.timerC);
+    this.#contexts.clear();
+    this.#manager.terminateAll();
+    await this.#transport.close();
+    await this.#log.close();
+  }
+
+  #local(transport: LocalInterface['transport']): LocalInterface | undefined {
+    return interfaceFor(transport, this.#self);
+  }
+
+  #count(code: string): void {
+    this.stats.errors[code] = (this.stats.errors[code] ?? 0) + 1;
+  }
+
+  #onMessage(m: InboundMessage): void {
+    const msg = m.message;
+    const log = this.#log.inbound(m.original, m.source);
+    this.#log.begin();
+    let retransmission = false;
+    let txns: Txns = { serverTxn: null, clientTxn: null };
+    try {
+      if (msg.isRequest) {
+        this.stats.requests++;
+        txns = { serverTxn: msg.topVia?.branch ?? null, clientTxn: null };
+        retransmission = this.#onRequest(msg, m);
+      } else {
+        this.stats.responses++;
+        const branch = msg.topVia?.branch ?? null;
+        txns = { serverTxn: branch === null ? null : (this.#upstreamOf.get(branch) ?? null), clientTxn: branch };
+        const r = this.#manager.receiveResponse(msg);
+        retransmission = r.retransmission;
+        if (r.txn === undefined) this.stats.stray++;
+      }
+    } catch (err) {
+      this.#count(err instanceof Error && 'code' in err ? String(err.code) : 'INTERNAL');
+    } finally {
+      this.#log.end(m.original, log, { from: m.source, to: m.local, at: m.receivedAt, retransmission, txns });
+    }
+  }
+
+  /** Returns the retransmission flag of the request. */
+  #onRequest(msg: SipMessage, m: InboundMessage): boolean {
+    const r = this.#manager.receiveRequest(msg, m.source);
+    switch (r.kind) {
+      case 'retransmission':
+      case 'ack-absorbed':
+        return r.retransmission;
+      case 'ack':
+        this.stats.acks++;
+        this.#forwardAck(msg, m, r.retransmission);
+        return r.retransmission;
+      case 'cancel': {
+        this.stats.cancels++;
+        const c = r.target === undefined ? undefined : this.#contexts.get(r.target);
+        if (c === undefined) {
+          this.#respond(r.txn, buildResponse(msg, 481), msg.topVia?.branch ?? null);
+          return false;
+        }
+        const { ok, actions } = c.ctx.onCancel(msg);
+        this.#respond(r.txn, ok.bytes, msg.topVia?.branch ?? null);
+        this.#apply(c, actions);
+        return false;
+      }
+      case 'request':
+        this.#onNewRequest(msg, m, r.txn);
+        return false;
+    }
+  }
+
+  #respond(txn: ServerTransaction, bytes: Buffer, upstream: string | null): void {
+    const to = txn.target;
+    const out = this.#log.outbound(bytes, to, { serverTxn: upstream, clientTxn: null });
+    if (txn.terminated || !txn.respond(out.bytes)) {
+      void this.#transport.sendResponse(out.msg).catch(() => this.#count('TRANSPORT_SEND'));
+      this.#log.sentDirect(out.msg, this.#local(to.transport), to, false, { serverTxn: upstream, clientTxn: null });
+    }
+  }
+
+  #arrival(m: InboundMessage): LocalInterface {
+    return { transport: m.local.transport, host: m.local.host, port: m.local.port };
+  }
+
+  #onNewRequest(msg: SipMessage, m: InboundMessage, txn: ServerTransaction): void {
+    const upstream = msg.topVia?.branch ?? null;
+    const err = validate(msg, this.#self);
+    if (err !== undefined) {
+      this.#count(err.code);
+      this.#respond(txn, errorResponse(msg, err, newTag()), upstream);
+      return;
+    }
+    const prep = preprocessRoutes(msg, this.#self, this.#arrival(m));
+    if (isForRegistrar(prep, (h) => this.#registrar.isLocal(h))) {
+      this.stats.registers++;
+      const res = this.#registrar.handleRegister(prep.msg);
+      if (res.error !== undefined) this.#count(res.error.code);
+      this.#respond(txn, this.#registrar.respond(prep.msg, res, newTag()), upstream);
+      return;
+    }
+    const router = this.#router;
+    const dec = router === undefined ? undefined : targets(prep, router);
+    if (dec === undefined || 'error' in dec) {
+      if (dec !== undefined) this.#count(dec.error.code);
+      this.#respond(txn, dec === undefined ? buildResponse(msg, 500) : errorResponse(msg, dec.error, newTag()), upstream);
+      return;
+    }
+    const c: Context = { ctx: new ResponseContext(msg, { toTag: newTag(), ...(this.#timerC === undefined ? {} : { timerC: this.#timerC }) }), server: txn, upstream, clients: new Map(), timerC: undefined };
+    this.#contexts.set(txn, c);
+    const now = this.#clock.now();
+    for (const t of dec.targets) {
+      if (!c.ctx.canAddBranch) break;
+      let out: OutgoingRequest;
+      try {
+        const fwd = forward(prep, t, this.#self, { recordRoute: wantsRecordRoute(msg.method), stateless: false, arrival: this.#arrival(m) });
+        out = c.ctx.addBranch(fwd, now);
+      } catch (e) {
+        this.#count(e instanceof Error && 'code' in e ? String(e.code) : 'PROXY_NO_NEXT_HOP');
+        continue;
+      }
+      this.#sendRequest(c, out);
+    }
+    if (c.ctx.branches().length === 0) {
+      this.#contexts.delete(txn);
+      this.#respond(txn, buildResponse(msg, 503, { toTag: newTag() }), upstream);
+      return;
+    }
+    this.#apply(c, c.ctx.close());
+  }
+
+  #sendRequest(c: Context, req: OutgoingRequest): void {
+    this.#upstreamOf.set(req.branch, c.upstream);
+    const out = this.#log.outbound(req.bytes, req.nextHop, { serverTxn: c.upstream, clientTxn: req.branch });
+    this.stats.forwarded++;
+    const cancel = req.method === 'CANCEL';
+    const txn = this.#manager.createClient(out.msg, req.nextHop, {
+      onResponse: (res) => {
+        if (!cancel) this.#apply(c, c.ctx.onResponse(req.branch, res, this.#clock.now()));
+      },
+      onTimeout: () => {
+        if (!cancel) this.#apply(c, c.ctx.onTimeout(req.branch));
+      },
+      onTransportError: () => {
+        if (!cancel) this.#apply(c, c.ctx.onTransportError(req.branch));
+      },
+      onTerminated: () => {
+        if (!cancel) {
+          c.clients.delete(req.branch);
+          this.#upstreamOf.delete(req.branch);
+        }
+      },
+    });
+    if (!cancel) c.clients.set(req.branch, txn);
+  }
+
+  #apply(c: Context, actions: readonly ProxyAction[]): void {
+    const ports: ProxyPorts = {
+      sendRequest: (req) => this.#sendRequest(c, req),
+      sendResponse: (res: OutgoingResponse) => this.#respond(c.server, res.bytes, c.upstream),
+    };
+    for (const branch of applyActions(actions, ports)) c.clients.get(branch)?.terminate();
+    this.#armTimerC(c);
+  }
+
+  #armTimerC(c: Context): void {
+    if (c.timerC !== undefined) this.#clock.clearTimeout(c.timerC);
+    c.timerC = undefined;
+    const at = c.ctx.nextTimerC();
+    if (at === undefined || !this.#contexts.has(c.server)) return;
+    c.timerC = this.#clock.setTimeout(() => {
+      c.timerC = undefined;
+      this.#apply(c, c.ctx.dueTimerC(this.#clock.now()));
+    }, Math.max(0, at - this.#clock.now()), 'C');
+  }
+
+  #dropContext(txn: ServerTransaction): void {
+    const c = this.#contexts.get(txn);
+    if (c === undefined) return;
+    if (c.timerC !== undefined) this.#clock.clearTimeout(c.timerC);
+    this.#contexts.delete(txn);
+  }
+
+  /** ACK to a 2xx (and any ACK matching no transaction): forwarded end to end without a transaction (§16.7). */
+  #forwardAck(msg: SipMessage, m: InboundMessage, retransmission: boolean): void {
+    if (validate(msg, this.#self) !== undefined || this.#router === undefined) return;
+    const prep: PreparedRequest = preprocessRoutes(msg, this.#self, this.#arrival(m));
+    const dec = targets(prep, this.#router);
+    const t = 'error' in dec ? undefined : dec.targets[0];
+    if (t === undefined) return;
+    try {
+      const fwd = forward(prep, t, this.#self, { recordRoute: false, stateless: true, arrival: this.#arrival(m) });
+      const txns: Txns = { serverTxn: msg.topVia?.branch ?? null, clientTxn: fwd.branch };
+      const out = this.#log.outbound(fwd.bytes, fwd.nextHop, txns);
+      void this.#transport.send(out.bytes, fwd.nextHop).catch(() => this.#count('TRANSPORT_SEND'));
+      this.#log.sentDirect(out.msg, this.#local(fwd.nextHop.transport), fwd.nextHop, retransmission, txns);
+    } catch (e) {
+      this.#count(e instanceof Error && 'code' in e ? String(e.code) : 'PROXY_NO_NEXT_HOP');
+    }
+  }
+}
+

@@ -1,0 +1,140 @@
+// ProxyServer end to end on 127.0.0.1 with hand-made UDP user agents: forwarding edits, responses back,
+// 100 Trying, errors (483, 482, 404), registrar + forking with CANCEL of the loser, 2xx ACK and BYE by Route.
+import { strict as assert } from 'node:assert';
+import { after, before, describe, it } from 'node:test';
+import { ProxyServer } from '../../src/proxy/server.js';
+import type { SipMessage } from '../../src/sip/message.js';
+import { TestUa, request } from './server-ua.js';
+
+describe('ProxyServer over UDP', () => {
+  let proxy: ProxyServer;
+  let pport: number;
+  let uac: TestUa;
+  let uas: TestUa;
+  let uas2: TestUa;
+
+  before(async () => {
+    uac = await TestUa.open();
+    uas = await TestUa.open();
+    uas2 = await TestUa.open();
+    proxy = await ProxyServer.start({
+      listen: ['udp:127.0.0.1:0'],
+      routes: [`example.net=127.0.0.1:${uas.port}`],
+      domains: ['example.com'],
+      timers: { T1: 50 },
+    });
+    pport = proxy.addresses()[0]?.port ?? 0;
+  });
+
+  after(async () => {
+    await proxy.close();
+    uac.close();
+    uas.close();
+    uas2.close();
+  });
+
+  it('forwards an INVITE (Via pushed, Record-Route, Max-Forwards − 1), answers 100, relays 180/200 with our Via popped, ACK and BYE by Route', async () => {
+    uac.send(request(uac, { ruri: 'sip:bob@example.net', callId: 'basic' }), pport);
+    const trying = await uac.response(100, 'INVITE');
+    assert.equal(trying.values('Via').length, 1);
+    const inv = await uas.request('INVITE');
+    const vias = inv.values('Via');
+    assert.equal(vias.length, 2);
+    assert.match(vias[0] ?? '', new RegExp(`^SIP/2.0/UDP 127.0.0.1:${pport};branch=z9hG4bK`));
+    assert.match(vias[1] ?? '', /received=127.0.0.1/);
+    assert.equal(inv.get('Max-Forwards'), '69');
+    const rr = inv.get('Record-Route');
+    assert.equal(rr, `<sip:127.0.0.1:${pport};lr>`);
+    assert.equal(inv.get('Route'), `<sip:127.0.0.1:${uas.port};lr>`);
+    uas.reply(inv, 180, 'Ringing', 'b1', [], pport);
+    const ringing = await uac.response(180);
+    assert.equal(ringing.values('Via').length, 1);
+    uas.reply(inv, 200, 'OK', 'b1', [`Contact: <sip:bob@127.0.0.1:${uas.port}>`], pport);
+    const ok = await uac.response(200, 'INVITE');
+    assert.equal(ok.values('Via').length, 1);
+    assert.equal(ok.get('Record-Route'), rr);
+    // ACK and BYE: Request-URI = the callee's Contact, Route = the Record-Route.
+    const inDialog = { ruri: `sip:bob@127.0.0.1:${uas.port}`, callId: 'basic', toTag: 'b1', routes: [rr ?? ''] };
+    uac.send(request(uac, { ...inDialog, method: 'ACK' }), pport);
+    const ack = await uas.request('ACK');
+    assert.equal(ack.values('Via').length, 2);
+    assert.equal(ack.get('Route'), undefined, 'our Route value popped');
+    uac.send(request(uac, { ...inDialog, method: 'BYE', cseq: 2 }), pport);
+    const bye = await uas.request('BYE');
+    assert.equal(bye.get('Max-Forwards'), '69');
+    uas.reply(bye, 200, 'OK', undefined, [], pport);
+    await uac.response(200, 'BYE');
+  });
+
+  it('routes an in-dialog request without Route by its Request-URI (SIPp built-in uac)', async () => {
+    uac.send(request(uac, { method: 'BYE', ruri: 'sip:bob@example.net', callId: 'noroute', toTag: 'x', cseq: 3 }), pport);
+    const bye = await uas.request('BYE', (m) => m.callId === 'noroute');
+    uas.reply(bye, 200, 'OK', undefined, [], pport);
+    await uac.response(200, 'BYE');
+  });
+
+  it('answers 483 when Max-Forwards is 0', async () => {
+    uac.send(request(uac, { method: 'OPTIONS', ruri: 'sip:bob@example.net', maxForwards: 0, callId: 'mf0' }), pport);
+    const r = await uac.response(483);
+    assert.equal(r.callId, 'mf0');
+  });
+
+  it('answers 404 for an unknown user of its own domain', async () => {
+    uac.send(request(uac, { method: 'OPTIONS', ruri: 'sip:nobody@example.com', callId: 'nf' }), pport);
+    const r = await uac.response(404);
+    assert.equal(r.callId, 'nf');
+  });
+
+  it('answers 482 when a request loops back unchanged', async () => {
+    // A Via of ours whose loop part is the hash of this very request: forward it once through a self route.
+    const p2 = await ProxyServer.start({ listen: ['udp:127.0.0.1:0'] }); // find a free port, then route the proxy to itself
+    const port2 = p2.addresses()[0]?.port ?? 0;
+    await p2.close();
+    const looping = await ProxyServer.start({ listen: [`udp:127.0.0.1:${port2}`], routes: [`loop.example=127.0.0.1:${port2}`], timers: { T1: 50 } });
+    try {
+      uac.send(request(uac, { method: 'OPTIONS', ruri: 'sip:x@loop.example', callId: 'loop' }), port2);
+      const r = await uac.next((m: SipMessage) => !m.isRequest && m.callId === 'loop' && m.status >= 400, 5000, 'loop error');
+      assert.equal(r.status, 482);
+    } finally {
+      await looping.close();
+    }
+  });
+
+  it('registers two contacts, forks an INVITE to both, forwards the winner and CANCELs the loser', async () => {
+    for (const [i, ua] of [uas, uas2].entries()) {
+      uac.send(
+        [
+          'REGISTER sip:example.com SIP/2.0',
+          `Via: SIP/2.0/UDP 127.0.0.1:${uac.port};branch=z9hG4bKreg${i};rport`,
+          'Max-Forwards: 70',
+          `From: <sip:bob@example.com>;tag=r${i}`,
+          'To: <sip:bob@example.com>',
+          `Call-ID: reg${i}`,
+          'CSeq: 1 REGISTER',
+          `Contact: <sip:bob@127.0.0.1:${ua.port}>;expires=600`,
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+        pport,
+      );
+      const ok = await uac.response(200, 'REGISTER');
+      assert.equal(ok.values('Contact').length, i + 1);
+    }
+    uac.send(request(uac, { ruri: 'sip:bob@example.com', callId: 'fork' }), pport);
+    const [a, b] = await Promise.all([uas.request('INVITE', (m) => m.callId === 'fork'), uas2.request('INVITE', (m) => m.callId === 'fork')]);
+    assert.equal(a.requestUri, `sip:bob@127.0.0.1:${uas.port}`);
+    assert.equal(b.requestUri, `sip:bob@127.0.0.1:${uas2.port}`);
+    uas2.reply(b, 180, 'Ringing', 'loser', [], pport);
+    uas.reply(a, 200, 'OK', 'winner', [`Contact: <sip:bob@127.0.0.1:${uas.port}>`], pport);
+    const ok = await uac.response(200, 'INVITE');
+    assert.match(ok.get('To') ?? '', /tag=winner/);
+    const cancel = await uas2.request('CANCEL', (m) => m.callId === 'fork');
+    assert.equal(cancel.topVia?.branch, b.topVia?.branch);
+    uas2.reply(cancel, 200, 'OK', 'loser', [], pport);
+    uas2.reply(b, 487, 'Request Terminated', 'loser', [], pport);
+    const ack = await uas2.request('ACK', (m) => m.callId === 'fork');
+    assert.equal(ack.topVia?.branch, b.topVia?.branch, 'the ACK to the 487 is hop by hop');
+    await assert.rejects(uac.response(487, 'INVITE', 300), 'the 487 of the cancelled branch is not forwarded');
+  });
+});
