@@ -21,9 +21,11 @@ import { isSipclfError, type ErrorCode } from '../errors.js';
 import { readRecords } from '../logfile/reader.js';
 import { parseMessage } from '../sip/parser.js';
 import { decodeHep, hepPayload, hepTotalLength, isHepMagic, HepError } from './hep.js';
-import { sipMessages } from './net-sip.js';
+import { SipExtractor } from './net-sip.js';
+import type { SipEvent } from './net-types.js';
+import type { PacketEvent } from './pcap-types.js';
 import { PcapEncoder } from './pcap-write.js';
-import { captureChunks } from './pcap-read.js';
+import { captureChunks, packetBatches } from './pcap-read.js';
 import { Viewpoint, type EntityAddress } from './viewpoint.js';
 
 export type InFormat = 'pcap' | 'pcapng' | 'hep' | 'jsonl' | 'clf';
@@ -165,6 +167,8 @@ async function* counted(path: string, onBytes: (n: number) => void): AsyncGenera
 
 interface Wire {
   readonly n: number;
+  /** ms since the epoch (integer) and exactly, in ns. */
+  readonly ts: number;
   readonly tsNs: bigint;
   readonly transport: 'udp' | 'tcp';
   readonly flag: TransportFlag;
@@ -248,18 +252,32 @@ export class Converter {
 
   async #capture(input: string): Promise<void> {
     await this.#start();
-    const src = counted(input, (n) => (this.#bytes = n));
-    const reader = sipMessages(src);
-    for await (const ev of reader) {
-      if (ev.type !== 'sip') {
-        this.#problem(ev.code, `packet ${ev.packetIndex}`, ev.message);
-        continue;
+    // Batch by batch (one input chunk each), without an await per message: the extractor is synchronous.
+    const x = new SipExtractor();
+    const out: SipEvent[] = [];
+    const handle = async (): Promise<void> => {
+      for (let i = 0; i < out.length; i++) {
+        const ev = out[i] as SipEvent;
+        if (ev.type !== 'sip') {
+          this.#problem(ev.code, `packet ${ev.packetIndex}`, ev.message);
+          continue;
+        }
+        const r = this.#wire({ n: ev.index, ts: Math.floor(ev.ts), tsNs: ev.tsNs, transport: ev.transport, flag: ev.transport === 'tcp' ? 'T' : 'U', src: ev.src, dst: ev.dst, bytes: ev.bytes });
+        if (r !== undefined) await r;
       }
-      const p = ev;
-      const r = this.#wire({ n: p.index, tsNs: p.tsNs, transport: p.transport, flag: p.transport === 'tcp' ? 'T' : 'U', src: p.src, dst: p.dst, bytes: p.bytes });
-      if (r !== undefined) await r;
+      out.length = 0;
+    };
+    for await (const batch of packetBatches(counted(input, (n) => (this.#bytes = n)))) {
+      for (let i = 0; i < batch.length; i++) {
+        const e = batch[i] as PacketEvent;
+        if (e.type === 'packet') x.packet(e, out);
+        else out.push(e);
+      }
+      await handle();
     }
-    this.summary.packets = reader.stats.packets;
+    x.end(out);
+    await handle();
+    this.summary.packets = x.stats.packets;
   }
 
   async #hep(input: string): Promise<void> {
@@ -307,6 +325,7 @@ export class Converter {
           const tsNs = BigInt(h.timeSec ?? 0) * 1_000_000_000n + BigInt(h.timeUsec ?? 0) * 1000n;
           wire = {
             n,
+            ts: (h.timeSec ?? 0) * 1000 + Math.floor((h.timeUsec ?? 0) / 1000),
             tsNs,
             transport: h.ipProtocol === 6 ? 'tcp' : 'udp',
             flag: h.ipProtocol === 6 ? 'T' : h.ipProtocol === 132 ? 'S' : 'U',
@@ -349,7 +368,7 @@ export class Converter {
       this.summary.written++;
       return this.#out.buf(this.#pcap.message({ tsNs: w.tsNs, transport: w.transport, src: w.src, dst: w.dst, bytes: w.bytes }));
     }
-    const timestamp = Number(w.tsNs / 1_000_000n);
+    const timestamp = w.ts;
     const source = formatAddress(w.src.ip, w.src.port);
     const destination = formatAddress(w.dst.ip, w.dst.port);
     let r: void | Promise<void> = undefined;
