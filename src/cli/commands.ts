@@ -237,6 +237,39 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'proxy',
+    args: '',
+    summary: 'Run a stateful record-routing SIP proxy and registrar that logs log-me marked dialogs in SIP CLF',
+    details:
+      'A stateful RFC 3261 §16 proxy (docs/guides/proxy.md): listens on every --listen address (UDP, TCP or TLS; ' +
+      'loopback unless written out), answers 100 Trying to INVITEs, validates requests (400, 416, 420, 482 loop, 483 ' +
+      'Max-Forwards), answers REGISTER for its --domain values with the built-in in-memory registrar, and forwards ' +
+      'everything else with Record-Route: to every registered contact (parallel forking, CANCEL of the other branches), ' +
+      'else by --route (DOMAIN=HOST:PORT, .SUFFIX=…, user:PREFIX=…), else to --default-route, else to the Request-URI. ' +
+      'In-dialog requests follow their Route set; one without Route is routed by its Request-URI. With --log-dir, ' +
+      'messages are written as RFC 6873 CLF records (received and sent, Server-Txn/Client-Txn, retransmission flag, ' +
+      'Tag 02 the whole message): --log marked (default) logs what the RFC 8497 log-me engine configured by ' +
+      '--logme-config says to log (without it, messages carrying the logme marker), all every message, none nothing. ' +
+      'SIGTERM or SIGINT stops listening, flushes the log and exits 0.',
+    options: [
+      { flags: '--listen <transport:host:port>', description: 'listen address: udp:127.0.0.1:5060, tcp:[::1]:5060, tls:…', repeatable: true },
+      { flags: '--route <match=hop>', description: 'static route: example.net=127.0.0.1:5070, .example.net=…, user:+1555=…', repeatable: true },
+      { flags: '--default-route <host:port>', description: 'outbound proxy for foreign domains (HOST[:PORT][;transport=tcp])' },
+      { flags: '--domain <domain>', description: 'a domain of this proxy and its registrar', repeatable: true },
+      { flags: '--log-dir <dir>', description: 'directory of the CLF files (created 0700); absent: nothing is logged' },
+      { flags: '--log <which>', description: 'which messages to log: all, marked or none', default: 'marked' },
+      { flags: '--logme-config <file>', description: 'log-me engine configuration, JSON (docs/reference/logme.md)' },
+    ],
+    examples: [
+      "sipclf proxy --listen udp:127.0.0.1:5060 --route 'example.net=127.0.0.1:5070' --log-dir ./logs",
+      'sipclf proxy --listen udp:127.0.0.1:5060 --listen tcp:127.0.0.1:5060 --domain example.com --log all --log-dir ./logs',
+    ],
+    exit: [
+      [0, 'stopped by SIGTERM or SIGINT after flushing the log'],
+      [2, 'usage error, bad route or configuration, a listener cannot be bound, or the log directory cannot be used'],
+    ],
+  },
+  {
     name: 'convert',
     args: '<in>',
     summary: 'Convert captures (pcap, pcapng, HEP) and logs (CLF, JSON Lines) to SIP CLF, JSON Lines or pcap',
