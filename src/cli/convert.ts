@@ -56,7 +56,8 @@ async function plan(args: string[], raw: Record<string, unknown>): Promise<Plan>
   let entity: EntityAddress[] | undefined;
   if (raw['entity'] !== undefined) {
     if (!capture) usage('--entity applies to captures (pcap, pcapng, hep); CLF and JSON Lines records already have a viewpoint');
-    const list = Array.isArray(raw['entity']) ? (raw['entity'] as unknown[]).map(String) : [String(raw['entity'])];
+    const e = raw['entity'];
+    const list = Array.isArray(e) ? e.map((x) => String(x)) : typeof e === 'string' ? [e] : [];
     entity = list.flatMap(parseEntity);
   }
   if (to === 'pcap' && output === '-') usage('pcap output needs a file, not standard output');
