@@ -38,6 +38,13 @@ interface SentInfo extends Txns {
 
 const TRANSPORT_FLAG: Record<Address['transport'], TransportFlag> = { udp: 'U', tcp: 'T', tls: 'S' };
 
+const MAX_REMEMBERED = 50_000;
+
+function keyOf(msg: SipMessage): string {
+  const start = msg.isRequest ? `${msg.method} ${msg.requestUri}` : String(msg.status);
+  return `${start}|${msg.topVia?.branch ?? ''}|${msg.get('CSeq') ?? ''}|${msg.callId ?? ''}`;
+}
+
 export function addressText(a: Pick<Address, 'host' | 'port'>): string {
   return formatAddress(a.host, a.port);
 }
@@ -53,8 +60,11 @@ export class ProxyLog {
   readonly mode: LogMode;
   readonly #engine: LogmeEngine | undefined;
   readonly #writer: ClfWriter | undefined;
-  /** Decisions of the bytes this proxy handed to a transaction, for the onSend observer. */
-  readonly #sent = new WeakMap<Buffer, SentInfo>();
+  /**
+   * Decisions of the messages this proxy handed to a transaction, for the onSend observer, keyed by start
+   * line, top Via branch and CSeq (the transaction may send a copy of the bytes); the oldest are forgotten.
+   */
+  readonly #sent = new Map<string, SentInfo>();
   /** Records produced while one inbound message is handled: written after its received record. */
   #batch: string[] | undefined;
   readonly stats: LogStats = { records: 0, received: 0, sent: 0, engineErrors: 0 };
@@ -71,12 +81,13 @@ export class ProxyLog {
 
   /** Runs the engine on a received message; true when it is to be logged. */
   inbound(msg: SipMessage, source: Address): boolean {
-    let log = false;
+    let log: boolean | undefined;
     if (this.#engine !== undefined) {
       try {
         log = this.#engine.process({ message: msg, direction: 'in', neighbour: addressText(source) }).log;
       } catch {
         this.stats.engineErrors++;
+        log = false;
       }
     }
     return this.#wants(log, msg);
@@ -88,7 +99,7 @@ export class ProxyLog {
    */
   outbound(bytes: Buffer, to: Address, txns: Txns): { bytes: Buffer; msg: SipMessage } {
     let msg = parseMessage(bytes);
-    let log = false;
+    let log: boolean | undefined;
     if (this.#engine !== undefined) {
       try {
         const d = this.#engine.process({ message: msg, direction: 'out', neighbour: addressText(to) });
@@ -105,9 +116,13 @@ export class ProxyLog {
         if (edited) msg = parseMessage(ed.toBuffer());
       } catch {
         this.stats.engineErrors++;
+        log = false;
       }
     }
-    this.#sent.set(msg.raw, { log: this.#wants(log, msg), ...txns });
+    const key = keyOf(msg);
+    this.#sent.delete(key);
+    this.#sent.set(key, { log: this.#wants(log, msg), ...txns });
+    if (this.#sent.size > MAX_REMEMBERED) this.#sent.delete(this.#sent.keys().next().value ?? '');
     return { bytes: msg.raw, msg };
   }
 
@@ -130,14 +145,14 @@ export class ProxyLog {
   /** The transaction layer's SendObserver: logs a message a transaction sends (first time or again). */
   onSend(bytes: Buffer, from: Address | undefined, to: Address, retransmission: boolean, fallback: Txns): void {
     if (this.mode === 'none' || from === undefined) return;
-    const info = this.#sent.get(bytes);
     let msg: SipMessage;
     try {
       msg = parseMessage(bytes);
     } catch {
       return;
     }
-    const log = info?.log ?? this.#wants(false, msg);
+    const info = this.#sent.get(keyOf(msg));
+    const log = info?.log ?? this.#wants(undefined, msg);
     if (!log) return;
     this.stats.sent++;
     this.#emit(msg, 'S', from, to, Date.now(), retransmission ? 'D' : 'O', info ?? fallback);
@@ -146,7 +161,7 @@ export class ProxyLog {
   /** A message sent outside any transaction (ACK to a 2xx, a response whose transaction is gone). */
   sentDirect(msg: SipMessage, from: Address | undefined, to: Address, retransmission: boolean, txns: Txns): void {
     if (this.mode === 'none' || from === undefined) return;
-    const log = this.#sent.get(msg.raw)?.log ?? this.#wants(false, msg);
+    const log = this.#sent.get(keyOf(msg))?.log ?? this.#wants(undefined, msg);
     if (!log) return;
     this.stats.sent++;
     this.#emit(msg, 'S', from, to, Date.now(), retransmission ? 'D' : 'O', txns);
@@ -156,10 +171,11 @@ export class ProxyLog {
     await this.#writer?.close();
   }
 
-  #wants(engineSays: boolean, msg: SipMessage): boolean {
+  /** `engineSays` undefined: no engine, or one that never saw this message — whether it carries the marker. */
+  #wants(engineSays: boolean | undefined, msg: SipMessage): boolean {
     if (this.mode === 'all') return true;
     if (this.mode === 'none') return false;
-    return this.#engine !== undefined ? engineSays : msg.logme;
+    return engineSays ?? msg.logme;
   }
 
   #emit(msg: SipMessage, direction: 'S' | 'R', from: Address, to: Address, at: number, retransmission: Retransmission, txns: Txns): void {

@@ -1,0 +1,77 @@
+// ProxyServer CLF logging with the log-me engine: a marked call is logged (received and sent records, in
+// order, Server-Txn / Client-Txn per RFC 6872 §8.2, Tag 02 the whole message); an unmarked call is not.
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { decodeRecord, recordLengthAt, type ClfRecord } from '../../src/clf/index.js';
+import { ProxyServer } from '../../src/proxy/server.js';
+import { TestUa, request } from './server-ua.js';
+
+const SID = '0123456789abcdef0123456789abcdef';
+const REMOTE = 'fedcba9876543210fedcba9876543210';
+
+function records(dir: string): ClfRecord[] {
+  const out: ClfRecord[] = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.clf'))) {
+    const text = readFileSync(join(dir, f), 'latin1');
+    for (let off = 0; off < text.length; off += recordLengthAt(text, off)) out.push(decodeRecord(text, off));
+  }
+  return out;
+}
+
+async function call(uac: TestUa, uas: TestUa, pport: number, callId: string, marked: boolean): Promise<void> {
+  const sid = marked ? [`Session-ID: ${SID};remote=00000000000000000000000000000000;logme`] : [];
+  uac.send(request(uac, { ruri: 'sip:bob@example.net', callId, extra: sid }), pport);
+  const inv = await uas.request('INVITE', (m) => m.callId === callId);
+  uas.reply(inv, 200, 'OK', 'b', [`Contact: <sip:bob@127.0.0.1:${uas.port}>`, ...(marked ? [`Session-ID: ${REMOTE};remote=${SID};logme`] : [])], pport);
+  const ok = await uac.response(200, 'INVITE');
+  assert.equal(ok.logme, marked);
+  const rr = ok.get('Record-Route') ?? '';
+  uac.send(request(uac, { method: 'ACK', ruri: `sip:bob@127.0.0.1:${uas.port}`, callId, toTag: 'b', routes: [rr], extra: marked ? [`Session-ID: ${SID};remote=${REMOTE};logme`] : [] }), pport);
+  await uas.request('ACK', (m) => m.callId === callId);
+}
+
+it('logs a marked call in CLF (received and sent, Tag 02, Server-Txn/Client-Txn) and not an unmarked one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipclf-proxy-log-'));
+  const uac = await TestUa.open();
+  const uas = await TestUa.open();
+  const proxy = await ProxyServer.start({
+    listen: ['udp:127.0.0.1:0'],
+    routes: [`example.net=127.0.0.1:${uas.port}`],
+    logDir: dir,
+    logme: { roles: ['stateless-logger'] },
+  });
+  const pport = proxy.addresses()[0]?.port ?? 0;
+  try {
+    await call(uac, uas, pport, 'plain', false);
+    await call(uac, uas, pport, 'marked', true);
+  } finally {
+    await proxy.close();
+    uac.close();
+    uas.close();
+  }
+  const recs = records(dir);
+  rmSync(dir, { recursive: true, force: true });
+  assert.ok(recs.every((r) => r.callId === 'marked'), 'the unmarked call is not logged');
+  const seq = recs.map((r) => `${r.direction} ${r.isRequest ? String(r.cseq).split(' ')[1] : String(r.status)}`);
+  assert.deepEqual(seq, ['R INVITE', 'S INVITE', 'R 200', 'S 200', 'R ACK', 'S ACK']);
+  for (const r of recs) {
+    assert.equal(r.retransmission, 'O');
+    const tag2 = r.optional.find((o) => o.tag === 2 && o.vendor === 0);
+    assert.ok(tag2 !== undefined && /Session-ID: [0-9a-f]{32};remote=[0-9a-f]{32};logme/.test(tag2.value), 'Tag 02: the whole message');
+  }
+  const [invR, invS, okR, okS] = recs;
+  assert.match(String(invR?.serverTxn), /^z9hG4bKua/);
+  assert.equal(invR?.clientTxn, null);
+  assert.equal(invS?.serverTxn, invR?.serverTxn);
+  assert.match(String(invS?.clientTxn), /^z9hG4bK/);
+  assert.notEqual(invS?.clientTxn, invR?.serverTxn);
+  assert.equal(okR?.clientTxn, invS?.clientTxn);
+  assert.equal(okR?.serverTxn, invR?.serverTxn);
+  assert.equal(okS?.serverTxn, invR?.serverTxn);
+  assert.equal(invR?.destination, `127.0.0.1:${pport}`);
+  assert.equal(invS?.source, `127.0.0.1:${pport}`);
+  assert.equal(invS?.destination, `127.0.0.1:${uas.port}`);
+});
