@@ -13,20 +13,20 @@
  * the manager's clock, one timer per response context. In-dialog requests follow their Route set (loose
  * routing); a request without one (SIPp's built-in uac sends its ACK and BYE to the proxy without Route) is
  * routed by its Request-URI like an initial request, so static or default routes carry it. CLF logging:
- * server-log.ts. Helpers for building the server: server-options.ts.
+ * server-log.ts; the 2xx ACK: server-ack.ts; options: server-options.ts.
  */
 import { TransactionManager, systemClock, type ClientTransaction, type Clock, type ServerTransaction, type TimerHandle } from '../transaction/index.js';
 import { TransportLayer, type Endpoint, type InboundMessage } from '../transport/index.js';
 import type { SipMessage } from '../sip/message.js';
 import { applyActions } from './index.js';
 import { buildResponse, errorResponse, newTag } from './reply.js';
-import { forward, isForRegistrar, preprocessRoutes, targets, validate, wantsRecordRoute, type PreparedRequest } from './request.js';
+import { forward, isForRegistrar, preprocessRoutes, targets, validate, wantsRecordRoute } from './request.js';
 import { ResponseContext, type ProxyAction } from './response.js';
 import { Registrar } from './registrar.js';
 import { Router } from './routes.js';
 import { interfaceFor } from './self.js';
-import type { ProxyLog} from './server-log.js';
-import { type Txns } from './server-log.js';
+import { codeOf, forwardAck } from './server-ack.js';
+import type { ProxyLog, Txns } from './server-log.js';
 import { resolveServerOptions, type ProxyServerOptions, type ProxyStats } from './server-options.js';
 import type { LocalInterface, OutgoingRequest, OutgoingResponse, ProxyPorts, ProxySelf } from './types.js';
 
@@ -108,7 +108,7 @@ export class ProxyServer {
   get registrar(): Registrar {
     return this.#registrar;
   }
-
+  /** CLF records written, received/sent logged, log-me engine errors. */
   logStats(): ProxyLog['stats'] {
     return this.#log.stats;
   }
@@ -130,7 +130,6 @@ export class ProxyServer {
   #count(code: string): void {
     this.stats.errors[code] = (this.stats.errors[code] ?? 0) + 1;
   }
-
   #onMessage(m: InboundMessage): void {
     const msg = m.message;
     const log = this.#log.inbound(m.original, m.source);
@@ -151,7 +150,7 @@ export class ProxyServer {
         if (r.txn === undefined) this.stats.stray++;
       }
     } catch (err) {
-      this.#count(err instanceof Error && 'code' in err ? String(err.code) : 'INTERNAL');
+      this.#count(codeOf(err, 'INTERNAL'));
     } finally {
       this.#log.end(m.original, log, { from: m.source, to: m.local, at: m.receivedAt, retransmission, txns });
     }
@@ -166,7 +165,9 @@ export class ProxyServer {
         return r.retransmission;
       case 'ack':
         this.stats.acks++;
-        this.#forwardAck(msg, m, r.retransmission);
+        if (this.#router !== undefined) {
+          forwardAck({ self: this.#self, router: this.#router, log: this.#log, transport: this.#transport, count: (c) => this.#count(c) }, msg, this.#arrival(m), r.retransmission);
+        }
         return r.retransmission;
       case 'cancel': {
         this.stats.cancels++;
@@ -198,7 +199,6 @@ export class ProxyServer {
   #arrival(m: InboundMessage): LocalInterface {
     return { transport: m.local.transport, host: m.local.host, port: m.local.port };
   }
-
   #onNewRequest(msg: SipMessage, m: InboundMessage, txn: ServerTransaction): void {
     const upstream = msg.topVia?.branch ?? null;
     const err = validate(msg, this.#self);
@@ -232,7 +232,7 @@ export class ProxyServer {
         const fwd = forward(prep, t, this.#self, { recordRoute: wantsRecordRoute(msg.method), stateless: false, arrival: this.#arrival(m) });
         out = c.ctx.addBranch(fwd, now);
       } catch (e) {
-        this.#count(e instanceof Error && 'code' in e ? String(e.code) : 'PROXY_NO_NEXT_HOP');
+        this.#count(codeOf(e, 'PROXY_NO_NEXT_HOP'));
         continue;
       }
       this.#sendRequest(c, out);
@@ -291,28 +291,9 @@ export class ProxyServer {
   }
 
   #dropContext(txn: ServerTransaction): void {
-    const c = this.#contexts.get(txn);
-    if (c === undefined) return;
-    if (c.timerC !== undefined) this.#clock.clearTimeout(c.timerC);
+    const t = this.#contexts.get(txn)?.timerC;
+    if (t !== undefined) this.#clock.clearTimeout(t);
     this.#contexts.delete(txn);
-  }
-
-  /** ACK to a 2xx (and any ACK matching no transaction): forwarded end to end without a transaction (§16.7). */
-  #forwardAck(msg: SipMessage, m: InboundMessage, retransmission: boolean): void {
-    if (validate(msg, this.#self) !== undefined || this.#router === undefined) return;
-    const prep: PreparedRequest = preprocessRoutes(msg, this.#self, this.#arrival(m));
-    const dec = targets(prep, this.#router);
-    const t = 'error' in dec ? undefined : dec.targets[0];
-    if (t === undefined) return;
-    try {
-      const fwd = forward(prep, t, this.#self, { recordRoute: false, stateless: true, arrival: this.#arrival(m) });
-      const txns: Txns = { serverTxn: msg.topVia?.branch ?? null, clientTxn: fwd.branch };
-      const out = this.#log.outbound(fwd.bytes, fwd.nextHop, txns);
-      void this.#transport.send(out.bytes, fwd.nextHop).catch(() => this.#count('TRANSPORT_SEND'));
-      this.#log.sentDirect(out.msg, this.#local(fwd.nextHop.transport), fwd.nextHop, retransmission, txns);
-    } catch (e) {
-      this.#count(e instanceof Error && 'code' in e ? String(e.code) : 'PROXY_NO_NEXT_HOP');
-    }
   }
 }
 
