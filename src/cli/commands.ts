@@ -180,6 +180,36 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'flow',
+    args: '<files...>',
+    summary: 'Draw the ladder diagram of one session from the CLF logs of several entities',
+    details:
+      'Reads the CLF logs of the proxy, the UAs and any capture (an entity is named by its 10@32473 label from ' +
+      '`sipclf merge`, else by the file name without extension, else by its address), groups one session — the ' +
+      'dialogs linked by Session-ID UUIDs, Call-ID and transaction ids —, matches each message one entity sent with ' +
+      'the same message the next one received (same Call-ID, CSeq, method or status, tags and top-Via branch) so it ' +
+      'is drawn once, and draws a ladder: one column per entity, arrows with UTC times and deltas, `*` on messages ' +
+      'that carry logme, `!` on marking errors (a message of a marked dialog without the marker), `?` on messages ' +
+      'logged by one side only. Without a selector the first session is drawn and the others are listed on ' +
+      'standard error. Rules and examples: docs/guides/flow.md.',
+    options: [
+      { flags: '--call-id <id>', description: 'the session holding this Call-ID' },
+      { flags: '--session-id <uuid>', description: 'the session holding this Session-ID UUID (local or remote)' },
+      { flags: '--test-case <uuid>', description: 'the RFC 8497 §3.3 test case (the rule of sipclf grep --test-case)' },
+      { flags: '--format <fmt>', description: 'text, json, html or svg (html and svg are standalone files)', default: 'text' },
+    ],
+    examples: [
+      'sipclf flow alice.clf proxy.clf bob.clf',
+      'sipclf flow --test-case ab30317f1a784dc48ff824d0d3715d86 --format html trail.clf > call.html',
+      'sipclf flow --call-id a84b4c76e66710@pc33 --format json *.clf | jq .messages',
+    ],
+    exit: [
+      [0, 'the flow was drawn'],
+      [1, 'no message matches the selector, or damaged records were skipped'],
+      [2, 'usage error or unreadable input'],
+    ],
+  },
+  {
     name: 'stats',
     args: '<files...>',
     summary: 'Counts, timings and trends from SIP CLF logs',
@@ -250,19 +280,27 @@ export const COMMANDS: readonly CommandSpec[] = [
       'messages are written as RFC 6873 CLF records (received and sent, Server-Txn/Client-Txn, retransmission flag, ' +
       'Tag 02 the whole message): --log marked (default) logs what the RFC 8497 log-me engine configured by ' +
       '--logme-config says to log (without it, messages carrying the logme marker), all every message, none nothing. ' +
-      'SIGTERM or SIGINT stops listening, flushes the log and exits 0.',
+      'With --config FILE the settings come from a YAML file (docs/reference/proxy-config.md), validated on load; ' +
+      'flags given on the command line win over it (a repeatable flag replaces the whole list). SIGHUP reloads the ' +
+      "file's routes and log-me configuration without dropping calls (an invalid file keeps the old configuration). " +
+      '--metrics HOST:PORT (loopback) serves Prometheus /metrics and JSON /health. Logs are JSON lines (pino) on ' +
+      'standard error. SIGTERM or SIGINT stops listening, flushes the log and exits 0.',
     options: [
+      { flags: '--config <file>', description: 'YAML configuration (docs/reference/proxy-config.md); flags override it; SIGHUP reloads it' },
       { flags: '--listen <transport:host:port>', description: 'listen address: udp:127.0.0.1:5060, tcp:[::1]:5060, tls:…', repeatable: true },
       { flags: '--route <match=hop>', description: 'static route: example.net=127.0.0.1:5070, .example.net=…, user:+1555=…', repeatable: true },
       { flags: '--default-route <host:port>', description: 'outbound proxy for foreign domains (HOST[:PORT][;transport=tcp])' },
       { flags: '--domain <domain>', description: 'a domain of this proxy and its registrar', repeatable: true },
       { flags: '--log-dir <dir>', description: 'directory of the CLF files (created 0700); absent: nothing is logged' },
-      { flags: '--log <which>', description: 'which messages to log: all, marked or none', default: 'marked' },
+      { flags: '--log <which>', description: 'which messages to log: all, marked or none (default marked)' },
       { flags: '--logme-config <file>', description: 'log-me engine configuration, JSON (docs/reference/logme.md)' },
+      { flags: '--metrics <host:port>', description: 'serve /metrics and /health here (loopback; port 0: any)' },
+      { flags: '--log-level <level>', description: 'fatal, error, warn, info, debug, trace or silent (default info)' },
     ],
     examples: [
       "sipclf proxy --listen udp:127.0.0.1:5060 --route 'example.net=127.0.0.1:5070' --log-dir ./logs",
       'sipclf proxy --listen udp:127.0.0.1:5060 --listen tcp:127.0.0.1:5060 --domain example.com --log all --log-dir ./logs',
+      'sipclf proxy --config /etc/sipclf/proxy.yaml --log-level debug',
     ],
     exit: [
       [0, 'stopped by SIGTERM or SIGINT after flushing the log'],

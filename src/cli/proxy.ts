@@ -1,22 +1,25 @@
 /**
  * `sipclf proxy`: runs the stateful proxy (src/proxy/server.ts) until SIGTERM or SIGINT, then stops
- * listening, flushes the CLF log and exits 0. The YAML configuration file, SIGHUP reload and metrics of
- * issue 5 are later steps (docs/guides/proxy.md).
+ * listening, flushes the CLF log and exits 0. `--config FILE` reads the YAML configuration
+ * (docs/reference/proxy-config.md; flags win over the file); SIGHUP reloads its routes and log-me sessions
+ * (src/proxy/reload.ts); `--metrics HOST:PORT` (or metrics.listen) serves /metrics and /health. Logs are
+ * JSON lines (pino) on standard error.
  */
 import { readFile } from 'node:fs/promises';
+import { pino, type Logger } from 'pino';
 import { SipclfError } from '../errors.js';
-import { ProxyServer, type ProxyServerOptions } from '../proxy/server.js';
+import { loadProxyConfig, mergeProxyConfig, type ProxyFlags } from '../proxy/config-merge.js';
+import type { ProxyFileConfig } from '../proxy/config.js';
+import { MetricsServer, type ReloadCounters } from '../proxy/metrics.js';
+import { reloadProxy } from '../proxy/reload.js';
+import { ProxyServer } from '../proxy/server.js';
 import type { Io } from './io.js';
 
 function list(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
 }
 
-async function options(raw: Record<string, unknown>): Promise<ProxyServerOptions> {
-  const listen = list(raw['listen']);
-  if (listen.length === 0) throw new SipclfError('CLI_USAGE', '--listen udp:HOST:PORT (or tcp:, tls:) is required');
-  const log = raw['log'] ?? 'marked';
-  if (log !== 'all' && log !== 'marked' && log !== 'none') throw new SipclfError('CLI_USAGE', `--log ${JSON.stringify(log)}: expected all, marked or none`);
+async function flagsOf(raw: Record<string, unknown>): Promise<ProxyFlags> {
   let logme: unknown;
   if (typeof raw['logmeConfig'] === 'string') {
     const file = raw['logmeConfig'];
@@ -32,33 +35,76 @@ async function options(raw: Record<string, unknown>): Promise<ProxyServerOptions
       throw new SipclfError('CONFIG_INVALID', `--logme-config ${file}: not JSON: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  return {
-    listen,
+  const str = (k: string): string | undefined => (typeof raw[k] === 'string' ? raw[k] : undefined);
+  const f: Record<string, unknown> = {
+    listen: list(raw['listen']),
     routes: list(raw['route']),
     domains: list(raw['domain']),
-    log,
-    ...(typeof raw['defaultRoute'] === 'string' ? { defaultRoute: raw['defaultRoute'] } : {}),
-    ...(typeof raw['logDir'] === 'string' ? { logDir: raw['logDir'] } : {}),
-    ...(logme === undefined ? {} : { logme }),
+    defaultRoute: str('defaultRoute'),
+    logDir: str('logDir'),
+    log: str('log'),
+    metrics: str('metrics'),
+    logLevel: str('logLevel'),
+    logme,
   };
+  for (const k of Object.keys(f)) if (f[k] === undefined) delete f[k];
+  return f;
+}
+
+function logger(level: string, io: Io): Logger {
+  const dest = io.stderr === process.stderr ? pino.destination({ fd: 2, sync: true }) : { write: (s: string) => io.stderr.write(s) };
+  return pino({ level, base: { name: 'sipclf-proxy', pid: process.pid } }, dest);
 }
 
 /** Runs until `stop` resolves (SIGTERM/SIGINT by default). */
 export async function runProxy(raw: Record<string, unknown>, io: Io, stop?: Promise<unknown>): Promise<number> {
   let server: ProxyServer;
+  let metrics: MetricsServer | undefined;
+  let log: Logger | undefined;
+  const reloads: ReloadCounters = { ok: 0, failed: 0 };
+  const configFile = typeof raw['config'] === 'string' ? raw['config'] : undefined;
+  let flags: ProxyFlags;
   try {
-    server = await ProxyServer.start(await options(raw));
+    flags = await flagsOf(raw);
+    const file: ProxyFileConfig = configFile === undefined ? {} : await loadProxyConfig(configFile);
+    const cfg = mergeProxyConfig(file, flags);
+    log = logger(cfg.logLevel, io);
+    if (cfg.server.listen.length === 0) throw new SipclfError('CLI_USAGE', '--listen udp:HOST:PORT (or tcp:, tls:) or listen: in --config is required');
+    server = await ProxyServer.start(cfg.server);
+    if (cfg.metrics !== undefined) {
+      try {
+        metrics = await MetricsServer.start({ server, reloads, startedAt: Date.now() }, cfg.metrics.host, cfg.metrics.port);
+      } catch (e) {
+        await server.close();
+        throw e;
+      }
+    }
   } catch (err) {
     if (err instanceof SipclfError) {
-      io.stderr.write(`sipclf proxy: ${err.code}: ${err.message}\n`);
+      (log ?? logger('info', io)).fatal({ event: 'start-failed', code: err.code, err: err.message }, `sipclf proxy: ${err.code}: ${err.message}`);
       return 2;
     }
     throw err;
   }
   for (const a of server.addresses()) {
     const host = a.host.includes(':') ? `[${a.host}]` : a.host;
-    io.stderr.write(`sipclf proxy: listening on ${a.transport}:${host}:${a.port}\n`);
+    log.info({ event: 'listen', transport: a.transport, host: a.host, port: a.port }, `listening on ${a.transport}:${host}:${a.port}`);
   }
+  if (metrics !== undefined) {
+    const m = metrics.address();
+    log.info({ event: 'metrics', host: m.host, port: m.port }, `metrics on http://${m.host.includes(':') ? `[${m.host}]` : m.host}:${m.port}/metrics`);
+  }
+  const lg = log;
+  const srv = server;
+  let reloading = Promise.resolve(true);
+  const onHup = (): void => {
+    if (configFile === undefined) {
+      lg.warn({ event: 'reload-skipped' }, 'SIGHUP without --config: nothing to reload');
+      return;
+    }
+    reloading = reloading.then(() => reloadProxy(srv, configFile, flags, reloads, lg));
+  };
+  process.on('SIGHUP', onHup);
   let signalled: string;
   if (stop !== undefined) {
     await stop;
@@ -76,15 +122,15 @@ export async function runProxy(raw: Record<string, unknown>, io: Io, stop?: Prom
       process.on('SIGINT', onInt);
     });
   }
+  process.off('SIGHUP', onHup);
+  await reloading;
+  await metrics?.close();
   await server.close();
   const s = server.stats;
   const l = server.logStats();
-  const errs = Object.entries(s.errors)
-    .map(([c, n]) => `${c}=${n}`)
-    .join(' ');
-  io.stderr.write(
-    `sipclf proxy: ${signalled}: ${s.requests} requests, ${s.responses} responses received, ${s.forwarded} requests forwarded, ` +
-      `${l.records} CLF records written${errs === '' ? '' : `, errors: ${errs}`}\n`,
+  log.info(
+    { event: 'stop', signal: signalled, requests: s.requests, responses: s.responses, forwarded: s.forwarded, clfRecords: l.records, errors: s.errors, reloads },
+    `${signalled}: ${s.requests} requests, ${s.responses} responses received, ${s.forwarded} requests forwarded, ${l.records} CLF records written`,
   );
   return 0;
 }

@@ -58,7 +58,7 @@ export interface LogStats {
 
 export class ProxyLog {
   readonly mode: LogMode;
-  readonly #engine: LogmeEngine | undefined;
+  #engine: LogmeEngine | undefined;
   readonly #writer: ClfWriter | undefined;
   /**
    * Decisions of the messages this proxy handed to a transaction, for the onSend observer, keyed by start
@@ -68,6 +68,8 @@ export class ProxyLog {
   /** Records produced while one inbound message is handled: written after its received record. */
   #batch: string[] | undefined;
   readonly stats: LogStats = { records: 0, received: 0, sent: 0, engineErrors: 0 };
+  /** Messages seen, every one whatever the mode, keyed `direction|method|status` (metrics.ts). */
+  readonly traffic = new Map<string, number>();
 
   constructor(mode: LogMode, engine: LogmeEngine | undefined, writer: ClfWriter | undefined) {
     this.mode = writer === undefined ? 'none' : mode;
@@ -77,6 +79,35 @@ export class ProxyLog {
 
   get engine(): LogmeEngine | undefined {
     return this.#engine;
+  }
+
+  /** Replaces the log-me engine (SIGHUP reload); the old engine's dialog state is not carried over. */
+  setEngine(engine: LogmeEngine | undefined): void {
+    this.#engine = engine;
+  }
+
+  /** The CLF writer's counters, when logging to files. */
+  writerStats(): ReturnType<ClfWriter['stats']> | undefined {
+    return this.#writer?.stats();
+  }
+
+  #count(direction: 'in' | 'out', method: string, status: string): void {
+    const k = `${direction}|${method}|${status}`;
+    this.traffic.set(k, (this.traffic.get(k) ?? 0) + 1);
+  }
+
+  #countMsg(direction: 'in' | 'out', msg: SipMessage): void {
+    this.#count(direction, msg.isRequest ? msg.method : (msg.cseq?.method ?? ''), msg.isRequest ? '' : String(msg.status));
+  }
+
+  #countBytes(bytes: Buffer): void {
+    const line = bytes.subarray(0, Math.min(bytes.length, 200)).toString('latin1');
+    const end = line.indexOf('\r\n');
+    const first = end < 0 ? line : line.slice(0, end);
+    if (first.startsWith('SIP/')) {
+      const m = /\r\nCSeq:\s*\d+\s+([A-Za-z]+)/i.exec(bytes.toString('latin1'));
+      this.#count('out', m?.[1]?.toUpperCase() ?? '', first.split(' ')[1] ?? '');
+    } else this.#count('out', first.split(' ')[0] ?? '', '');
   }
 
   /** Runs the engine on a received message; true when it is to be logged. */
@@ -135,6 +166,7 @@ export class ProxyLog {
   end(msg: SipMessage, log: boolean, meta: { from: Address; to: Address; at: number; retransmission: boolean; txns: Txns }): void {
     const batch = this.#batch ?? [];
     this.#batch = undefined;
+    this.#countMsg('in', msg);
     if (log) {
       this.stats.received++;
       this.#emit(msg, 'R', meta.from, meta.to, meta.at, meta.retransmission ? 'D' : 'O', meta.txns);
@@ -144,6 +176,7 @@ export class ProxyLog {
 
   /** The transaction layer's SendObserver: logs a message a transaction sends (first time or again). */
   onSend(bytes: Buffer, from: Address | undefined, to: Address, retransmission: boolean, fallback: Txns): void {
+    this.#countBytes(bytes);
     if (this.mode === 'none' || from === undefined) return;
     let msg: SipMessage;
     try {
@@ -160,6 +193,7 @@ export class ProxyLog {
 
   /** A message sent outside any transaction (ACK to a 2xx, a response whose transaction is gone). */
   sentDirect(msg: SipMessage, from: Address | undefined, to: Address, retransmission: boolean, txns: Txns): void {
+    this.#countMsg('out', msg);
     if (this.mode === 'none' || from === undefined) return;
     const log = this.#sent.get(keyOf(msg))?.log ?? this.#wants(undefined, msg);
     if (!log) return;

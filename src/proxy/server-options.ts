@@ -5,6 +5,7 @@
  */
 import { SipclfError } from '../errors.js';
 import { ClfWriter } from '../logfile/writer.js';
+import type { WriterOptions } from '../logfile/writer-options.js';
 import { LogmeEngine } from '../logme/index.js';
 import type { Clock, TimerConfig } from '../transaction/index.js';
 import { parseNextHop, parseStaticRoute, type StaticRoute } from './routes.js';
@@ -26,6 +27,10 @@ export interface ProxyServerOptions {
   readonly logDir?: string;
   /** Which messages are logged; default `marked`. */
   readonly log?: LogMode;
+  /** CLF file rotation and retention (ClfWriter options other than `dir`). */
+  readonly rotation?: Omit<WriterOptions, 'dir'>;
+  /** Registrar bindings file and expiry limits (registrar.ts). */
+  readonly registrar?: { readonly file?: string; readonly defaultExpires?: number; readonly minExpires?: number; readonly maxExpires?: number };
   /** Log-me configuration (docs/reference/logme.md), already read from its file. */
   readonly logme?: unknown;
   /** Transaction timers (tests shorten them); `trying` defaults to 0 (100 Trying at once). */
@@ -69,7 +74,7 @@ export function resolveServerOptions(o: ProxyServerOptions): ResolvedServerOptio
     aliases: [...(o.aliases ?? [])],
     async openLog() {
       const engine = o.logme === undefined ? undefined : new LogmeEngine(o.logme);
-      const writer = o.logDir === undefined || mode === 'none' ? undefined : await ClfWriter.open({ dir: o.logDir });
+      const writer = o.logDir === undefined || mode === 'none' ? undefined : await ClfWriter.open({ ...o.rotation, dir: o.logDir });
       return new ProxyLog(mode, engine, writer);
     },
   };

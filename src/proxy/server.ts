@@ -26,6 +26,10 @@ import { Registrar } from './registrar.js';
 import { Router } from './routes.js';
 import { interfaceFor } from './self.js';
 import { codeOf, forwardAck } from './server-ack.js';
+import { LogmeEngine } from '../logme/index.js';
+import type { TransportStats } from '../transport/index.js';
+import type { ManagerStats } from '../transaction/index.js';
+import { parseNextHop, parseStaticRoute } from './routes.js';
 import type { ProxyLog, Txns } from './server-log.js';
 import { resolveServerOptions, type ProxyServerOptions, type ProxyStats } from './server-options.js';
 import type { LocalInterface, OutgoingRequest, OutgoingResponse, ProxyPorts, ProxySelf } from './types.js';
@@ -50,7 +54,7 @@ export class ProxyServer {
   readonly #contexts = new Map<ServerTransaction, Context>();
   /** Our branch → upstream branch, for Server-Txn of records about client transactions. */
   readonly #upstreamOf = new Map<string, string | null>();
-  readonly #routerOpts: Omit<ConstructorParameters<typeof Router>[0], 'self'>;
+  #routerOpts: Omit<ConstructorParameters<typeof Router>[0], 'self'>;
   #self: ProxySelf = { interfaces: [] };
   #router: Router | undefined;
   #tick: NodeJS.Timeout | undefined;
@@ -62,7 +66,7 @@ export class ProxyServer {
     this.#log = log;
     this.#timerC = opts.timerC;
     this.#transport = new TransportLayer({ listeners: [...opts.listen] });
-    this.#registrar = new Registrar({ domains: r.domains });
+    this.#registrar = new Registrar({ ...opts.registrar, domains: r.domains });
     this.#routerOpts = { registrar: this.#registrar, routes: r.routes, ...(r.defaultProxy === undefined ? {} : { defaultProxy: r.defaultProxy }) };
     const sink = this.#transport.sink();
     this.#manager = new TransactionManager({
@@ -111,6 +115,42 @@ export class ProxyServer {
   /** CLF records written, received/sent logged, log-me engine errors. */
   logStats(): ProxyLog['stats'] {
     return this.#log.stats;
+  }
+
+  /** The proxy's CLF log: per-message traffic counters, writer stats, the log-me engine (metrics.ts). */
+  get log(): ProxyLog {
+    return this.#log;
+  }
+  transportStats(): TransportStats {
+    return this.#transport.stats();
+  }
+  transactionStats(): ManagerStats {
+    return this.#manager.stats();
+  }
+
+  /**
+   * SIGHUP (reload.ts): new static routes, default route and log-me configuration. Everything is checked
+   * before anything changes (throws CONFIG_INVALID, the old configuration stays); transactions and dialogs
+   * in progress continue — new requests follow the new routes. A changed log-me configuration replaces the
+   * engine (its marked-dialog state starts afresh); an unchanged one keeps the running engine.
+   */
+  reload(opts: Pick<ProxyServerOptions, 'routes' | 'defaultRoute' | 'logme'>): void {
+    const routes = (opts.routes ?? []).map((r) => parseStaticRoute(r));
+    const defaultProxy = opts.defaultRoute === undefined ? undefined : parseNextHop(opts.defaultRoute);
+    const old = this.#log.engine;
+    const same = old !== undefined && opts.logme !== undefined && JSON.stringify(old.config) === JSON.stringify(new LogmeEngine(opts.logme).config);
+    const engine = same ? old : opts.logme === undefined ? undefined : new LogmeEngine(opts.logme);
+    this.#routerOpts = { registrar: this.#registrar, routes, ...(defaultProxy === undefined ? {} : { defaultProxy }) };
+    this.#router = new Router({ self: this.#self, ...this.#routerOpts });
+    if (!same) {
+      this.#log.setEngine(engine);
+      if (this.#tick !== undefined) clearInterval(this.#tick);
+      this.#tick = undefined;
+      if (engine !== undefined) {
+        this.#tick = setInterval(() => engine.tick(), 1000);
+        this.#tick.unref();
+      }
+    }
   }
 
   /** Stops listening, abandons every transaction, flushes and closes the CLF log. */

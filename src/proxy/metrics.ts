@@ -1,0 +1,161 @@
+/**
+ * Prometheus `/metrics` and JSON `/health` of `sipclf proxy` (docs/reference/proxy-config.md "Metrics"), on
+ * one HTTP listener (loopback unless metrics.allowRemote). Values are scraped from the layers' counters at
+ * collection time — the transport's stats(), the transaction manager's stats(), the log-me engine's stats(),
+ * the CLF writer's stats() and ProxyLog.traffic — so the forwarding path pays no label hashing. The same
+ * approach as the HEP collector (src/capture/hep-collector.ts), which this layer may not import.
+ */
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { SipclfError } from '../errors.js';
+import type { ProxyServer } from './server.js';
+
+export interface ReloadCounters {
+  ok: number;
+  failed: number;
+}
+
+export interface MetricsSource {
+  readonly server: ProxyServer;
+  readonly reloads: ReloadCounters;
+  readonly startedAt: number;
+}
+
+/** Builds the registry whose collectors read `src` at scrape time (reload keeps the same server). */
+export function proxyRegistry(src: MetricsSource): Registry {
+  const registry = new Registry();
+  const registers = [registry];
+  const counter = (name: string, help: string, labelNames: string[], fill: (set: (labels: Record<string, string>, v: number) => void) => void): void => {
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        fill((labels, v) => {
+          if (v > 0) this.inc(labels, v);
+        });
+      },
+    });
+  };
+  const gauge = (name: string, help: string, labelNames: string[], fill: (set: (labels: Record<string, string>, v: number) => void) => void): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        fill((labels, v) => this.set(labels, v));
+      },
+    });
+  };
+  const s = src.server;
+  counter('sipclf_proxy_messages_total', 'SIP messages received (direction="in") and sent ("out"), by method (CSeq method for responses) and status ("" for requests).', ['direction', 'method', 'status'], (set) => {
+    for (const [k, v] of s.log.traffic) {
+      const [direction = '', method = '', status = ''] = k.split('|');
+      set({ direction, method, status }, v);
+    }
+  });
+  counter('sipclf_proxy_requests_forwarded_total', 'Requests forwarded on a client transaction (one per branch).', [], (set) => set({}, s.stats.forwarded));
+  counter('sipclf_proxy_errors_total', 'Requests rejected or failed in the proxy core, by error code (SIP_*, PROXY_*, TRANSPORT_SEND, INTERNAL).', ['code'], (set) => {
+    for (const [code, v] of Object.entries(s.stats.errors)) set({ code }, v);
+  });
+  counter('sipclf_proxy_parse_errors_total', 'Received input rejected by the SIP parser or framer, by error code.', ['code'], (set) => {
+    for (const [code, v] of Object.entries(s.transportStats().parseErrors)) set({ code }, v);
+  });
+  counter('sipclf_proxy_transport_errors_total', 'Transport failures, by TRANSPORT_* code.', ['code'], (set) => {
+    for (const [code, v] of Object.entries(s.transportStats().errors)) set({ code }, v);
+  });
+  gauge('sipclf_proxy_transactions', 'Transactions in progress, kind="client" or "server".', ['kind'], (set) => {
+    const t = s.transactionStats();
+    set({ kind: 'client' }, t.clients);
+    set({ kind: 'server' }, t.servers);
+  });
+  gauge('sipclf_proxy_marked_dialogs', 'Dialogs currently marked by the log-me engine (RFC 8497); 0 without an engine.', [], (set) => set({}, s.log.engine?.stats().activeDialogs ?? 0));
+  counter('sipclf_proxy_logme_dialogs_total', 'Dialogs the log-me engine started marking.', [], (set) => set({}, s.log.engine?.stats().dialogsStarted ?? 0));
+  counter('sipclf_proxy_logme_errors_total', 'Log-me errors by type: missing, mid-dialog, unauthorised (RFC 8497 §5), limit (§7.3), engine (an exception).', ['type'], (set) => {
+    const e = s.log.engine?.stats();
+    set({ type: 'engine' }, s.logStats().engineErrors);
+    if (e === undefined) return;
+    set({ type: 'missing' }, e.errorsMissing);
+    set({ type: 'mid-dialog' }, e.errorsMidDialog);
+    set({ type: 'unauthorised' }, e.errorsUnauthorised);
+    set({ type: 'limit' }, e.limitReached);
+  });
+  counter('sipclf_proxy_clf_records_written_total', 'CLF records written to files by the log writer.', [], (set) => set({}, s.log.writerStats()?.records ?? 0));
+  counter('sipclf_proxy_clf_records_dropped_total', 'CLF records lost: reason="queue" (writer queue full or closed) or "io" (a failed write).', ['reason'], (set) => {
+    const w = s.log.writerStats();
+    set({ reason: 'queue' }, w?.dropped ?? 0);
+    set({ reason: 'io' }, w?.lost ?? 0);
+  });
+  counter('sipclf_proxy_reloads_total', 'Configuration reloads (SIGHUP), result="ok" or "failed".', ['result'], (set) => {
+    set({ result: 'ok' }, src.reloads.ok);
+    set({ result: 'failed' }, src.reloads.failed);
+  });
+  gauge('sipclf_proxy_uptime_seconds', 'Seconds since the proxy started.', [], (set) => set({}, (Date.now() - src.startedAt) / 1000));
+  return registry;
+}
+
+/** The /health body. */
+export function health(src: MetricsSource): Record<string, unknown> {
+  const s = src.server;
+  const t = s.transactionStats();
+  return {
+    status: 'ok',
+    uptimeSeconds: Math.round((Date.now() - src.startedAt) / 1000),
+    listeners: s.addresses().map((a) => `${a.transport}:${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`),
+    transactions: t.clients + t.servers,
+    requests: s.stats.requests,
+    responses: s.stats.responses,
+    clfRecords: s.log.writerStats()?.records ?? 0,
+    reloads: { ...src.reloads },
+  };
+}
+
+export class MetricsServer {
+  readonly #http: Server;
+  private constructor(http: Server) {
+    this.#http = http;
+  }
+
+  /** Listens on host:port (port 0: the OS chooses); CONFIG_INVALID when it cannot. */
+  static async start(src: MetricsSource, host: string, port: number): Promise<MetricsServer> {
+    const registry = proxyRegistry(src);
+    const srv = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      } else if (path === '/metrics') {
+        registry.metrics().then(
+          (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+          (e: unknown) => res.writeHead(500).end(String(e)),
+        );
+      } else if (path === '/health') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(health(src)) + '\n');
+      } else {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /health\n');
+      }
+    });
+    srv.listen(port, host);
+    await Promise.race([
+      once(srv, 'listening'),
+      once(srv, 'error').then(([e]) => {
+        throw new SipclfError('CONFIG_INVALID', `metrics.listen: cannot listen on ${host}:${port}: ${(e as Error).message}`);
+      }),
+    ]);
+    return new MetricsServer(srv);
+  }
+
+  address(): { host: string; port: number } {
+    const a = this.#http.address();
+    return a !== null && typeof a === 'object' ? { host: a.address, port: a.port } : { host: '', port: 0 };
+  }
+
+  async close(): Promise<void> {
+    this.#http.closeAllConnections();
+    await new Promise<void>((r) => this.#http.close(() => r()));
+  }
+}
