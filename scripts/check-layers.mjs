@@ -21,8 +21,9 @@ export const ALLOWED = {
   logfile: ['sip', 'clf'],
   gen: ['sip', 'clf', 'logme'],
   analysis: ['sip', 'clf', 'logme'],
+  flow: ['sip', 'clf', 'logme', 'logfile'],
   server: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'logfile'],
-  cli: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'server', 'logfile', 'gen', 'analysis'],
+  cli: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'server', 'logfile', 'gen', 'analysis', 'flow'],
 };
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

@@ -1,0 +1,105 @@
+/**
+ * Matching and marking (docs/guides/flow.md). A message sent by one entity and received by the next is one
+ * arrow: a received message is paired with the earliest still unpaired sent message of another entity with
+ * the same Call-ID, CSeq, request method or response status, From tag, To tag and top-Via branch — the
+ * fields no hop changes (a proxy adds its own Via, Record-Route and decrements Max-Forwards only on the copy
+ * it forwards, which is a different message with its own branch). Messages logged by one side only are still
+ * drawn, to or from the entity that owns the peer address, or the `unknown` column.
+ *
+ * A dialog (Call-ID) is marked when any of its messages carries the RFC 8497 `logme` marker; each message of a
+ * marked Call-ID without the marker, or whose sender and receiver logged it differently, is a marking error.
+ */
+import type { FlowEvent } from './model.js';
+
+export const UNKNOWN = 'unknown';
+
+export interface Arrow {
+  readonly from: string;
+  readonly to: string;
+  /** Send time when the sender logged it, else receive time (ms since the epoch). */
+  readonly time: number;
+  readonly send: FlowEvent | undefined;
+  readonly receive: FlowEvent | undefined;
+  readonly label: string;
+  readonly logme: boolean;
+  /** Why this message is a marking error, or undefined. */
+  readonly markError: string | undefined;
+}
+
+export interface Ladder {
+  /** Column names, left to right (`unknown` last when present). */
+  readonly entities: string[];
+  /** Addresses each entity was seen using. */
+  readonly addresses: Map<string, string[]>;
+  readonly arrows: Arrow[];
+}
+
+function key(e: FlowEvent): string {
+  return [e.callId, e.cseq, e.isRequest ? e.method : String(e.status), e.fromTag, e.toTag, e.branch].join('\n');
+}
+
+export function labelOf(e: FlowEvent): string {
+  if (e.isRequest) return e.method;
+  const r = e.reason === '' ? String(e.status) : `${e.status} ${e.reason}`;
+  return e.method === 'INVITE' || e.method === '' ? r : `${r} (${e.method})`;
+}
+
+/** Pairs sends and receives, resolves peers, marks errors; arrows in time order. */
+export function buildLadder(events: readonly FlowEvent[]): Ladder {
+  const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
+  const owner = new Map<string, string>();
+  const addresses = new Map<string, string[]>();
+  for (const e of sorted) {
+    const own = e.sent ? e.source : e.destination;
+    if (own !== '' && !owner.has(own)) owner.set(own, e.entity);
+    const list = addresses.get(e.entity) ?? [];
+    if (own !== '' && !list.includes(own)) list.push(own);
+    addresses.set(e.entity, list);
+  }
+  const sends = new Map<string, FlowEvent[]>();
+  for (const e of sorted) {
+    if (!e.sent) continue;
+    const k = key(e);
+    const l = sends.get(k);
+    if (l === undefined) sends.set(k, [e]);
+    else l.push(e);
+  }
+  const paired = new Map<FlowEvent, FlowEvent>(); // send → receive
+  const pairedRecv = new Set<FlowEvent>();
+  for (const r of sorted) {
+    if (r.sent) continue;
+    const s = sends.get(key(r))?.find((c) => c.entity !== r.entity && !paired.has(c));
+    if (s === undefined) continue;
+    paired.set(s, r);
+    pairedRecv.add(r);
+  }
+  const peer = (addr: string, self: string): string => {
+    const o = owner.get(addr);
+    return o === undefined || o === self ? UNKNOWN : o;
+  };
+  const marked = new Set(events.filter((e) => e.logme).map((e) => e.callId));
+  const arrows: Arrow[] = [];
+  for (const e of sorted) {
+    if (e.sent) {
+      const r = paired.get(e);
+      arrows.push(arrow(e, r, e.entity, r?.entity ?? peer(e.destination, e.entity), marked));
+    } else if (!pairedRecv.has(e)) {
+      arrows.push(arrow(undefined, e, peer(e.source, e.entity), e.entity, marked));
+    }
+  }
+  arrows.sort((a, b) => a.time - b.time);
+  const entities: string[] = [];
+  for (const a of arrows) for (const n of [a.from, a.to]) if (n !== UNKNOWN && !entities.includes(n)) entities.push(n);
+  if (arrows.some((a) => a.from === UNKNOWN || a.to === UNKNOWN)) entities.push(UNKNOWN);
+  return { entities, addresses, arrows };
+}
+
+function arrow(send: FlowEvent | undefined, receive: FlowEvent | undefined, from: string, to: string, marked: Set<string>): Arrow {
+  const e = (send ?? receive) as FlowEvent;
+  const logme = send !== undefined && receive !== undefined ? send.logme && receive.logme : e.logme;
+  let markError: string | undefined;
+  if (send !== undefined && receive !== undefined && send.logme !== receive.logme) {
+    markError = `logme ${send.logme ? 'lost' : 'added'} between ${send.entity} and ${receive.entity}`;
+  } else if (marked.has(e.callId) && !e.logme) markError = `no logme in a marked dialog (sent by ${from})`;
+  return { from, to, time: send?.timestamp ?? (receive as FlowEvent).timestamp, send, receive, label: labelOf(e), logme, markError };
+}
