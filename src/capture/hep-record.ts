@@ -1,0 +1,54 @@
+/**
+ * One HEP packet → one SIP CLF record line (RFC 6873). A HEP collector is a neutral mirror, not a SIP entity
+ * (docs/guides/feeding-sipclf.md), so each packet — one message on one hop — is logged once, as received by
+ * its destination: direction R, Source and Destination from the HEP address and port chunks (0x0003–0x0008),
+ * Transport from the IP protocol chunk 0x0002 (6 TCP, 132 SCTP, else UDP; never E: HEP does not say whether
+ * the hop was encrypted), retransmission flag S (RFC 6873 §4.2: retransmissions are not detected), timestamp
+ * from the HEP seconds/microseconds chunks 0x0009/0x000a (the receive time when absent), Tag 02 the whole
+ * message, and 10@32473 the agent label (the field `sipclf merge` uses for "which entity logged it").
+ * Payloads that are not SIP (chunk 0x000b), missing or unparsable throw; the caller counts them.
+ */
+import { SipclfError } from '../errors.js';
+import { parseMessage } from '../sip/parser.js';
+import type { ParseLimits } from '../sip/limits.js';
+import { encodeRecord } from '../clf/encode.js';
+import { entityField } from '../clf/optional.js';
+import { formatAddress, recordFromMessage } from '../clf/from-sip.js';
+import type { TransportFlag } from '../clf/record.js';
+import { hepPayload, HEP_PROTO_SIP, type HepPacket } from './hep.js';
+import { agentLabel, OTHER } from './hep-tally.js';
+
+function transportFlag(proto: number | undefined): TransportFlag {
+  return proto === 6 ? 'T' : proto === 132 ? 'S' : 'U';
+}
+
+/**
+ * The encoded CLF record of `pkt`, logged for `agent` ("other" logs the packet's own label). `receivedAt`
+ * (else `clock()`) is the timestamp of packets without one. Throws SipclfError (HEP_*, SIP_*, CLF_*).
+ */
+export function hepRecord(pkt: HepPacket, agent: string, receivedAt: number | undefined, clock: () => number, limits: Partial<ParseLimits> | undefined): string {
+  if (pkt.protocolType !== undefined && pkt.protocolType !== HEP_PROTO_SIP) {
+    throw new SipclfError('HEP_NOT_SIP', `protocol type ${pkt.protocolType} is not SIP (1)`);
+  }
+  const payload = hepPayload(pkt, limits?.maxMessageBytes ?? 65_535);
+  if (payload === undefined) throw new SipclfError('HEP_NO_PAYLOAD', 'HEP packet without payload chunk');
+  const msg = parseMessage(payload, limits);
+  const src = pkt.srcIPv4 ?? pkt.srcIPv6;
+  const dst = pkt.dstIPv4 ?? pkt.dstIPv6;
+  const timestamp = pkt.timeSec !== undefined ? pkt.timeSec * 1000 + Math.floor((pkt.timeUsec ?? 0) / 1000) : (receivedAt ?? clock());
+  const rec = recordFromMessage(
+    msg,
+    {
+      timestamp,
+      direction: 'R',
+      transport: transportFlag(pkt.ipProtocol),
+      encrypted: false,
+      retransmission: 'S',
+      source: src !== undefined && pkt.srcPort !== undefined ? formatAddress(src, pkt.srcPort) : '-',
+      destination: dst !== undefined && pkt.dstPort !== undefined ? formatAddress(dst, pkt.dstPort) : '-',
+    },
+    { wholeMessage: true },
+  );
+  const entity = entityField(agent === OTHER ? agentLabel(pkt) : agent);
+  return encodeRecord({ ...rec, optional: [...rec.optional, entity.field] });
+}
