@@ -131,10 +131,12 @@ function route(v: unknown, path: string): string {
     const o = object(v, path, ['match', 'to']);
     const match = str(o['match'], `${path}.match`);
     const to = str(o['to'], `${path}.to`);
+    const m = /^(?:\[[0-9A-Fa-f:.]+\]|[^:;[\]\s]+):(\d{1,5})(?:;.*)?$/.exec(to);
+    if (m === null || Number(m[1]) > 65535) bad(`${path}.to`, 'not host:port');
     try {
       parseNextHop(to);
-    } catch {
-      bad(`${path}.to`, 'not host:port');
+    } catch (e) {
+      bad(`${path}.to`, e instanceof Error ? e.message : String(e));
     }
     text = `${match}=${to}`;
   }
@@ -242,12 +244,12 @@ export function validateProxyConfig(data: unknown): ProxyFileConfig {
 
 /** Parses YAML text (JSON is YAML) and validates it; syntax errors name the line and column. */
 export function parseProxyConfig(text: string, file = 'config'): ProxyFileConfig {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const err = doc.errors[0];
   if (err !== undefined) {
     const pos = err.linePos?.[0];
     const where = pos === undefined ? '' : `:${pos.line}:${pos.col}`;
-    throw new SipclfError('CONFIG_INVALID', `${file}${where}: YAML syntax error: ${err.message.split('\n')[0] ?? ''}`);
+    throw new SipclfError('CONFIG_INVALID', `${file}${where}: YAML syntax error: ${(err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   try {
     return validateProxyConfig(doc.toJS());
