@@ -280,19 +280,27 @@ export const COMMANDS: readonly CommandSpec[] = [
       'messages are written as RFC 6873 CLF records (received and sent, Server-Txn/Client-Txn, retransmission flag, ' +
       'Tag 02 the whole message): --log marked (default) logs what the RFC 8497 log-me engine configured by ' +
       '--logme-config says to log (without it, messages carrying the logme marker), all every message, none nothing. ' +
-      'SIGTERM or SIGINT stops listening, flushes the log and exits 0.',
+      'With --config FILE the settings come from a YAML file (docs/reference/proxy-config.md), validated on load; ' +
+      'flags given on the command line win over it (a repeatable flag replaces the whole list). SIGHUP reloads the ' +
+      "file's routes and log-me configuration without dropping calls (an invalid file keeps the old configuration). " +
+      '--metrics HOST:PORT (loopback) serves Prometheus /metrics and JSON /health. Logs are JSON lines (pino) on ' +
+      'standard error. SIGTERM or SIGINT stops listening, flushes the log and exits 0.',
     options: [
+      { flags: '--config <file>', description: 'YAML configuration (docs/reference/proxy-config.md); flags override it; SIGHUP reloads it' },
       { flags: '--listen <transport:host:port>', description: 'listen address: udp:127.0.0.1:5060, tcp:[::1]:5060, tls:…', repeatable: true },
       { flags: '--route <match=hop>', description: 'static route: example.net=127.0.0.1:5070, .example.net=…, user:+1555=…', repeatable: true },
       { flags: '--default-route <host:port>', description: 'outbound proxy for foreign domains (HOST[:PORT][;transport=tcp])' },
       { flags: '--domain <domain>', description: 'a domain of this proxy and its registrar', repeatable: true },
       { flags: '--log-dir <dir>', description: 'directory of the CLF files (created 0700); absent: nothing is logged' },
-      { flags: '--log <which>', description: 'which messages to log: all, marked or none', default: 'marked' },
+      { flags: '--log <which>', description: 'which messages to log: all, marked or none (default marked)' },
       { flags: '--logme-config <file>', description: 'log-me engine configuration, JSON (docs/reference/logme.md)' },
+      { flags: '--metrics <host:port>', description: 'serve /metrics and /health here (loopback; port 0: any)' },
+      { flags: '--log-level <level>', description: 'fatal, error, warn, info, debug, trace or silent (default info)' },
     ],
     examples: [
       "sipclf proxy --listen udp:127.0.0.1:5060 --route 'example.net=127.0.0.1:5070' --log-dir ./logs",
       'sipclf proxy --listen udp:127.0.0.1:5060 --listen tcp:127.0.0.1:5060 --domain example.com --log all --log-dir ./logs',
+      'sipclf proxy --config /etc/sipclf/proxy.yaml --log-level debug',
     ],
     exit: [
       [0, 'stopped by SIGTERM or SIGINT after flushing the log'],
