@@ -3,7 +3,7 @@
  * one HTTP listener (loopback unless metrics.allowRemote). Values are scraped from the layers' counters at
  * collection time — the transport's stats(), the transaction manager's stats(), the log-me engine's stats(),
  * the CLF writer's stats() and ProxyLog.traffic — so the forwarding path pays no label hashing. The same
- * approach as the HEP collector (src/capture/hep-collector.ts), which this layer may not import.
+ * approach as the HEP collector (src/capture/hep-metrics.ts), which this layer may not import.
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
