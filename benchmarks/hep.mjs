@@ -389,7 +389,7 @@ async function main() {
       `(SIP ${st0.sipBytes.join(' / ')} bytes, HEP ${st0.hepBytes.join(' / ')} bytes) with its own Call-ID, branches and tags. ` +
       `Counts per step from the collector's /metrics once it has gone quiet. The sender shares the machine with the collector (loopback; one process per core).`,
     '',
-    '| offered (pkt/s) | sent | sender achieved (pkt/s) | received by sipclf | CLF records written | lost | kernel drops (sent − received) | host RcvbufErrors Δ | collector drops (queue / writer / errors) | collector CPU (core 0) | CLF MB written |',
+    '| offered (pkt/s) | sent | sender achieved (pkt/s) | received by sipclf | CLF records written | lost | kernel drops (sent − received) | host RcvbufErrors Δ | collector drops (queue / writer / errors) | collector CPU (core 0, CPU s per s sent) | CLF MB written |',
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...res.steps.map(
       (r) =>
@@ -399,6 +399,11 @@ async function main() {
     best !== undefined
       ? `**Highest loss-free rate: ${fmt(best.rate)} HEP packets/s** (${fmt(best.written)} of ${fmt(best.sent)} written in ${best.sendS.toFixed(2)} s, collector CPU ${pct(best.cpu)} of core 0, ${mb(best.clfBytes)} MB of CLF; Homer 11's figure: about 120,000/s per core).`
       : `**No loss-free rate** among those tried (lowest: ${fmt(res.steps[0].rate)}/s).`,
+    best !== undefined ? `- Against Homer 11's ~120,000/s per core: ${best.rate >= 120_000 ? 'reached' : `**not reached** (${Math.round((best.rate / 120_000) * 100)}% of it)`}.` : null,
+    firstLoss !== undefined && firstLoss.cpu !== undefined && firstLoss.cpu >= 0.9 && firstLoss.kernelDrops > 0 && firstLoss.collectorDrops === 0
+      ? `- Where the limit is: at ${fmt(firstLoss.rate)}/s the collector used ${pct(firstLoss.cpu)} of its core (CPU seconds per second of sending) and its own queues never overflowed (no collector drops): ` +
+        'one core of sipclf does not read the socket as fast as packets arrive, so the kernel receive buffer fills and the kernel drops. The limit is the per-packet CPU cost of decode + CLF record + write on one core, not the buffer size (a larger `rmem_max` only absorbs longer bursts).'
+      : null,
     firstLoss !== undefined ? `- First loss at ${fmt(firstLoss.rate)}/s: ${fmt(firstLoss.loss)} of ${fmt(firstLoss.sent)} lost — ${where(firstLoss)}.` : `- No loss up to ${fmt(RATES[RATES.length - 1])}/s (the highest rate tried).`,
     ...res.steps.filter((r) => r.loss > 0 && r !== firstLoss).map((r) => `- At ${fmt(r.rate)}/s: ${fmt(r.loss)} of ${fmt(r.sent)} lost — ${where(r)}.`),
     `- Total over the run: ${mb(res.final.bytes)} MB of CLF in ${res.final.files} file(s); collector summary on SIGTERM: \`${res.summary.replace(/^sipclf capture: /, '')}\` (exit ${res.exit}).`,
@@ -407,7 +412,7 @@ async function main() {
     `Machine: ${os.cpus()[0]?.model ?? '?'}, ${NCPU} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, Linux ${os.release()} ${process.arch}; ` +
       `load average ${res.loadStart} at start, ${res.loadEnd} at end (a shared machine: other work can take the collector's core, so a step can lose on a busy moment). Commit ${res.commit}; date ${res.date}.`,
   ];
-  const md = lines.join('\n');
+  const md = lines.filter((l) => l !== null).join('\n');
   console.log(md);
   if (!NO_DOCS) {
     const file = path.join(ROOT, 'docs/benchmarks.md');
