@@ -280,11 +280,6 @@ describe('SIPp log-me scenarios through sipclf proxy, checked against a tcpdump 
     'the proxy exits 0 on SIGTERM with its summary line after each run',
     {
       skip: missing ?? false,
-      todo:
-        'race in the proxy, not in this test: src/cli/proxy.ts removes its SIGTERM listener as soon as the signal arrives, ' +
-        'so when the ClfWriter signal handler (src/logfile/writer-signals.ts onSignal) has flushed the CLF files it finds ' +
-        'no listener left and re-raises SIGTERM, killing the process before server.close() and the summary line ' +
-        '(exit by signal, code null, 2 of 5 runs here). The CLF files are flushed first, so the log checks above hold.',
     },
     () => {
       assert.equal(proxyExits.length, 2, 'both runs stopped the proxy');
