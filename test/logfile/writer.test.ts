@@ -17,6 +17,7 @@ import type { SipclfError } from '../../src/errors.js';
 import { formatName, intervalStart, nextBoundary, parseInterval, parsePattern, seqOf } from '../../src/logfile/rotate.js';
 import { ClfWriter } from '../../src/logfile/writer.js';
 import type { WriterOptions } from '../../src/logfile/writer.js';
+import { RFC6873_S5 } from '../clf/fixtures.js';
 
 /** test/fixtures/writer-records.mjs, shared with the child process of writer-process.test.ts. */
 export interface WriterHelpers {
@@ -126,27 +127,7 @@ describe('ClfWriter: ordering and flushing', () => {
 
   it('writes records from src/clf/encode.ts (optional fields, 8-bit bytes) byte for byte', () =>
     withDir(async (dir) => {
-      const base: ClfRecord = {
-        timestamp: 1328821153010,
-        isRequest: true,
-        retransmission: 'O',
-        direction: 'R',
-        transport: 'U',
-        encrypted: false,
-        cseq: '1 INVITE',
-        status: null,
-        requestUri: 'sip:192.0.2.10',
-        destination: '192.0.2.10:5060',
-        source: '192.0.2.200:56485',
-        toUri: 'sip:192.0.2.10',
-        toTag: null,
-        fromUri: 'sip:1001@example.com:5060',
-        fromTag: 'DL88360fa5fc',
-        callId: 'c',
-        serverTxn: 'S1781761-88',
-        clientTxn: 'C67651-11',
-        optional: [{ tag: 0, vendor: 0, base64: false, value: 'Subject: caf\xc3\xa9' }],
-      };
+      const base: ClfRecord = { ...RFC6873_S5, callId: 'c', optional: [{ tag: 0, vendor: 0, base64: false, value: 'Subject: caf\xc3\xa9' }] };
       const recs = range(0, 50).map((i) => encodeRecord({ ...base, callId: `${i}-enc@example.com` }));
       const { w } = await openW({ dir, pattern: 'enc-%n.clf' });
       for (const r of recs) w.write(r);
