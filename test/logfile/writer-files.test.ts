@@ -9,26 +9,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
-import type { SipclfError } from '../../src/errors.js';
 import { ClfWriter } from '../../src/logfile/writer.js';
-import type { WriterOptions } from '../../src/logfile/writer.js';
-import type { WriterHelpers } from './writer.test.js';
-
-const root = join(import.meta.dirname, '..', '..', '..');
-const { checkFrames, makeRecord, modeOf, readAll, withDir } = (await import(
-  join(root, 'test', 'fixtures', 'writer-records.mjs')
-)) as WriterHelpers;
-
-async function openW(opts: WriterOptions): Promise<{ w: ClfWriter; errors: SipclfError[]; warnings: SipclfError[] }> {
-  const w = await ClfWriter.open(opts);
-  const errors: SipclfError[] = [];
-  const warnings: SipclfError[] = [];
-  w.on('error', (e) => errors.push(e));
-  w.on('warning', (e) => warnings.push(e));
-  return { w, errors, warnings };
-}
-
-const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
+import { checkFrames, makeRecord, modeOf, openW, range, readAll, withDir } from './writer-util.js';
 
 describe('ClfWriter: size rotation', () => {
   it('never splits a record and keeps files within maxBytes (a larger record gets a file of its own)', () =>

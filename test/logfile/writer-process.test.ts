@@ -12,11 +12,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { ClfWriter } from '../../src/logfile/writer.js';
-import type { WriterHelpers } from './writer.test.js';
+import { makeRecord, readAll, root, withDir } from './writer-util.js';
 
-const root = join(import.meta.dirname, '..', '..', '..');
 const CHILD = join(root, 'test', 'fixtures', 'writer-child.mjs');
-const { makeRecord, readAll, withDir } = (await import(join(root, 'test', 'fixtures', 'writer-records.mjs'))) as WriterHelpers;
 
 const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -13,37 +13,12 @@ import { describe, it } from 'node:test';
 
 import { encodeRecord } from '../../src/clf/encode.js';
 import type { ClfRecord } from '../../src/clf/record.js';
-import type { SipclfError } from '../../src/errors.js';
 import { formatName, intervalStart, nextBoundary, parseInterval, parsePattern, seqOf } from '../../src/logfile/rotate.js';
 import { ClfWriter } from '../../src/logfile/writer.js';
 import type { WriterOptions } from '../../src/logfile/writer.js';
 import { RFC6873_S5 } from '../clf/fixtures.js';
 
-/** test/fixtures/writer-records.mjs, shared with the child process of writer-process.test.ts. */
-export interface WriterHelpers {
-  makeRecord: (seq: number, pad?: number) => string;
-  makeRecordWithCallId: (callId: string) => string;
-  checkFrames: (buf: Buffer) => { seqs: number[]; torn: number; errors: string[] };
-  readAll: (dir: string) => { seqs: number[]; torn: number; files: string[]; perFile: [string, number][] };
-  modeOf: (path: string) => number;
-  withDir: (fn: (dir: string) => Promise<void>) => Promise<void>;
-}
-const root = join(import.meta.dirname, '..', '..', '..');
-const { checkFrames, makeRecord, makeRecordWithCallId, readAll, withDir } = (await import(
-  join(root, 'test', 'fixtures', 'writer-records.mjs')
-)) as WriterHelpers;
-
-/** Open a writer in `dir` that collects its errors and warnings instead of printing them. */
-async function openW(opts: WriterOptions): Promise<{ w: ClfWriter; errors: SipclfError[]; warnings: SipclfError[] }> {
-  const w = await ClfWriter.open(opts);
-  const errors: SipclfError[] = [];
-  const warnings: SipclfError[] = [];
-  w.on('error', (e) => errors.push(e));
-  w.on('warning', (e) => warnings.push(e));
-  return { w, errors, warnings };
-}
-
-const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
+import { checkFrames, makeRecord, makeRecordWithCallId, openW, range, readAll, withDir } from './writer-util.js';
 
 describe('test helper', () => {
   it('reproduces the RFC 6873 §5 record byte for byte and frames it', () => {
