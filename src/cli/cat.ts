@@ -3,12 +3,11 @@
  * files, stdin or — with --follow — a growing, rotating log.
  */
 import { recordToJsonLine } from '../clf/json.js';
-import { decodeOptionalValue } from '../clf/optional.js';
-import { TAG_MESSAGE, UNPARSEABLE, type ClfRecord, type ClfValue } from '../clf/record.js';
+import { UNPARSEABLE, type ClfRecord, type ClfValue } from '../clf/record.js';
 import { SipclfError } from '../errors.js';
 import { followRecords } from '../logfile/follow.js';
 import { readRecords, type RecordEvent, type RecordReader } from '../logfile/reader.js';
-import { parseMessage } from '../sip/parser.js';
+import { sessionIdsOfFields } from './grep-session.js';
 import type { Io } from './io.js';
 import { OutBuffer, decodeHit, formatProblem, sources, summaryLine } from './records.js';
 
@@ -35,15 +34,9 @@ export function formatTime(ms: number, utc: boolean): string {
   return `${y}-${pad(mo)}-${pad(da)} ${pad(h)}:${pad(mi)}:${pad(s)}.${String(ms % 1000).padStart(3, '0')}`;
 }
 
-/** Whether the logged message carries the RFC 8497 marker (from its Tag 02 whole message). */
+/** Whether the record's logged Session-ID carries the RFC 8497 marker (same sources as `grep --logme`). */
 export function isMarked(r: ClfRecord): boolean {
-  const f = r.optional.find((o) => o.tag === TAG_MESSAGE && o.vendor === 0);
-  if (f === undefined) return false;
-  try {
-    return parseMessage(Buffer.from(decodeOptionalValue(f), 'latin1')).logme;
-  } catch {
-    return false;
-  }
+  return sessionIdsOfFields(r.optional).some((sid) => sid.logme);
 }
 
 function cell(r: ClfRecord, c: Column, utc: boolean): string {

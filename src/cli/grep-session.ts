@@ -1,5 +1,6 @@
 /**
- * The Session-IDs logged with a CLF record, for `sipclf grep --session-id/--test-case/--logme`: from the
+ * The Session-IDs logged with a CLF record, for `sipclf grep --session-id/--test-case/--logme` and the
+ * log-me mark of `cat` and `stats`: from the
  * Tag 02 whole message (RFC 6873 §4.4, RFC 8497 §3.6) parsed with parseMessage — or, when the parser
  * rejects it (e.g. a message cut at the RFC 6872 §8 4096-byte cap), from its header section — and from any
  * Tag 00 `Session-ID:` header field. Loaded only by searches that need it (it brings in the SIP parser).
@@ -50,12 +51,12 @@ function sessionIdOfMessage(f: OptionalField): SessionId | undefined {
 }
 
 /**
- * The Session-IDs logged with the record at `start`: from the Tag 02 message and from Tag 00 `Session-ID:`
- * header fields (vendor 0). Throws ClfDecodeError for broken optional-field framing (the record is damaged).
+ * The Session-IDs logged in a record's optional fields: from the Tag 02 message and from Tag 00
+ * `Session-ID:` header fields (vendor 0).
  */
-export function loggedSessionIds(buf: string, start: number): SessionId[] {
+export function sessionIdsOfFields(fields: readonly OptionalField[]): SessionId[] {
   const out: SessionId[] = [];
-  for (const f of optionalFields(buf, start, { lenientLength: true })) {
+  for (const f of fields) {
     if (f.vendor !== 0) continue;
     if (f.tag === TAG_MESSAGE) {
       const sid = sessionIdOfMessage(f);
@@ -73,4 +74,12 @@ export function loggedSessionIds(buf: string, start: number): SessionId[] {
     }
   }
   return out;
+}
+
+/**
+ * The Session-IDs logged with the record at `start` (see sessionIdsOfFields). Throws ClfDecodeError for
+ * broken optional-field framing (the record is damaged).
+ */
+export function loggedSessionIds(buf: string, start: number): SessionId[] {
+  return sessionIdsOfFields(optionalFields(buf, start, { lenientLength: true }));
 }

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { recordFromJsonLine } from '../../src/clf/json.js';
 import { encodeRecord } from '../../src/clf/encode.js';
+import { decodeRecord } from '../../src/clf/decode.js';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { generateClf } from '../../src/gen/generator.js';
 import { runCli } from './helpers.js';
@@ -104,5 +105,19 @@ describe('CLF commands', () => {
     const by = await runCli(['stats', '--by', 'status', '--json', good]);
     assert.ok('classes' in (JSON.parse(by.stdout) as object));
     assert.equal((await runCli(['stats', '--by', 'nope', good])).code, 2);
+  });
+});
+
+describe('log-me mark in cat and stats (same sources as grep --logme)', () => {
+  test('a Session-ID logged only as a Tag 00 header field counts; logme=1 does not', async () => {
+    const [first] = [...generateClf({ records: 1, seed: 2, logmeShare: 0 })];
+    const base = decodeRecord(first ?? '');
+    const sid = (p: string): string =>
+      encodeRecord({ ...base, optional: [{ tag: 0, vendor: 0, base64: false, value: `Session-ID: ab30317f1a784dc48ff824d0d3715d86;remote=00000000000000000000000000000000${p}` }] });
+    const input = Buffer.from(sid(';logme') + sid(';logme=1'), 'latin1');
+    const r = await runCli(['cat', '--fields', 'logme,cseq', '-'], input);
+    assert.deepEqual(r.stdout.trimEnd().split('\n').map((l) => l[0]), ['*', ' ']);
+    const j = await runCli(['stats', '--json', '-'], input);
+    assert.equal((JSON.parse(j.stdout) as { marked: number }).marked, 1);
   });
 });
