@@ -14,16 +14,17 @@ export const ALLOWED = {
   logme: ['sip'],
   transport: ['sip'],
   transaction: ['sip', 'transport'],
-  proxy: ['sip', 'transport', 'transaction', 'logme', 'clf', 'logfile'],
-  ua: ['sip', 'transport', 'transaction', 'logme', 'clf', 'logfile'],
+  msglog: ['sip', 'clf', 'logme', 'logfile'],
+  proxy: ['sip', 'transport', 'transaction', 'logme', 'clf', 'logfile', 'msglog'],
+  ua: ['sip', 'transport', 'transaction', 'logme', 'clf', 'logfile', 'msglog'],
   capture: ['sip', 'clf', 'logme', 'logfile'],
   store: ['sip', 'clf', 'logme', 'logfile'],
   logfile: ['sip', 'clf'],
   gen: ['sip', 'clf', 'logme'],
   analysis: ['sip', 'clf', 'logme'],
   flow: ['sip', 'clf', 'logme', 'logfile'],
-  server: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'logfile'],
-  cli: ['sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'server', 'logfile', 'gen', 'analysis', 'flow'],
+  server: ['msglog', 'sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'logfile'],
+  cli: ['msglog', 'sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'server', 'logfile', 'gen', 'analysis', 'flow'],
 };
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

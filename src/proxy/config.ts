@@ -12,7 +12,7 @@ import { parseDocument } from 'yaml';
 import { SipclfError } from '../errors.js';
 import { validateLogmeConfig } from '../logme/index.js';
 import { parseNextHop, parseStaticRoute } from './routes.js';
-import type { LogMode } from './server-log.js';
+import type { LogMode } from '../msglog/message-log.js';
 
 export interface RotationConfig {
   readonly maxBytes?: number;

@@ -2,7 +2,7 @@
  * Prometheus `/metrics` and JSON `/health` of `sipclf proxy` (docs/reference/proxy-config.md "Metrics"), on
  * one HTTP listener (loopback unless metrics.allowRemote). Values are scraped from the layers' counters at
  * collection time — the transport's stats(), the transaction manager's stats(), the log-me engine's stats(),
- * the CLF writer's stats() and ProxyLog.traffic — so the forwarding path pays no label hashing. The same
+ * the CLF writer's stats() and MessageLog.traffic — so the forwarding path pays no label hashing. The same
  * approach as the HEP collector (src/capture/hep-metrics.ts), which this layer may not import.
  */
 import { once } from 'node:events';

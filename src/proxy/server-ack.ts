@@ -10,13 +10,13 @@ import type { TransportLayer } from '../transport/index.js';
 import { forward, preprocessRoutes, targets, validate } from './request.js';
 import type { Router } from './routes.js';
 import { interfaceFor } from './self.js';
-import type { ProxyLog, Txns } from './server-log.js';
+import type { MessageLog, Txns } from '../msglog/message-log.js';
 import type { LocalInterface, ProxySelf } from './types.js';
 
 export interface AckDeps {
   readonly self: ProxySelf;
   readonly router: Router;
-  readonly log: ProxyLog;
+  readonly log: MessageLog;
   readonly transport: TransportLayer;
   readonly count: (code: string) => void;
 }

@@ -9,7 +9,7 @@ import type { WriterOptions } from '../logfile/writer-options.js';
 import { LogmeEngine } from '../logme/index.js';
 import type { Clock, TimerConfig } from '../transaction/index.js';
 import { parseNextHop, parseStaticRoute, type StaticRoute } from './routes.js';
-import { ProxyLog, type LogMode } from './server-log.js';
+import { MessageLog, type LogMode } from '../msglog/message-log.js';
 import type { NextHop } from './types.js';
 
 export interface ProxyServerOptions {
@@ -56,7 +56,7 @@ export interface ResolvedServerOptions {
   readonly defaultProxy: NextHop | undefined;
   readonly domains: string[];
   readonly aliases: string[];
-  openLog(): Promise<ProxyLog>;
+  openLog(): Promise<MessageLog>;
 }
 
 const MODES: readonly string[] = ['all', 'marked', 'none'];
@@ -75,7 +75,7 @@ export function resolveServerOptions(o: ProxyServerOptions): ResolvedServerOptio
     async openLog() {
       const engine = o.logme === undefined ? undefined : new LogmeEngine(o.logme);
       const writer = o.logDir === undefined || mode === 'none' ? undefined : await ClfWriter.open({ ...o.rotation, dir: o.logDir });
-      return new ProxyLog(mode, engine, writer);
+      return new MessageLog(mode, engine, writer);
     },
   };
 }

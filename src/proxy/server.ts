@@ -13,7 +13,7 @@
  * the manager's clock, one timer per response context. In-dialog requests follow their Route set (loose
  * routing); a request without one (SIPp's built-in uac sends its ACK and BYE to the proxy without Route) is
  * routed by its Request-URI like an initial request, so static or default routes carry it. CLF logging:
- * server-log.ts; the 2xx ACK: server-ack.ts; options: server-options.ts.
+ * src/msglog/message-log.ts; the 2xx ACK: server-ack.ts; options: server-options.ts.
  */
 import { TransactionManager, systemClock, type ClientTransaction, type Clock, type ServerTransaction, type TimerHandle } from '../transaction/index.js';
 import { TransportLayer, type Endpoint, type InboundMessage } from '../transport/index.js';
@@ -30,7 +30,7 @@ import { LogmeEngine } from '../logme/index.js';
 import type { TransportStats } from '../transport/index.js';
 import type { ManagerStats } from '../transaction/index.js';
 import { parseNextHop, parseStaticRoute } from './routes.js';
-import type { ProxyLog, Txns } from './server-log.js';
+import type { MessageLog, Txns } from '../msglog/message-log.js';
 import { resolveServerOptions, type ProxyServerOptions, type ProxyStats } from './server-options.js';
 import type { LocalInterface, OutgoingRequest, OutgoingResponse, ProxyPorts, ProxySelf } from './types.js';
 
@@ -48,7 +48,7 @@ export class ProxyServer {
   readonly #transport: TransportLayer;
   readonly #manager: TransactionManager;
   readonly #clock: Clock;
-  readonly #log: ProxyLog;
+  readonly #log: MessageLog;
   readonly #registrar: Registrar;
   readonly #timerC: number | undefined;
   readonly #contexts = new Map<ServerTransaction, Context>();
@@ -60,7 +60,7 @@ export class ProxyServer {
   #tick: NodeJS.Timeout | undefined;
   readonly stats: ProxyStats = { requests: 0, responses: 0, forwarded: 0, errors: {}, stray: 0, acks: 0, cancels: 0, registers: 0 };
 
-  private constructor(opts: ProxyServerOptions, log: ProxyLog) {
+  private constructor(opts: ProxyServerOptions, log: MessageLog) {
     const r = resolveServerOptions(opts);
     this.#clock = opts.clock ?? systemClock;
     this.#log = log;
@@ -113,12 +113,12 @@ export class ProxyServer {
     return this.#registrar;
   }
   /** CLF records written, received/sent logged, log-me engine errors. */
-  logStats(): ProxyLog['stats'] {
+  logStats(): MessageLog['stats'] {
     return this.#log.stats;
   }
 
   /** The proxy's CLF log: per-message traffic counters, writer stats, the log-me engine (metrics.ts). */
-  get log(): ProxyLog {
+  get log(): MessageLog {
     return this.#log;
   }
   transportStats(): TransportStats {

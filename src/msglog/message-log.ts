@@ -1,5 +1,6 @@
 /**
- * Log-me and CLF for the proxy server (RFC 8497, RFC 6872 §8.2, RFC 6873): runs the log-me engine on every
+ * Log-me and CLF for a SIP entity — the proxy server and the test UA (RFC 8497, RFC 6872 §8.2, RFC 6873):
+ * runs the log-me engine on every
  * message received and before every message sent, applies its marker decisions to the outgoing bytes, and
  * turns the messages to log into CLF records handed to the batching ClfWriter (the writer does the I/O off
  * the forwarding path; `write` only queues).
@@ -9,8 +10,12 @@
  * re-sends are not seen by the engine before they leave: their decision is the one of the bytes they repeat,
  * else whether they carry the marker.
  *
- * Server-Txn / Client-Txn (RFC 6872 §8.2, a proxy): the branch of the upstream request's top Via (the server
- * transaction) and the branch of the Via this proxy inserted (the client transaction), `-` when there is none.
+ * Server-Txn / Client-Txn (RFC 6872 §8.2): given by the caller per message. A proxy gives the branch of the
+ * upstream request's top Via (the server transaction) and the branch of the Via it inserted (the client
+ * transaction); a UA gives the branch of its own transaction on the side it plays; `-` when there is none.
+ *
+ * `originator` (a UA): every message this entity sends is its own (`ProcessInput.local`), so the engine may
+ * start marking at the dialog-creating request (RFC 8497 §4.2). A proxy forwards what it receives.
  */
 import { encodeRecord, formatAddress, recordFromMessage, type Retransmission, type TransportFlag } from '../clf/index.js';
 import type { ClfWriter } from '../logfile/writer.js';
@@ -56,7 +61,7 @@ export interface LogStats {
   engineErrors: number;
 }
 
-export class ProxyLog {
+export class MessageLog {
   readonly mode: LogMode;
   #engine: LogmeEngine | undefined;
   readonly #writer: ClfWriter | undefined;
@@ -71,10 +76,13 @@ export class ProxyLog {
   /** Messages seen, every one whatever the mode, keyed `direction|method|status` (metrics.ts). */
   readonly traffic = new Map<string, number>();
 
-  constructor(mode: LogMode, engine: LogmeEngine | undefined, writer: ClfWriter | undefined) {
+  readonly #originator: boolean;
+
+  constructor(mode: LogMode, engine: LogmeEngine | undefined, writer: ClfWriter | undefined, opts: { readonly originator?: boolean } = {}) {
     this.mode = writer === undefined ? 'none' : mode;
     this.#engine = engine;
     this.#writer = writer;
+    this.#originator = opts.originator ?? false;
   }
 
   get engine(): LogmeEngine | undefined {
@@ -133,7 +141,7 @@ export class ProxyLog {
     let log: boolean | undefined;
     if (this.#engine !== undefined) {
       try {
-        const d = this.#engine.process({ message: msg, direction: 'out', neighbour: addressText(to) });
+        const d = this.#engine.process({ message: msg, direction: 'out', neighbour: addressText(to), local: this.#originator });
         log = d.log;
         const ed = new MessageEditor(msg);
         let edited = false;
