@@ -1,0 +1,121 @@
+// A Kamailio hop in the chain (an independent RFC 3261 proxy implementation, Debian package `kamailio`):
+//
+//   SIPp uac_logme.xml ─▶ sipclf proxy ─▶ Kamailio (stateful, record-routing) ─▶ SIPp uas_logme.xml
+//
+// Kamailio runs from a minimal configuration written to a temporary directory (loopback ports, children=1 so it
+// keeps message order, its own runtime directory and pid file; commands and traps: ../shared/specs/peers-howto.md
+// §3). Both proxies Record-Route, so the caller's ACK and BYE carry two Route values and cross both hops (loose
+// routing, RFC 3261 §16.4, §16.12). Checked: every SIPp exits 0 with all calls successful; tshark on a tcpdump
+// capture shows every message Kamailio delivers to the callee still marked (RFC 8497: an RFC 3261 proxy passes
+// the Session-ID and its parameters untouched, §5.3), the callee's echo reaching the caller marked; and the
+// sipclf CLF log (--log marked) holds every message of those dialogs at its port but the unmarked 100 Trying.
+import { strict as assert } from 'node:assert';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import {
+  clfMessages, freePort, KAMAILIO, missingTools, SCEN, show, SIPP, sippOk, start, startCapture, startProxy, stopCapture,
+  stopProxy, TCPDUMP, TSHARK, uuidCsv, waitFor, wireMessages, withDir,
+} from './peers.js';
+
+const CALLS = 5;
+/** Debian's module directory (multiarch path). */
+const MODULES = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/kamailio/modules/`;
+
+/** The howto's record-routing stateful configuration, on one UDP port, relaying everything to the callee. */
+function kamailioCfg(port: number, uasPort: number): string {
+  return `#!KAMAILIO
+debug=2
+log_stderror=yes
+children=1
+disable_tcp=yes
+auto_aliases=no
+dns=no
+rev_dns=no
+use_dns_cache=no
+listen=udp:127.0.0.1:${port}
+alias="127.0.0.1:${port}"
+mpath="${MODULES}"
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "siputils.so"
+loadmodule "textops.so"
+modparam("tm", "fr_timer", 5000)
+modparam("tm", "fr_inv_timer", 30000)
+request_route {
+	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+	if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
+	if (has_totag()) {
+		if (loose_route()) { if (!t_relay()) { sl_reply_error(); } exit; }
+		if (is_method("ACK")) { if (t_check_trans()) { t_relay(); exit; } }
+	} else {
+		t_check_trans();
+	}
+	if (is_method("INVITE|SUBSCRIBE")) { record_route(); }
+	$du = "sip:127.0.0.1:${uasPort}";
+	if (!t_relay()) { sl_reply_error(); }
+	exit;
+}
+`;
+}
+
+async function chain(t: TestContext): Promise<void> {
+  await withDir('sipclf-kamailio-', async (dir, runs) => {
+    uuidCsv(join(dir, 'uuids.csv'));
+    uuidCsv(join(dir, 'uas_uuids.csv'));
+    const [kport, uasPort, uacPort] = [await freePort(), await freePort(), await freePort()];
+    writeFileSync(join(dir, 'kamailio.cfg'), kamailioCfg(kport, uasPort));
+    const check = start('kamailio', ['-c', '-f', join(dir, 'kamailio.cfg')], dir, 20);
+    runs.push(check);
+    assert.equal(await check.done, 0, `kamailio -c:\n${check.out}`);
+    const kam = start('kamailio', ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-P', join(dir, 'kamailio.pid'), '-Y', dir, '-m', '64', '-M', '8'], dir, 60);
+    runs.push(kam);
+    await waitFor(kam, /SO_RCVBUF is finally/, 10000); // printed once the UDP socket is bound
+    const proxy = await startProxy(runs, dir, ['--listen', 'udp:127.0.0.1:0', '--route', `127.0.0.1=127.0.0.1:${kport}`, '--log-dir', 'logs', '--log', 'marked']);
+    const pcap = join(dir, 'chain.pcap');
+    const capture = await startCapture(runs, dir, pcap, `udp port ${proxy.port} or udp port ${uasPort}`);
+    const bounds = ['-nostdin', '-m', String(CALLS), '-timeout', '30s', '-timeout_error'];
+    const uas = start('sipp', ['-sf', join(SCEN, 'uas_logme.xml'), '-inf', 'uas_uuids.csv', '-i', '127.0.0.1', '-p', String(uasPort), ...bounds], dir, 45);
+    runs.push(uas);
+    await new Promise((r) => setTimeout(r, 700));
+    const uac = start('sipp', ['-sf', join(SCEN, 'uac_logme.xml'), '-inf', 'uuids.csv', `127.0.0.1:${proxy.port}`, '-i', '127.0.0.1', '-p', String(uacPort), '-r', '5', '-d', '50', ...bounds, '-recv_timeout', '10000'], dir, 45);
+    runs.push(uac);
+    await sippOk(uac, CALLS, 'sipp uac', `proxy:\n${proxy.run.out}\nkamailio:\n${kam.out}`);
+    await sippOk(uas, CALLS, 'sipp uas');
+    await stopCapture(capture);
+    await stopProxy(proxy);
+    kam.child.kill('SIGTERM');
+    await kam.done;
+
+    const wire = wireMessages(pcap);
+    const pp = `127.0.0.1:${proxy.port}`;
+    const kk = `127.0.0.1:${kport}`;
+    const callee = `127.0.0.1:${uasPort}`;
+    const callIds = new Set(wire.map((m) => m.callId));
+    assert.equal(callIds.size, CALLS);
+    const toCallee = wire.filter((m) => m.src === kk && m.dst === callee);
+    // INVITE, ACK and BYE per call, delivered by Kamailio, each still marked
+    assert.equal(toCallee.filter((m) => ['INVITE', 'ACK', 'BYE'].includes(m.what)).length, 3 * CALLS, toCallee.map(show).join('\n'));
+    assert.deepEqual(toCallee.filter((m) => !m.logme).map(show), [], 'the marker survives the Kamailio hop');
+    const toKamailio = wire.filter((m) => m.src === pp && m.dst === kk);
+    assert.ok(toKamailio.length >= 3 * CALLS && toKamailio.every((m) => m.logme), 'sipclf proxy forwards the marker to Kamailio');
+    const fromKamailio = wire.filter((m) => m.src === kk && m.dst === pp && m.what !== '100');
+    assert.ok(fromKamailio.length >= 3 * CALLS && fromKamailio.every((m) => m.logme), "the callee's echo comes back through Kamailio marked (its own 100 has no Session-ID)");
+    // the sipclf proxy's CLF (no --logme-config: the messages carrying the marker): every message at its port
+    // but the two 100 Trying (its own and Kamailio's, neither with a Session-ID), in order per direction
+    const atProxy = wire.filter((m) => (m.src === pp || m.dst === pp) && m.what !== '100');
+    const recs = clfMessages(join(dir, 'logs'));
+    const fmt = (dirn: 'R' | 'S') => (m: (typeof wire)[number]): string => show({ ...m, dir: dirn, logme: false });
+    assert.deepEqual(recs.filter((m) => m.dir === 'R').map((m) => show({ ...m, logme: false })), atProxy.filter((m) => m.dst === pp).map(fmt('R')));
+    assert.deepEqual(recs.filter((m) => m.dir === 'S').map((m) => show({ ...m, logme: false })), atProxy.filter((m) => m.src === pp).map(fmt('S')));
+    t.diagnostic(`${toCallee.length} messages delivered by Kamailio to the callee, all marked; ${recs.length} CLF records at sipclf proxy`);
+  });
+}
+
+describe('SIPp → sipclf proxy → Kamailio → SIPp with log-me markers', () => {
+  const missing = missingTools(SIPP, KAMAILIO, TCPDUMP, TSHARK);
+  it(`${CALLS} marked calls complete and the markers survive both proxies`, { skip: missing ?? false, timeout: 60_000 }, (t) => chain(t));
+});
