@@ -12,7 +12,7 @@
 
 export interface ErrorSpec {
   /** Which layer raises it (for the docs' grouping). */
-  readonly layer: 'sip' | 'clf' | 'logme' | 'capture' | 'transport' | 'transaction' | 'proxy' | 'config' | 'cli' | 'io';
+  readonly layer: 'sip' | 'clf' | 'logme' | 'capture' | 'transport' | 'transaction' | 'proxy' | 'ua' | 'config' | 'cli' | 'io';
   /** SIP status code a SIP element answers with when this error rejects a request, if any. */
   readonly status?: number;
   /** One line: what it means. */
@@ -317,6 +317,12 @@ export const ERRORS = {
     layer: 'proxy',
     summary: 'A target URI (or top Route) cannot give a next hop: not a SIP/SIPS URI, or a transport sipclf does not speak (RFC 3261 §16.6 step 7).',
   },
+  // --- Test UA (src/ua) — RFC 3261 §8.1, §12, §13 -------------------------------------------------------
+  UA_BAD_TARGET: {
+    layer: 'ua',
+    summary: 'A call target, Refer-To or outbound proxy is not a usable sip:/sips: URI or HOST[:PORT][;transport=udp|tcp] (RFC 3261 §8.1.2, §19.1).',
+  },
+  UA_CLOSED: { layer: 'ua', summary: 'The user agent was asked to place a call or send a request after close().' },
   // --- Configuration and CLI --------------------------------------------------------------------------------
   CONFIG_INVALID: { layer: 'config', summary: 'A configuration value is invalid; the message names the path and the reason.' },
   CLI_USAGE: { layer: 'cli', summary: 'The command line is wrong: unknown option, missing argument or value out of range.' },

@@ -25,5 +25,5 @@ test('every error code is documented and no stale code is', () => {
 });
 
 test('error codes are upper snake case with a known layer prefix', () => {
-  for (const code of Object.keys(ERRORS)) assert.match(code, /^(SIP|CLF|LOGME|CAPTURE|HEP|TRANSPORT|TXN|PROXY|CONFIG|CLI|IO)_[A-Z0-9_]+$/);
+  for (const code of Object.keys(ERRORS)) assert.match(code, /^(SIP|CLF|LOGME|CAPTURE|HEP|TRANSPORT|TXN|PROXY|UA|CONFIG|CLI|IO)_[A-Z0-9_]+$/);
 });

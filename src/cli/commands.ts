@@ -308,6 +308,76 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'call',
+    args: '<uri>',
+    summary: 'Place test calls (RFC 3261 UAC) — log-me marked with --logme — and report each call',
+    details:
+      'A test UA on the transaction layer (docs/guides/test-ua.md). Each call: INVITE with an SDP offer and a fresh ' +
+      'RFC 7989 Session-ID (its local UUID is the test case identifier, printed), ACK, hold for --hold ms, an optional ' +
+      'REFER transfer of the callee to --transfer-to (RFC 3515 with RFC 4538 Target-Dialog: the related dialogs of ' +
+      'RFC 8497 Figure 2), then BYE. With --logme the UA is an RFC 8497 §4.2 originating UA: it marks the dialogs it ' +
+      'originates and their in-dialog requests with `;logme` and logs them in CLF under --log-dir. --proxy sends ' +
+      'every initial request to an outbound proxy with a loose Route (RFC 3261 §8.1.2). --calls N --rate R places N ' +
+      'calls, R new calls per second, concurrently. Prints one line per call and a summary (JSON Lines with --json).',
+    options: [
+      { flags: '--proxy <host:port>', description: 'outbound proxy: HOST[:PORT][;transport=tcp] (default: straight to the URI)' },
+      { flags: '--listen <transport:host:port>', description: 'local address: udp:127.0.0.1:0 (any port), tcp:…', default: 'udp:127.0.0.1:0' },
+      { flags: '--from <uri>', description: 'our address-of-record (From); default sip:sipclf@HOST' },
+      { flags: '--logme', description: 'be a log-me originating UA: mark the calls and log them (RFC 8497 §4.2)' },
+      { flags: '--calls <n>', description: 'number of calls', default: 1 },
+      { flags: '--rate <r>', description: 'new calls per second', default: 10 },
+      { flags: '--hold <ms>', description: 'how long each answered call is held before BYE', default: 1000 },
+      { flags: '--transfer-to <uri>', description: 'after --hold, transfer the callee there with REFER (then BYE)' },
+      { flags: '--log-dir <dir>', description: 'directory of the CLF files (created 0700); absent: nothing is logged' },
+      { flags: '--log <which>', description: 'which messages to log: all, marked or none (default marked)' },
+      { flags: '--json', description: 'print JSON Lines: one object per call, then the summary' },
+    ],
+    examples: [
+      'sipclf call sip:bob@127.0.0.1:5090',
+      'sipclf call sip:bob@example.net --proxy 127.0.0.1:5060 --logme --log-dir ./logs/alice --calls 5 --rate 2',
+      'sipclf call sip:bob@127.0.0.1:5090 --logme --transfer-to sip:carol@127.0.0.1:5092 --hold 500',
+    ],
+    exit: [
+      [0, 'every call was answered, ended cleanly and (with --transfer-to) transferred'],
+      [1, 'a call failed (its line says why)'],
+      [2, 'usage error, bad URI or address, or the listener or log directory cannot be used'],
+    ],
+  },
+  {
+    name: 'answer',
+    args: '',
+    summary: 'Answer test calls (RFC 3261 UAS): ring, answer or reject, echo the log-me marker, accept transfers',
+    details:
+      'A test UA that answers every INVITE (docs/guides/test-ua.md): 180 Ringing at once, then after --ring ms 200 OK ' +
+      'with an SDP answer (retransmitted until the ACK), or --reject CODE. BYE, re-INVITE, OPTIONS and CANCEL (487) are ' +
+      'answered; a REFER (RFC 3515, in the dialog or with RFC 4538 Target-Dialog) is accepted with 202, the Refer-To ' +
+      'target is called (through --proxy if given) and NOTIFYs report progress. With --logme on the UA is an RFC 8497 ' +
+      '§4.2 terminating UA: it echoes the marker of a marked dialog, marks its own requests in it and in related ' +
+      'dialogs, and logs them in CLF under --log-dir; --logme off (the default) behaves like a UA without RFC 8497. ' +
+      'Prints one line per call outcome. Runs until SIGTERM or SIGINT, or until --max-calls calls have ended.',
+    options: [
+      { flags: '--listen <transport:host:port>', description: 'listen address', default: 'udp:127.0.0.1:5090' },
+      { flags: '--logme <on|off>', description: 'log-me capable (echo markers, log marked dialogs)', default: 'off' },
+      { flags: '--ring <ms>', description: 'delay between 180 Ringing and the final response', default: 0 },
+      { flags: '--reject <code>', description: 'reject every call with this status (300-699) instead of answering' },
+      { flags: '--proxy <host:port>', description: 'outbound proxy for the calls a transfer places' },
+      { flags: '--aor <uri>', description: 'our address-of-record (From of transfer calls)' },
+      { flags: '--log-dir <dir>', description: 'directory of the CLF files (created 0700); absent: nothing is logged' },
+      { flags: '--log <which>', description: 'which messages to log: all, marked or none (default marked)' },
+      { flags: '--max-calls <n>', description: 'exit 0 after this many incoming calls have ended (answered and hung up, rejected or cancelled)' },
+      { flags: '--json', description: 'print JSON Lines: one object per call outcome' },
+    ],
+    examples: [
+      'sipclf answer --listen udp:127.0.0.1:5090',
+      'sipclf answer --listen tcp:127.0.0.1:5090 --logme on --log-dir ./logs/bob --ring 500',
+      'sipclf answer --listen udp:127.0.0.1:5091 --reject 486',
+    ],
+    exit: [
+      [0, 'stopped by SIGTERM or SIGINT, or --max-calls reached'],
+      [2, 'usage error, or the listener or log directory cannot be used'],
+    ],
+  },
+  {
     name: 'convert',
     args: '<in>',
     summary: 'Convert captures (pcap, pcapng, HEP) and logs (CLF, JSON Lines) to SIP CLF, JSON Lines or pcap',

@@ -3,7 +3,7 @@
  * which way, and the identifiers that group (grouping.ts) and match (match.ts) it — read with readRecords()
  * and the Tag 02 whole message parsed with the SIP parser (docs/guides/flow.md).
  */
-import { basename, extname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { decodeOptionalValue } from '../clf/optional.js';
 import { TAG_MESSAGE, UNPARSEABLE, type ClfRecord, type ClfValue } from '../clf/record.js';
 import { ClfDecodeError } from '../errors.js';
@@ -16,7 +16,10 @@ import { parseMessage } from '../sip/parser.js';
 export interface FlowEvent {
   /** Reading order over all inputs. */
   readonly seq: number;
-  /** The entity that logged the record: its 10@32473 label, else the file name without extension, else its address. */
+  /**
+   * The entity that logged the record: its 10@32473 label, else the file name without extension (the
+   * directory name for the writer's default sipclf-DATE-TIME-SEQ names), else its address.
+   */
   readonly entity: string;
   readonly timestamp: number;
   /** Direction S: the entity sent it (else it received it). */
@@ -69,6 +72,9 @@ function messageOf(r: ClfRecord): SipMessage | undefined {
   }
 }
 
+/** A file name the CLF writer gives by default (src/logfile/writer-files.ts): `sipclf-YYYYMMDD-HHMMSS-NNNN`. */
+const DEFAULT_FILE_NAME = /^sipclf-\d{8}-\d{6}-\d{4}$/;
+
 /** The entity name for a record read from `file` (see FlowEvent.entity). */
 export function entityName(label: string | undefined, file: string | undefined, r: ClfRecord): string {
   if (label !== undefined && label.length > 0) return Buffer.from(label, 'latin1').toString('utf8');
@@ -77,6 +83,10 @@ export function entityName(label: string | undefined, file: string | undefined, 
     const noGz = b.endsWith('.gz') ? b.slice(0, -3) : b;
     const e = extname(noGz);
     const name = e.length > 0 ? noGz.slice(0, -e.length) : noGz;
+    // The writer's default file names (sipclf-DATE-TIME-SEQ) say nothing of the entity; one directory per
+    // entity (`sipclf demo`, `--log-dir ./logs/edge`) does: name it after the directory.
+    const dir = basename(dirname(file));
+    if (DEFAULT_FILE_NAME.test(name) && dir !== '' && dir !== '.' && dir !== '/') return dir;
     if (name.length > 0) return name;
   }
   return str(r.direction === 'S' ? r.source : r.destination) || 'unknown';

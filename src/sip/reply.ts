@@ -10,14 +10,24 @@ import type { SipValidationError } from '../errors.js';
 import type { SipMessage } from './message.js';
 import { reasonPhrase } from './validate.js';
 
-/** RFC 3261 §21 phrases of the statuses the proxy core produces that src/sip's table lacks. */
+/** RFC 3261 §21 (and RFC 3515 §2.4.2 202) phrases of the statuses the proxy and UA produce beyond validate.ts's table. */
 const PHRASES = new Map<number, string>([
+  [180, 'Ringing'],
+  [181, 'Call Is Being Forwarded'],
+  [182, 'Queued'],
+  [183, 'Session Progress'],
+  [202, 'Accepted'],
   [408, 'Request Timeout'],
   [423, 'Interval Too Brief'],
   [480, 'Temporarily Unavailable'],
   [485, 'Ambiguous'],
+  [481, 'Call/Transaction Does Not Exist'],
+  [486, 'Busy Here'],
   [487, 'Request Terminated'],
+  [488, 'Not Acceptable Here'],
   [503, 'Service Unavailable'],
+  [600, 'Busy Everywhere'],
+  [603, 'Decline'],
 ]);
 
 /** The RFC 3261 §21 Reason-Phrase of a status. */
