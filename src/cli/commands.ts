@@ -283,6 +283,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       'With --config FILE the settings come from a YAML file (docs/reference/proxy-config.md), validated on load; ' +
       'flags given on the command line win over it (a repeatable flag replaces the whole list). SIGHUP reloads the ' +
       "file's routes and log-me configuration without dropping calls (an invalid file keeps the old configuration). " +
+      'With --stateless it is an RFC 3261 §16.11 stateless proxy instead (one target per request, no transactions). ' +
+      'The registrar file (registrar.file in --config) is read back at start. ' +
       '--metrics HOST:PORT (loopback) serves Prometheus /metrics and JSON /health. Logs are JSON lines (pino) on ' +
       'standard error. SIGTERM or SIGINT stops listening, flushes the log and exits 0.',
     options: [
@@ -296,6 +298,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--logme-config <file>', description: 'log-me engine configuration, JSON (docs/reference/logme.md)' },
       { flags: '--metrics <host:port>', description: 'serve /metrics and /health here (loopback; port 0: any)' },
       { flags: '--log-level <level>', description: 'fatal, error, warn, info, debug, trace or silent (default info)' },
+      { flags: '--stateless', description: 'RFC 3261 §16.11 stateless proxy: no transactions, one target, no 100 Trying, no forking' },
+      { flags: '--tls-cert <file>', description: 'certificate chain (PEM) of the tls: listeners' },
+      { flags: '--tls-key <file>', description: 'private key (PEM) of --tls-cert' },
     ],
     examples: [
       "sipclf proxy --listen udp:127.0.0.1:5060 --route 'example.net=127.0.0.1:5070' --log-dir ./logs",

@@ -45,6 +45,9 @@ async function flagsOf(raw: Record<string, unknown>): Promise<ProxyFlags> {
     log: str('log'),
     metrics: str('metrics'),
     logLevel: str('logLevel'),
+    tlsCert: str('tlsCert'),
+    tlsKey: str('tlsKey'),
+    stateless: raw['stateless'] === true ? true : undefined,
     logme,
   };
   for (const k of Object.keys(f)) if (f[k] === undefined) delete f[k];

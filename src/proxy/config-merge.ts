@@ -19,6 +19,9 @@ export interface ProxyFlags {
   readonly logme?: unknown;
   readonly metrics?: string;
   readonly logLevel?: string;
+  readonly stateless?: boolean;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
 }
 
 export interface EffectiveConfig {
@@ -55,6 +58,11 @@ export function mergeProxyConfig(file: ProxyFileConfig, flags: ProxyFlags): Effe
   const defaultRoute = flags.defaultRoute ?? file.defaultRoute;
   const logDir = flags.logDir ?? file.log?.dir;
   const logme = flags.logme ?? file.logme;
+  const stateless = flags.stateless === true || file.stateless === true;
+  const tls = { ...file.tls, ...(flags.tlsCert === undefined ? {} : { cert: flags.tlsCert }), ...(flags.tlsKey === undefined ? {} : { key: flags.tlsKey }) };
+  if (listen.some((l) => l.toLowerCase().startsWith('tls:')) && (tls.cert === undefined || tls.key === undefined)) {
+    throw new SipclfError('CONFIG_INVALID', 'a tls: listener needs a certificate and its key: --tls-cert and --tls-key (or tls.cert and tls.key in --config)');
+  }
   const t = file.timers;
   const timers = t === undefined ? undefined : { ...(t.T1 === undefined ? {} : { T1: t.T1 }), ...(t.T2 === undefined ? {} : { T2: t.T2 }), ...(t.T4 === undefined ? {} : { T4: t.T4 }) };
   const server: ProxyServerOptions = {
@@ -70,6 +78,8 @@ export function mergeProxyConfig(file: ProxyFileConfig, flags: ProxyFlags): Effe
     ...(logme === undefined ? {} : { logme }),
     ...(timers === undefined ? {} : { timers }),
     ...(t?.timerC === undefined ? {} : { timerC: t.timerC }),
+    ...(stateless ? { stateless } : {}),
+    ...(Object.keys(tls).length === 0 ? {} : { tls }),
   };
   return { server, metrics, logLevel: level as LogLevel };
 }

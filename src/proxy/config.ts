@@ -45,6 +45,14 @@ export interface MetricsConfig {
   readonly allowRemote: boolean;
 }
 
+/** TLS files (PEM paths) for `tls:` listeners and outbound TLS (docs/reference/transport.md). */
+export interface TlsConfig {
+  readonly cert?: string;
+  readonly key?: string;
+  readonly ca?: string;
+  readonly requestCert?: boolean;
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** The validated file: every field optional (flags and defaults fill the rest). */
@@ -60,6 +68,8 @@ export interface ProxyFileConfig {
   readonly metrics?: MetricsConfig;
   readonly logLevel?: LogLevel;
   readonly timers?: TimersConfig;
+  readonly stateless?: boolean;
+  readonly tls?: TlsConfig;
 }
 
 const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -174,7 +184,7 @@ function rotation(v: unknown, path: string): RotationConfig {
 /** Checks parsed YAML/JSON data; throws CONFIG_INVALID `PATH: reason`. */
 export function validateProxyConfig(data: unknown): ProxyFileConfig {
   if (data === null || data === undefined) return {};
-  const o = object(data, '', ['listen', 'routes', 'defaultRoute', 'domains', 'aliases', 'registrar', 'log', 'logme', 'metrics', 'logLevel', 'timers']);
+  const o = object(data, '', ['listen', 'routes', 'defaultRoute', 'domains', 'aliases', 'registrar', 'log', 'logme', 'metrics', 'logLevel', 'timers', 'stateless', 'tls']);
   const c: { -readonly [K in keyof ProxyFileConfig]: ProxyFileConfig[K] } = {};
   if (o['listen'] !== undefined) {
     c.listen = strings(o['listen'], 'listen', (s, p) => {
@@ -239,6 +249,17 @@ export function validateProxyConfig(data: unknown): ProxyFileConfig {
       ...(t['timerC'] === undefined ? {} : { timerC: int(t['timerC'], 'timers.timerC', 180_001) }),
     };
   }
+  if (o['stateless'] !== undefined) c.stateless = bool(o['stateless'], 'stateless');
+  if (o['tls'] !== undefined) {
+    const t = object(o['tls'], 'tls', ['cert', 'key', 'ca', 'requestCert']);
+    const tls: { -readonly [K in keyof TlsConfig]: TlsConfig[K] } = {};
+    for (const k of ['cert', 'key', 'ca'] as const) if (t[k] !== undefined) tls[k] = str(t[k], `tls.${k}`);
+    if (t['requestCert'] !== undefined) tls.requestCert = bool(t['requestCert'], 'tls.requestCert');
+    if ((tls.cert === undefined) !== (tls.key === undefined)) bad(tls.cert === undefined ? 'tls.cert' : 'tls.key', 'tls.cert and tls.key go together');
+    c.tls = tls;
+  }
+  // A tls: listener cannot start without a certificate and its key (RFC 3261 §26.3.1: the server side of TLS).
+  if (c.listen?.some((l) => l.startsWith('tls:')) === true && (c.tls?.cert === undefined || c.tls.key === undefined)) bad('tls', 'a tls: listener needs tls.cert and tls.key');
   return c;
 }
 

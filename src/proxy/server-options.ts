@@ -1,13 +1,14 @@
 /**
  * Options of the proxy server (server.ts) and their resolution: static routes and the default route parsed
  * (PROXY_BAD_ROUTE names the bad one), the log mode checked, the CLF writer and the log-me engine created.
- * The YAML configuration file of issue 5 is a later step; these are the flags' shapes.
+ * The YAML configuration file (config.ts, config-merge.ts) and the flags both end up in these options.
  */
 import { SipclfError } from '../errors.js';
 import { ClfWriter } from '../logfile/writer.js';
 import type { WriterOptions } from '../logfile/writer-options.js';
 import { LogmeEngine } from '../logme/index.js';
 import type { Clock, TimerConfig } from '../transaction/index.js';
+import type { TlsOptions } from '../transport/index.js';
 import { parseNextHop, parseStaticRoute, type StaticRoute } from './routes.js';
 import { MessageLog, type LogMode } from '../msglog/message-log.js';
 import type { NextHop } from './types.js';
@@ -37,6 +38,10 @@ export interface ProxyServerOptions {
   readonly timers?: Partial<TimerConfig>;
   /** Timer C in ms (> 180,000). */
   readonly timerC?: number;
+  /** RFC 3261 §16.11 stateless proxy (server-stateless.ts) instead of the transaction-stateful one. */
+  readonly stateless?: boolean;
+  /** TLS files (PEM paths) of the `tls:` listeners, and the CA / client certificate for outbound TLS. */
+  readonly tls?: TlsOptions;
   readonly clock?: Clock;
 }
 

@@ -32,6 +32,7 @@ import type { ManagerStats } from '../transaction/index.js';
 import { parseNextHop, parseStaticRoute } from './routes.js';
 import type { MessageLog, Txns } from '../msglog/message-log.js';
 import { resolveServerOptions, type ProxyServerOptions, type ProxyStats } from './server-options.js';
+import { statelessRequest, statelessResponse, type StatelessDeps } from './server-stateless.js';
 import type { LocalInterface, OutgoingRequest, OutgoingResponse, ProxyPorts, ProxySelf } from './types.js';
 
 export type { ProxyServerOptions, ProxyStats } from './server-options.js';
@@ -51,6 +52,8 @@ export class ProxyServer {
   readonly #log: MessageLog;
   readonly #registrar: Registrar;
   readonly #timerC: number | undefined;
+  /** RFC 3261 §16.11 mode (server-stateless.ts): no transactions at all. */
+  readonly #stateless: boolean;
   readonly #contexts = new Map<ServerTransaction, Context>();
   /** Our branch → upstream branch, for Server-Txn of records about client transactions. */
   readonly #upstreamOf = new Map<string, string | null>();
@@ -65,7 +68,8 @@ export class ProxyServer {
     this.#clock = opts.clock ?? systemClock;
     this.#log = log;
     this.#timerC = opts.timerC;
-    this.#transport = new TransportLayer({ listeners: [...opts.listen] });
+    this.#stateless = opts.stateless === true;
+    this.#transport = new TransportLayer({ listeners: [...opts.listen], ...(opts.tls === undefined ? {} : { tls: opts.tls }) });
     this.#registrar = new Registrar({ ...opts.registrar, domains: r.domains });
     this.#routerOpts = { registrar: this.#registrar, routes: r.routes, ...(r.defaultProxy === undefined ? {} : { defaultProxy: r.defaultProxy }) };
     const sink = this.#transport.sink();
@@ -90,6 +94,8 @@ export class ProxyServer {
     const log = await r.openLog();
     const s = new ProxyServer(opts, log);
     try {
+      // The bindings saved by an earlier run (expired ones dropped): a restart keeps the registrations.
+      s.#registrar.load();
       const bound = await s.#transport.start();
       s.#self = { interfaces: bound.map((e) => ({ transport: e.transport, host: e.host, port: e.port })), domains: r.domains, aliases: r.aliases };
       s.#router = new Router({ self: s.#self, ...s.#routerOpts });
@@ -177,7 +183,18 @@ export class ProxyServer {
     let retransmission = false;
     let txns: Txns = { serverTxn: null, clientTxn: null };
     try {
-      if (msg.isRequest) {
+      if (this.#stateless) {
+        const d = this.#statelessDeps();
+        if (msg.isRequest) {
+          this.stats.requests++;
+          txns = { serverTxn: msg.topVia?.branch ?? null, clientTxn: null };
+          statelessRequest(d, msg, m);
+        } else {
+          this.stats.responses++;
+          txns = { serverTxn: msg.vias()[1]?.branch ?? null, clientTxn: msg.topVia?.branch ?? null };
+          statelessResponse(d, msg);
+        }
+      } else if (msg.isRequest) {
         this.stats.requests++;
         txns = { serverTxn: msg.topVia?.branch ?? null, clientTxn: null };
         retransmission = this.#onRequest(msg, m);
@@ -194,6 +211,10 @@ export class ProxyServer {
     } finally {
       this.#log.end(m.original, log, { from: m.source, to: m.local, at: m.receivedAt, retransmission, txns });
     }
+  }
+
+  #statelessDeps(): StatelessDeps {
+    return { self: this.#self, router: this.#router, registrar: this.#registrar, log: this.#log, transport: this.#transport, stats: this.stats, count: (c) => this.#count(c) };
   }
 
   /** Returns the retransmission flag of the request. */
