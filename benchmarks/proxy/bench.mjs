@@ -599,61 +599,73 @@ async function soak(ports, rate, seconds, key) {
 // ---------------------------------------------------------------------------------------------------------
 // Main.
 // ---------------------------------------------------------------------------------------------------------
-const wanted = PROXIES.filter((x) => ONLY === undefined || ONLY.includes(x.key));
-const res = {
-  date: new Date().toISOString(),
-  commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim(),
-  dirty: spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '',
-  machine: {
-    cpu: os.cpus()[0]?.model ?? '?',
-    cores: NCPU,
-    memGiB: os.totalmem() / 2 ** 30,
-    node: process.version,
-    kernel: `${os.release()} ${process.arch}`,
-    pinned: PIN,
-    sipp: (spawnSync(SIPP, ['-v'], { encoding: 'utf8' }).stdout.match(/SIPp v[^\s]*[^\s.]/) ?? ['?'])[0],
-    kamailio: KAMAILIO === undefined ? undefined : (spawnSync(KAMAILIO, ['-v'], { encoding: 'utf8' }).stdout.match(/kamailio [\d.]+/) ?? ['?'])[0],
-  },
-  rates: RATES,
-  seconds: SECONDS,
-  loadStart: loadavg(),
-  proxies: [],
-};
-WORK = mkdtempSync(path.join(os.tmpdir(), 'sipclf-proxy-bench-'));
-const started = Date.now();
-try {
-  const snap = path.join(WORK, 'snap');
-  mkdirSync(snap);
-  for (const d of ['bin', 'dist']) cpSync(path.join(ROOT, d), path.join(snap, d), { recursive: true });
-  cpSync(path.join(ROOT, 'package.json'), path.join(snap, 'package.json'));
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(snap, 'node_modules'));
-  BIN = path.join(snap, 'bin', 'sipclf.js');
-  const maxCalls = Math.max(...RATES) * SECONDS;
-  uuidCsv(path.join(WORK, 'uac_uuids.csv'), Math.min(60_000, maxCalls + 1000));
-  uuidCsv(path.join(WORK, 'uas_uuids.csv'), Math.min(60_000, maxCalls + 1000));
-  const ports = { uas: await freeUdpPort(), uac: await freeUdpPort() };
-  for (const proxy of wanted) {
-    if (proxy.key === 'kamailio' && (KAMAILIO === undefined || KAM_MODULES === undefined)) {
-      log('kamailio is not installed (apt-get install -y kamailio): skipped');
-      res.proxies.push({ key: proxy.key, label: proxy.label, skipped: 'kamailio not installed' });
-      continue;
+async function runAll() {
+  const wanted = PROXIES.filter((x) => ONLY === undefined || ONLY.includes(x.key));
+  const res = {
+    date: new Date().toISOString(),
+    commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim(),
+    dirty: spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() !== '',
+    machine: {
+      cpu: os.cpus()[0]?.model ?? '?',
+      cores: NCPU,
+      memGiB: os.totalmem() / 2 ** 30,
+      node: process.version,
+      kernel: `${os.release()} ${process.arch}`,
+      pinned: PIN,
+      sipp: (spawnSync(SIPP, ['-v'], { encoding: 'utf8' }).stdout.match(/SIPp v[^\s]*[^\s.]/) ?? ['?'])[0],
+      kamailio: KAMAILIO === undefined ? undefined : (spawnSync(KAMAILIO, ['-v'], { encoding: 'utf8' }).stdout.match(/kamailio [\d.]+/) ?? ['?'])[0],
+    },
+    rates: RATES,
+    seconds: SECONDS,
+    callMs: CALL_MS,
+    warmupS: WARMUP_S,
+    keepUp: KEEP_UP,
+    loadStart: loadavg(),
+    proxies: [],
+  };
+  WORK = mkdtempSync(path.join(os.tmpdir(), 'sipclf-proxy-bench-'));
+  const started = Date.now();
+  try {
+    const snap = path.join(WORK, 'snap');
+    mkdirSync(snap);
+    for (const d of ['bin', 'dist']) cpSync(path.join(ROOT, d), path.join(snap, d), { recursive: true });
+    cpSync(path.join(ROOT, 'package.json'), path.join(snap, 'package.json'));
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(snap, 'node_modules'));
+    BIN = path.join(snap, 'bin', 'sipclf.js');
+    const maxCalls = Math.max(...RATES) * SECONDS;
+    uuidCsv(path.join(WORK, 'uac_uuids.csv'), Math.min(60_000, maxCalls + 1000));
+    uuidCsv(path.join(WORK, 'uas_uuids.csv'), Math.min(60_000, maxCalls + 1000));
+    const ports = { uas: await freeUdpPort(), uac: await freeUdpPort() };
+    for (const proxy of wanted) {
+      if (proxy.key === 'kamailio' && (KAMAILIO === undefined || KAM_MODULES === undefined)) {
+        log('kamailio is not installed (apt-get install -y kamailio): skipped');
+        res.proxies.push({ key: proxy.key, label: proxy.label, skipped: 'kamailio not installed' });
+        continue;
+      }
+      log(`--- ${proxy.label}`);
+      res.proxies.push(await ramp(proxy, ports));
     }
-    log(`--- ${proxy.label}`);
-    res.proxies.push(await ramp(proxy, ports));
+    if (SOAK_S > 0) {
+      const mk = res.proxies.find((x) => x.key === SOAK_KEY);
+      const rate = SOAK_RATE_ASKED ?? Math.min(500, Math.floor((mk?.best?.rate ?? 1000) / 2));
+      log(`--- soak: ${SOAK_KEY} at ${rate} cps for ${SOAK_S} s`);
+      res.soak = await soak(ports, rate, SOAK_S, SOAK_KEY);
+    }
+  } finally {
+    killAll();
   }
-  if (SOAK_S > 0) {
-    const mk = res.proxies.find((x) => x.key === SOAK_KEY);
-    const rate = SOAK_RATE_ASKED ?? Math.min(500, Math.floor((mk?.best?.rate ?? 1000) / 2));
-    log(`--- soak: ${SOAK_KEY} at ${rate} cps for ${SOAK_S} s`);
-    res.soak = await soak(ports, rate, SOAK_S, SOAK_KEY);
-  }
-} finally {
-  killAll();
+  res.loadEnd = loadavg();
+  res.durationS = (Date.now() - started) / 1000;
+  mkdirSync(path.join(ROOT, 'benchmarks/results'), { recursive: true });
+  writeFileSync(path.join(ROOT, 'benchmarks/results/proxy-latest.json'), JSON.stringify(res, null, 1) + '\n');
+  return res;
 }
-res.loadEnd = loadavg();
-res.durationS = (Date.now() - started) / 1000;
-mkdirSync(path.join(ROOT, 'benchmarks/results'), { recursive: true });
-writeFileSync(path.join(ROOT, 'benchmarks/results/proxy-latest.json'), JSON.stringify(res, null, 1) + '\n');
+
+const FROM_JSON = opt('--from-json');
+const res = FROM_JSON !== undefined ? JSON.parse(readFileSync(FROM_JSON, 'utf8')) : await runAll();
+res.callMs ??= CALL_MS;
+res.warmupS ??= WARMUP_S;
+res.keepUp ??= KEEP_UP;
 
 // ---------------------------------------------------------------------------------------------------------
 // Report.
@@ -677,6 +689,21 @@ const ratioLine = (a, b, what, target) => {
   const x = ca / cb;
   return `- ${what} at ${fmt(r)} cps (the highest rate both passed): ${f3(ca)} / ${f3(cb)} CPU-s per 1,000 calls = **${x.toFixed(2)}×**${target === undefined ? '' : ` (target ≤ ${target}×: ${x <= target ? 'met' : '**NOT met**'})`}.`;
 };
+/** Why a step did not pass, and how busy the proxy and SIPp were (CPU ÷ wall time of the UAC run). */
+const whyOf = (st, key) => {
+  const why = [];
+  if (st.failRatio >= FAIL_LIMIT) {
+    const by = Object.entries(st.failedBy ?? {}).map(([k, v]) => `${k.replace(/^Failed|\(C\)$/g, '')} ${fmt(v)}`);
+    why.push(`${(st.failRatio * 100).toFixed(2)} % failed${by.length > 0 ? ` (${by.join(', ')})` : ''}`);
+  }
+  if (st.unfinished > 0) why.push(`${fmt(st.unfinished)} calls never ended`);
+  if (!st.keptUp) why.push(`the UAC created calls at only ${fmt(st.achieved)} cps`);
+  if (st.sippExit === 255) why.push('SIPp exit 255');
+  const use = [];
+  if (key !== 'baseline') use.push(`proxy ${pct(st.proxyCoreUse)} of its core`);
+  use.push(`SIPp ${pct(st.sippCoreUse)} of its core`);
+  return `${why.join(', ')}; ${use.join(', ')}`;
+};
 const maxLine = (k) => {
   const x = P[k];
   if (x === undefined || x.skipped) return '?';
@@ -689,14 +716,14 @@ for (const x of res.proxies) {
   if (x.skipped) continue;
   for (const s of x.steps)
     stepRows.push(
-      `| ${x.key} | ${fmt(s.rate)} | ${fmt(s.calls)} | ${fmt(s.ok)} | ${s.failed + s.unfinished > 0 ? `**${fmt(s.failed + s.unfinished)}**` : '0'} | ${(s.failRatio * 100).toFixed(2)} | ${fmt(s.achieved)} | ${fmt(s.retrans)} | ${s.cpu === undefined ? '–' : s.cpu.toFixed(2)} | ${f3(s.cpuPer1000)} | ${x.key === 'baseline' ? '–' : pct(s.proxyCoreUse)} | ${pct(s.sippCoreUse)} | ${pct(s.core1Busy)} / ${pct(s.core0Busy)} | ${x.key === 'baseline' ? '–' : mib(s.rss)} | ${x.key === 'baseline' ? '–' : mib(s.pss)} | ${s.pass ? 'yes' : `no: ${s.why}`} |`,
+      `| ${x.key} | ${fmt(s.rate)} | ${fmt(s.calls)} | ${fmt(s.ok)} | ${s.failed + s.unfinished > 0 ? `**${fmt(s.failed + s.unfinished)}**` : '0'} | ${(s.failRatio * 100).toFixed(2)} | ${fmt(s.achieved)} | ${fmt(s.retrans)} | ${s.cpu === undefined ? '–' : s.cpu.toFixed(2)} | ${f3(s.cpuPer1000)} | ${x.key === 'baseline' ? '–' : pct(s.proxyCoreUse)} | ${pct(s.sippCoreUse)} | ${x.key === 'baseline' ? '–' : mib(s.rss)} | ${x.key === 'baseline' ? '–' : mib(s.pss)} | ${s.pass ? 'yes' : `no: ${whyOf(s, x.key)}`} |`,
     );
 }
 const summaryRows = res.proxies.map((x) => {
   if (x.skipped) return `| ${x.label} | skipped: ${x.skipped} | | | | |`;
   const b = x.best;
   const last = x.steps[x.steps.length - 1];
-  return `| ${x.label} | **${maxLine(x.key)}** | ${x.firstFail === undefined ? '–' : `${fmt(x.firstFail.rate)}: ${x.firstFail.why}`} | ${f3(b?.cpuPer1000)} | ${x.key === 'baseline' ? '–' : `${mib(last?.rss)} / ${mib(last?.pss)}`} | ${x.clfRecords === undefined || x.key !== 'marked' ? '–' : `${fmt(x.clfRecords)} records for ${fmt(x.totalCalls)} calls (${(x.clfRecords / x.totalCalls).toFixed(2)}/call), ${mib(x.clfBytes)} MiB`} |`;
+  return `| ${x.label} | **${maxLine(x.key)}** | ${x.firstFail === undefined ? '–' : `${fmt(x.firstFail.rate)}: ${whyOf(x.firstFail, x.key)}`} | ${f3(b?.cpuPer1000)} | ${x.key === 'baseline' ? '–' : `${mib(last?.rss)} / ${mib(last?.pss)}`} | ${x.clfRecords === undefined || x.key !== 'marked' ? '–' : `${fmt(x.clfRecords)} records for ${fmt(x.totalCalls)} calls (${(x.clfRecords / x.totalCalls).toFixed(2)}/call), ${mib(x.clfBytes)} MiB`} |`;
 });
 const mk = P.marked;
 const nn = P.none;
@@ -713,7 +740,7 @@ if (res.soak !== undefined) {
   soakLines.push(
     '',
     `**Memory soak — measured for ${fmt(s.seconds)} s (${(s.seconds / 60).toFixed(1)} min)** (\`--soak ${s.seconds}\`) at ${fmt(s.rate)} cps: a fresh ${s.label} (\`${s.cmd}\`), RSS of the node process sampled every 10 s: ` +
-      `first ${mib(s.first)} MiB (after the ${WARMUP_S}-s warm-up, before the soak calls), at 10 s ${mib(s.at10)} MiB, last ${mib(s.last)} MiB, max ${mib(s.max)} MiB; least-squares slope from ${s.slopeFrom} s on: ${s.slopeMiBPerMin === undefined ? '?' : `**${s.slopeMiBPerMin.toFixed(1)} MiB/min**`}; ` +
+      `first ${mib(s.first)} MiB (after the ${res.warmupS}-s warm-up, before the soak calls), at 10 s ${mib(s.at10)} MiB, last ${mib(s.last)} MiB, max ${mib(s.max)} MiB; least-squares slope from ${s.slopeFrom} s on: ${s.slopeMiBPerMin === undefined ? '?' : `**${s.slopeMiBPerMin.toFixed(1)} MiB/min**`}; ` +
       `calls ${fmt(s.step.ok)} ok / ${fmt(s.step.failed + s.step.unfinished)} failed (${(s.step.failRatio * 100).toFixed(2)} %), proxy ${pct(s.step.proxyCoreUse)} of its core${s.clfRecords ? `; ${fmt(s.clfRecords)} CLF records, ${mib(s.clfBytes)} MiB` : ''}. ` +
       `${s.seconds < 600 ? `**This is shorter than the 10-minute run the issue asks for**; run \`node benchmarks/proxy/bench.mjs --soak 600\` for it.` : ''}`,
     `- RSS samples (s: MiB): ${s.samples.map((x) => `${x.t}: ${mib(x.rss)}`).join(', ')}.`,
@@ -724,10 +751,10 @@ const lines = [
   `**Measured under load — provisional.** This run shared its ${m.cores} cores with other people's test runs (load average ${res.loadStart} at the start, ${res.loadEnd} at the end), ` +
     'so the rates and CPU figures are noisy and the ramp can stop early on a busy moment; it is to be re-run on a quiet machine.',
   '',
-  `Setup: SIPp UAC → proxy → SIPp UAS over UDP on 127.0.0.1, ${PIN ? 'the proxy pinned to core 1 (`taskset -c 1`), both SIPp processes to core 0 (`taskset -c 0`)' : 'unpinned'}; ` +
-    `${SECONDS} s per rate (\`-m RATE×${SECONDS}\`), call length \`-d ${CALL_MS}\`, rates ${RATES.join(', ')} cps, stopping at the first rate that does not pass. ` +
-    `A rate **passes** when < 0.1 % of its calls failed, every call ended, and the UAC created the calls at ≥ ${KEEP_UP * 100} % of the rate (else the UAC did not keep up; the bottleneck column says which core was saturated). ` +
-    `Each proxy is started once and warmed up (${WARMUP_S} s at 100 cps, not counted) before its ramp. CPU = utime + stime of the proxy process (Kamailio: summed over its main process and children) from /proc/PID/stat, ` +
+  `Setup: SIPp UAC → proxy → SIPp UAS over UDP on 127.0.0.1, ${m.pinned ? 'the proxy pinned to core 1 (`taskset -c 1`), both SIPp processes to core 0 (`taskset -c 0`)' : 'unpinned'}; ` +
+    `${res.seconds} s per rate (\`-m RATE×${res.seconds}\`), call length \`-d ${res.callMs}\`, rates ${res.rates.join(', ')} cps, stopping at the first rate that does not pass. ` +
+    `A rate **passes** when < 0.1 % of its calls failed, every call ended, and the UAC created the calls at ≥ ${res.keepUp * 100} % of the rate (else the UAC did not keep up); a rate that does not pass says why, with the SIPp failure counters, and how much of its core the proxy and SIPp used. ` +
+    `Each proxy is started once and warmed up (${res.warmupS} s at 100 cps, not counted) before its ramp. CPU = utime + stime of the proxy process (Kamailio: summed over its main process and children) from /proc/PID/stat, ` +
     'read before the UAC starts and 1 s after it ends, divided by the calls created. Memory = RSS / PSS (summed over the processes for Kamailio; PSS counts shared memory once) after the step.',
   '',
   'Commands (TMP a temporary directory, ports chosen free at start):',
@@ -735,7 +762,7 @@ const lines = [
   '```sh',
   ...res.proxies.filter((x) => !x.skipped && x.key !== 'baseline').map((x) => `taskset -c 1 ${x.cmd}`),
   `taskset -c 0 sipp -sn uas -i 127.0.0.1 -p UAS -nostdin          # marked runs: -sf test/fixtures/sipp/uas_logme.xml -inf uas_uuids.csv`,
-  `taskset -c 0 sipp -sn uac 127.0.0.1:PROXY -i 127.0.0.1 -p UAC -r RATE -m RATE×${SECONDS} -l RATE×${SECONDS} -d ${CALL_MS} -nostdin \\`,
+  `taskset -c 0 sipp -sn uac 127.0.0.1:PROXY -i 127.0.0.1 -p UAC -r RATE -m RATE×${res.seconds} -l RATE×${res.seconds} -d ${res.callMs} -nostdin \\`,
   `  -timeout Ts -timeout_error -recv_timeout 10000 -trace_stat -stf uac.csv -fd 1   # marked runs: -sf test/fixtures/sipp/uac_logme.xml -inf uac_uuids.csv`,
   '```',
   '',
@@ -756,11 +783,11 @@ const lines = [
   '',
   'Every step:',
   '',
-  '| proxy | rate (cps) | calls | ok | failed | failed % | UAC achieved (cps) | SIPp retrans. | proxy CPU (s) | CPU-s / 1,000 calls | core 1 (proxy) busy | core 0 (SIPp) busy | RSS (MiB) | PSS (MiB) | passed |',
+  '| proxy | rate (cps) | calls | ok | failed | failed % | UAC achieved (cps) | SIPp retrans. | proxy CPU (s) | CPU-s / 1,000 calls | proxy CPU / wall | SIPp CPU / wall | RSS (MiB) | PSS (MiB) | passed |',
   '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
   ...stepRows,
   '',
-  `proxy / SIPp CPU / wall = CPU seconds of the proxy (core 1) and of both SIPp processes (core 0) over the UAC's wall time; core busy = the share of that core's time not idle over the step (/proc/stat), whoever used it — other people's processes count too. ` +
+  `proxy / SIPp CPU / wall = CPU seconds of the proxy (core 1) and of both SIPp processes together (core 0) over the UAC's wall time; 100 % = the process had its core to itself all the time. ` +
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB.toFixed(1)} GiB, Node ${m.node}, Linux ${m.kernel}; ${m.sipp}, ${m.kamailio ?? 'no Kamailio'}. ` +
     `Commit ${res.commit}${res.dirty ? ' (with uncommitted changes under src/)' : ''}; date ${res.date}; the run took ${fmt(res.durationS)} s. Raw figures: benchmarks/results/proxy-latest.json.`,
 ];
