@@ -383,6 +383,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'demo',
+    args: '',
+    summary: 'Run RFC 8123 log-me debugging across three networks on loopback and show the merged trail',
+    details:
+      'Starts, on 127.0.x.y loopback addresses, a small version of RFC 8123 Figure 1: Alice\'s UA (not log-me ' +
+      'capable) → network A edge proxy (marks on her behalf, authorised for her identity) → network A border (agreement ' +
+      'with B) → network B border (no agreement with network C) → Bob\'s and Carol\'s log-me capable UAs, a rejecting ' +
+      'UA, and a UA in network C. Places marked and unmarked calls, a REFER transfer, a rejected call and a call into ' +
+      'network C; then prints what each entity logged, the merged ladder of the marked transfer session, the stats ' +
+      'of all logs, checks (every marked hop logged at both ends inside the trust domains, nothing marked reaches ' +
+      'network C, unmarked calls not logged, the transfer tied to one test case) and where the files are. Takes a few ' +
+      'seconds; docs/guides/regression-test.md explains every step.',
+    options: [
+      { flags: '--dir <dir>', description: 'write the logs here (one directory per entity) and keep them' },
+      { flags: '--keep', description: 'keep the logs of a temporary directory' },
+    ],
+    examples: ['sipclf demo', 'sipclf demo --dir ./demo-logs'],
+    exit: [
+      [0, 'every call and every check passed'],
+      [1, 'a call or a check failed (printed)'],
+      [2, 'the loopback addresses or the log directory cannot be used'],
+    ],
+  },
+  {
     name: 'convert',
     args: '<in>',
     summary: 'Convert captures (pcap, pcapng, HEP) and logs (CLF, JSON Lines) to SIP CLF, JSON Lines or pcap',

@@ -60,5 +60,6 @@ export function notes(a: Flow['ladder']['arrows'][number]): string[] {
   else out.push(`transit ${a.receive.timestamp - a.send.timestamp}ms`);
   if ((a.send ?? a.receive)?.retransmission === true) out.push('retransmission');
   if (a.markError !== undefined) out.push(`MARKING ERROR: ${a.markError}`);
+  if (a.markedBy !== undefined) out.push(`marked by ${a.markedBy} on the sender's behalf`);
   return out;
 }

@@ -24,6 +24,11 @@ export interface Arrow {
   readonly logme: boolean;
   /** Why this message is a marking error, or undefined. */
   readonly markError: string | undefined;
+  /**
+   * An unmarked message of a marked dialog that its receiver forwarded with the marker: the receiver marks
+   * on the sender's behalf (RFC 8497 §4.3, Figure 3) — not a marking error. The receiver's name.
+   */
+  readonly markedBy?: string;
 }
 
 export interface Ladder {
@@ -78,13 +83,15 @@ export function buildLadder(events: readonly FlowEvent[]): Ladder {
     return o === undefined || o === self ? UNKNOWN : o;
   };
   const marked = new Set(events.filter((e) => e.logme).map((e) => e.callId));
+  const markedSends = new Set(events.filter((e) => e.sent && e.logme).map((e) => onBehalfKey(e, e.entity)));
+  const ctx = { marked, markedSends };
   const arrows: Arrow[] = [];
   for (const e of sorted) {
     if (e.sent) {
       const r = paired.get(e);
-      arrows.push(arrow(e, r, e.entity, r?.entity ?? peer(e.destination, e.entity), marked));
+      arrows.push(arrow(e, r, e.entity, r?.entity ?? peer(e.destination, e.entity), ctx));
     } else if (!pairedRecv.has(e)) {
-      arrows.push(arrow(undefined, e, peer(e.source, e.entity), e.entity, marked));
+      arrows.push(arrow(undefined, e, peer(e.source, e.entity), e.entity, ctx));
     }
   }
   arrows.sort((a, b) => a.time - b.time);
@@ -94,12 +101,24 @@ export function buildLadder(events: readonly FlowEvent[]): Ladder {
   return { entities, addresses, arrows };
 }
 
-function arrow(send: FlowEvent | undefined, receive: FlowEvent | undefined, from: string, to: string, marked: Set<string>): Arrow {
+/** The same message as `e` (Call-ID, CSeq, method or status) sent on by `entity`. */
+function onBehalfKey(e: FlowEvent, entity: string): string {
+  return `${entity}|${e.callId}|${e.cseq}|${e.isRequest ? e.method : String(e.status)}`;
+}
+
+function arrow(send: FlowEvent | undefined, receive: FlowEvent | undefined, from: string, to: string, ctx: { marked: Set<string>; markedSends: Set<string> }): Arrow {
   const e = (send ?? receive) as FlowEvent;
   const logme = send !== undefined && receive !== undefined ? send.logme && receive.logme : e.logme;
   let markError: string | undefined;
+  let markedBy: string | undefined;
   if (send !== undefined && receive !== undefined && send.logme !== receive.logme) {
     markError = `logme ${send.logme ? 'lost' : 'added'} between ${send.entity} and ${receive.entity}`;
-  } else if (marked.has(e.callId) && !e.logme) markError = `no logme in a marked dialog (sent by ${from})`;
-  return { from, to, time: send?.timestamp ?? (receive as FlowEvent).timestamp, send, receive, label: labelOf(e), logme, markError };
+  } else if (ctx.marked.has(e.callId) && !e.logme) {
+    if (receive !== undefined && ctx.markedSends.has(onBehalfKey(e, receive.entity))) markedBy = receive.entity;
+    // A 100 Trying is hop by hop (RFC 3261 §16.7 step 5: never forwarded), built by the next hop's transaction
+    // layer; RFC 7989 §10.8.1 lets it carry no Session-ID of the dialog: not a marking error.
+    else if (e.status !== 100) markError = `no logme in a marked dialog (sent by ${from})`;
+  }
+  const a: Arrow = { from, to, time: send?.timestamp ?? (receive as FlowEvent).timestamp, send, receive, label: labelOf(e), logme, markError };
+  return markedBy === undefined ? a : { ...a, markedBy };
 }

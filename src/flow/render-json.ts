@@ -29,6 +29,7 @@ export function renderJson(f: Flow): string {
       matched: a.send !== undefined && a.receive !== undefined,
       retransmission: e?.retransmission ?? false,
       markingError: a.markError ?? null,
+      ...(a.markedBy === undefined ? {} : { markedBy: a.markedBy }),
     };
   });
   const doc = {
