@@ -1,0 +1,124 @@
+// `sipclf proxy --stateless` (RFC 3261 §16.11) as a child process:
+//
+// 1. With real SIPp: 20 calls from the built-in uac to the built-in uas succeed; the CLF log (--log all) shows
+//    a stateless element — no 100 Trying of its own (a transaction's response, §16.2), exactly one copy sent
+//    per message received (one target, no forking, no retransmissions of its own), every record flagged `O`.
+// 2. In-process peers on loopback: an INVITE sent twice (a retransmission) is forwarded twice with the same
+//    branch, and its CANCEL gets that branch too (§16.11: "the branch … MUST be the same" for them so the next
+//    hop matches its transactions, §9.2, §17.2.3); the 487 and the 200 to the CANCEL come back by their Vias.
+import { strict as assert } from 'node:assert';
+import { createSocket, type Socket } from 'node:dgram';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { parseMessage } from '../../src/sip/parser.js';
+import { clfMessages, freePort, missingTools, SIPP, sippOk, sleep, start, startProxy, stopProxy, withDir } from './peers.js';
+
+const CALLS = 20;
+
+async function sippCalls(t: TestContext): Promise<void> {
+  await withDir('sipclf-stateless-', async (dir, runs) => {
+    const uasPort = await freePort();
+    const proxy = await startProxy(runs, dir, ['--stateless', '--listen', 'udp:127.0.0.1:0', '--route', `127.0.0.1=127.0.0.1:${uasPort}`, '--log-dir', 'logs', '--log', 'all']);
+    const bounds = ['-nostdin', '-m', String(CALLS), '-timeout', '40s', '-timeout_error'];
+    const uas = start('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), ...bounds], dir, 50);
+    runs.push(uas);
+    await sleep(700);
+    const uacPort = await freePort();
+    const uac = start('sipp', ['-sn', 'uac', `127.0.0.1:${proxy.port}`, '-i', '127.0.0.1', '-p', String(uacPort), '-r', '10', ...bounds, '-recv_timeout', '10000'], dir, 50);
+    runs.push(uac);
+    await sippOk(uac, CALLS, 'sipp uac', `proxy:\n${proxy.run.out}`);
+    await sippOk(uas, CALLS, 'sipp uas');
+    await stopProxy(proxy);
+    const recs = clfMessages(join(dir, 'logs'));
+    const r = recs.filter((m) => m.dir === 'R');
+    const s = recs.filter((m) => m.dir === 'S');
+    assert.ok(r.length >= 6 * CALLS, `received: ${r.length}`);
+    assert.equal(s.length, r.length, 'one copy sent per message received');
+    assert.deepEqual(s.filter((m) => m.what === '100'), [], 'no 100 Trying from a stateless proxy');
+    const key = (m: (typeof recs)[number]): string => `${m.what} ${m.cseqMethod} ${m.callId}`;
+    assert.deepEqual(s.map(key).sort(), r.map(key).sort(), 'every message received was forwarded once, and nothing else was sent');
+    assert.ok(s.filter((m) => m.dst === `127.0.0.1:${uasPort}`).length >= 3 * CALLS, 'INVITE, ACK and BYE reach the callee');
+    t.diagnostic(`${CALLS} calls; ${r.length} records received, ${s.length} sent, no 100 Trying`);
+  });
+}
+
+/** A UDP peer on loopback collecting what it receives. */
+async function peer(): Promise<{ sock: Socket; port: number; got: Buffer[] }> {
+  const sock = createSocket('udp4');
+  const got: Buffer[] = [];
+  sock.on('message', (b) => got.push(b));
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  return { sock, port: sock.address().port, got };
+}
+
+async function until(pred: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100 && !pred(); i++) await sleep(50);
+  assert.ok(pred(), what);
+}
+
+function request(method: string, port: number, proxyPort: number): Buffer {
+  return Buffer.from(
+    [
+      `${method} sip:bob@127.0.0.1:${proxyPort} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-stateless-1;rport`,
+      'Max-Forwards: 70',
+      'From: <sip:alice@127.0.0.1>;tag=a1',
+      `To: <sip:bob@127.0.0.1:${proxyPort}>`,
+      'Call-ID: stateless-1@127.0.0.1',
+      `CSeq: 1 ${method}`,
+      ...(method === 'INVITE' ? [`Contact: <sip:alice@127.0.0.1:${port}>`] : []),
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+}
+
+function response(req: Buffer, status: string, cseq: string): Buffer {
+  const m = parseMessage(req);
+  const vias = m.getAll('Via').map((v) => `Via: ${v}`);
+  return Buffer.from([`SIP/2.0 ${status}`, ...vias, `From: ${m.get('From') ?? ''}`, `To: ${m.get('To') ?? ''};tag=b1`, `Call-ID: ${m.callId ?? ''}`, `CSeq: ${cseq}`, 'Content-Length: 0', '', ''].join('\r\n'));
+}
+
+async function branches(): Promise<void> {
+  await withDir('sipclf-stateless-branch-', async (dir, runs) => {
+    const callee = await peer();
+    const caller = await peer();
+    try {
+      const proxy = await startProxy(runs, dir, ['--stateless', '--listen', 'udp:127.0.0.1:0', '--route', `127.0.0.1=127.0.0.1:${callee.port}`]);
+      const send = (b: Buffer, to: number): void => void caller.sock.send(b, to, '127.0.0.1');
+      send(request('INVITE', caller.port, proxy.port), proxy.port);
+      await until(() => callee.got.length === 1, 'the INVITE is forwarded');
+      send(request('INVITE', caller.port, proxy.port), proxy.port);
+      await until(() => callee.got.length === 2, 'the retransmitted INVITE is forwarded again');
+      send(request('CANCEL', caller.port, proxy.port), proxy.port);
+      await until(() => callee.got.length === 3, 'the CANCEL is forwarded');
+      const [inv1, inv2, cancel] = callee.got.map((b) => parseMessage(b));
+      assert.ok(inv1 !== undefined && inv2 !== undefined && cancel !== undefined);
+      assert.equal(inv1.method, 'INVITE');
+      assert.equal(cancel.method, 'CANCEL');
+      assert.equal(inv1.vias().length, 2, 'the proxy pushed its Via');
+      assert.equal(inv2.topVia?.branch, inv1.topVia?.branch, 'a retransmission gets the same branch (§16.11)');
+      assert.equal(cancel.topVia?.branch, inv1.topVia?.branch, "the CANCEL gets its INVITE's branch (§16.11, §9.2)");
+      assert.ok(caller.got.every((b) => !b.toString('latin1').startsWith('SIP/2.0 100')), 'no 100 Trying');
+      // the callee answers the CANCEL and the INVITE; both come back to the caller with the proxy's Via popped
+      const last = callee.got[2] as Buffer;
+      callee.sock.send(response(last, '200 OK', '1 CANCEL'), proxy.port, '127.0.0.1');
+      callee.sock.send(response(callee.got[0] as Buffer, '487 Request Terminated', '1 INVITE'), proxy.port, '127.0.0.1');
+      await until(() => caller.got.length === 2, 'both responses reach the caller');
+      const statuses = caller.got.map((b) => parseMessage(b)).map((m) => `${m.status ?? ''} ${m.cseq?.method ?? ''}`).sort();
+      assert.deepEqual(statuses, ['200 CANCEL', '487 INVITE']);
+      for (const b of caller.got) assert.equal(parseMessage(b).vias().length, 1, 'our Via removed (§16.11)');
+      await stopProxy(proxy);
+    } finally {
+      callee.sock.close();
+      caller.sock.close();
+    }
+  });
+}
+
+describe('sipclf proxy --stateless (RFC 3261 §16.11)', () => {
+  const missing = missingTools(SIPP);
+  it(`SIPp: ${CALLS} calls through the stateless proxy, one copy per message, no 100 Trying`, { skip: missing ?? false, timeout: 60_000 }, (t) => sippCalls(t));
+  it('a retransmission and the CANCEL of an INVITE keep its branch; responses go back by Via', { timeout: 30_000 }, () => branches());
+});
