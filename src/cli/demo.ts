@@ -106,7 +106,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, io: Io
     stagger(450).then(() => alice.call({ target: 'sip:frank@netb.example', holdMs: 0 })),
     stagger(600).then(() => alice.call({ target: 'sip:dave@netc.example', holdMs: 400 })),
   ]);
-  const [transfer, marked, unmarked, rejected, intoC] = calls as [CallResult, CallResult, CallResult, CallResult, CallResult];
+  const [transfer, marked, unmarked, rejected, intoC] = calls;
   await stop(net);
   const files: string[] = [];
   const perEntity: Array<{ name: string; files: string[] }> = [];
