@@ -154,6 +154,13 @@ function cpuCores() {
 }
 const coreBusy = (a, b, core) => (a[core] && b[core] ? (b[core].busy - a[core].busy) / Math.max(1, b[core].total - a[core].total) : undefined);
 const pct = (x) => (x === undefined || Number.isNaN(x) ? '?' : `${Math.round(x * 100)} %`);
+/** Host-wide UDP RcvbufErrors (/proc/net/snmp): datagrams the kernel dropped because a socket's receive buffer was full. */
+function rcvbufErrors() {
+  const [h, v] = (readText('/proc/net/snmp') ?? '').split('\n').filter((l) => l.startsWith('Udp:'));
+  if (h === undefined || v === undefined) return undefined;
+  const i = h.split(/\s+/).indexOf('RcvbufErrors');
+  return i < 0 ? undefined : Number(v.split(/\s+/)[i]);
+}
 const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(' / ');
 
 // ---------------------------------------------------------------------------------------------------------
@@ -424,6 +431,7 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
   const pids0 = p.pids();
   const cpu0 = cpuSeconds(pids0);
   const cores0 = cpuCores();
+  const drops0 = rcvbufErrors();
   const t0 = process.hrtime.bigint();
   const [cc, ca] = sippCmd(0, uacArgs(proxy.scen, target, ports.uac, rate, calls, statFile), seconds + 90);
   const uac = start(cc, ca, { cwd: WORK, name: 'sipp-uac' });
@@ -453,6 +461,7 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
   pollSipp();
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const cores1 = cpuCores();
+  const drops1 = rcvbufErrors();
   await sleep(1000); // the proxy finishes what is in flight
   const cpu1 = cpuSeconds(p.pids());
   const memAfter = memory(p.pids());
@@ -480,6 +489,7 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
     wall,
     sippCpu: [...sippTicks].reduce((a, [pid, t]) => a + t - (sippTicks0.get(pid) ?? 0), 0) / CLK,
     cpu: proxy.key === 'baseline' ? undefined : cpu1 - cpu0,
+    udpDrops: drops0 === undefined || drops1 === undefined ? undefined : drops1 - drops0,
     core0Busy: coreBusy(cores0, cores1, '0'),
     core1Busy: coreBusy(cores0, cores1, '1'),
     rss: Math.max(mem.rss, memAfter.rss),
@@ -507,7 +517,7 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
     r.why = why.join(', ') + (sat.length > 0 ? ` (${sat.join('; ')})` : ' (no core saturated)');
   }
   log(
-    `${proxy.key} ${rate} cps: ${ok}/${calls} ok, ${failed} failed, achieved ${r.achieved === undefined ? '?' : Math.round(r.achieved)} cps, retrans ${r.retrans}, ` +
+    `${proxy.key} ${rate} cps: ${ok}/${calls} ok, ${failed} failed, achieved ${r.achieved === undefined ? '?' : Math.round(r.achieved)} cps, retrans ${r.retrans}, UDP drops ${r.udpDrops ?? '?'}, ` +
       `proxy CPU ${r.cpu === undefined ? '-' : r.cpu.toFixed(2) + ' s'} (${r.cpuPer1000 === undefined ? '-' : r.cpuPer1000.toFixed(3)} s/1000 calls), ` +
       `proxy ${pct(r.proxyCoreUse)} / SIPp ${pct(r.sippCoreUse)} of a core, cores busy ${pct(r.core0Busy)}/${pct(r.core1Busy)}, RSS ${(r.rss / 2 ** 20).toFixed(1)} MiB${r.pass ? '' : ` — FAIL: ${r.why}`}`,
   );
@@ -699,6 +709,7 @@ const whyOf = (st, key) => {
   if (st.unfinished > 0) why.push(`${fmt(st.unfinished)} calls never ended`);
   if (!st.keptUp) why.push(`the UAC created calls at only ${fmt(st.achieved)} cps`);
   if (st.sippExit === 255) why.push('SIPp exit 255');
+  if (st.udpDrops > 0) why.push(`${fmt(st.udpDrops)} UDP datagrams dropped by the kernel (receive buffer full)`);
   const use = [];
   if (key !== 'baseline') use.push(`proxy ${pct(st.proxyCoreUse)} of its core`);
   use.push(`SIPp ${pct(st.sippCoreUse)} of its core`);
