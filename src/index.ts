@@ -29,3 +29,4 @@ export { generateRecords, generateClf, type GenOptions } from './gen/generator.j
 export * as logme from './logme/index.js';
 export * as transaction from './transaction/index.js';
 export * as transport from './transport/index.js';
+export { UserAgent, type UserAgentOptions, type CallSpec, type CallResult, type IncomingCallEvent } from './ua/index.js';
