@@ -306,8 +306,8 @@ const PROXIES = [
     label: 'sipclf proxy --log none',
     scen: 'builtin',
     sipclf: true,
-    async start(uasPort) {
-      const args = [BIN, ...SIPCLF_COMMON(uasPort), '--log', 'none'];
+    async start(uasPort, extra = []) {
+      const args = [BIN, ...SIPCLF_COMMON(uasPort), '--log', 'none', ...extra];
       return startSipclf(this, args);
     },
   },
@@ -316,8 +316,8 @@ const PROXIES = [
     label: 'sipclf proxy --log none, marked calls (control)',
     scen: 'logme',
     sipclf: true,
-    async start(uasPort) {
-      const args = [BIN, ...SIPCLF_COMMON(uasPort), '--log', 'none'];
+    async start(uasPort, extra = []) {
+      const args = [BIN, ...SIPCLF_COMMON(uasPort), '--log', 'none', ...extra];
       return startSipclf(this, args);
     },
   },
@@ -326,9 +326,9 @@ const PROXIES = [
     label: 'sipclf proxy --log marked, every call marked and logged',
     scen: 'logme',
     sipclf: true,
-    async start(uasPort) {
+    async start(uasPort, extra = []) {
       const dir = path.join(WORK, `clf-${this.key}-${Date.now()}`);
-      const args = [BIN, ...SIPCLF_COMMON(uasPort), '--log', 'marked', '--log-dir', dir];
+      const args = [BIN, ...SIPCLF_COMMON(uasPort), '--log', 'marked', '--log-dir', dir, ...extra];
       const p = await startSipclf(this, args);
       p.logDir = dir;
       return p;
@@ -359,10 +359,12 @@ async function startSipclf(proxy, args) {
   const [c, a] = pin(1, process.execPath, args);
   const run = start(c, a, { cwd: WORK, name: proxy.key });
   const m = await waitFor(run, /listening on udp:127\.0\.0\.1:(\d+)/, 15_000);
+  const mm = args.includes('--metrics') ? await waitFor(run, /metrics on http:\/\/127\.0\.0\.1:(\d+)/, 15_000) : undefined;
   const pid = run.child.pid;
   return {
     run,
     port: Number(m[1]),
+    metricsPort: mm === undefined ? undefined : Number(mm[1]),
     pids: () => [pid],
     cmd: `node ${args.map((x) => (x === BIN ? 'bin/sipclf.js' : x.startsWith(WORK) ? 'TMP/clf' : /[' =]/.test(x) ? `'${x}'` : x)).join(' ')}`.replace(/=127\.0\.0\.1:\d+/, '=127.0.0.1:UAS'),
     stop: async () => {
@@ -565,20 +567,38 @@ function dirBytes(d) {
 
 async function soak(ports, rate, seconds, key) {
   const proxy = PROXIES.find((x) => x.key === key);
-  const p = await proxy.start(ports.uas);
+  // --metrics: the transactions in progress and the marked dialogs are sampled with the RSS.
+  const p = await proxy.start(ports.uas, ['--metrics', '127.0.0.1:0']);
   const res = { key, label: proxy.label, rate, seconds, cmd: p.cmd, samples: [] };
+  const gauges = async () => {
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${p.metricsPort}/metrics`)).text();
+      const g = (re) => Number(re.exec(text)?.[1] ?? NaN);
+      return {
+        txClient: g(/^sipclf_proxy_transactions\{kind="client"\} (\S+)/m),
+        txServer: g(/^sipclf_proxy_transactions\{kind="server"\} (\S+)/m),
+        markedDialogs: g(/^sipclf_proxy_marked_dialogs(?:\{\})? (\S+)/m),
+      };
+    } catch {
+      return {};
+    }
+  };
   try {
     await runStep(proxy, p, ports, 100, WARMUP_S);
     const m0 = memory(p.pids());
-    res.samples.push({ t: 0, rss: m0.rss, pss: m0.pss });
+    res.samples.push({ t: 0, rss: m0.rss, pss: m0.pss, ...(await gauges()) });
     res.step = await runStep(proxy, p, ports, rate, seconds, {
       onSample: (m, t) => {
-        res.samples.push({ t: Math.round(t), rss: m.rss, pss: m.pss });
-        log(`soak t=${Math.round(t)} s RSS ${(m.rss / 2 ** 20).toFixed(1)} MiB`);
+        const x = { t: Math.round(t), rss: m.rss, pss: m.pss };
+        res.samples.push(x);
+        void gauges().then((g) => {
+          Object.assign(x, g);
+          log(`soak t=${x.t} s RSS ${(m.rss / 2 ** 20).toFixed(1)} MiB, transactions ${x.txClient} client / ${x.txServer} server, marked dialogs ${x.markedDialogs}`);
+        });
       },
     });
     const m1 = memory(p.pids());
-    res.samples.push({ t: Math.round(res.step.wall) + 1, rss: m1.rss, pss: m1.pss, afterCalls: true });
+    res.samples.push({ t: Math.round(res.step.wall) + 1, rss: m1.rss, pss: m1.pss, afterCalls: true, ...(await gauges()) });
     if (p.logDir !== undefined) res.clfBytes = dirBytes(p.logDir);
   } finally {
     const s = await p.stop();
@@ -755,6 +775,9 @@ if (res.soak !== undefined) {
       `calls ${fmt(s.step.ok)} ok / ${fmt(s.step.failed + s.step.unfinished)} failed (${(s.step.failRatio * 100).toFixed(2)} %), proxy ${pct(s.step.proxyCoreUse)} of its core${s.clfRecords ? `; ${fmt(s.clfRecords)} CLF records, ${mib(s.clfBytes)} MiB` : ''}. ` +
       `${s.seconds < 600 ? `**This is shorter than the 10-minute run the issue asks for**; run \`node benchmarks/proxy/bench.mjs --soak 600\` for it.` : ''}`,
     `- RSS samples (s: MiB): ${s.samples.map((x) => `${x.t}: ${mib(x.rss)}`).join(', ')}.`,
+    ...(s.samples.some((x) => x.txServer !== undefined)
+      ? [`- Transactions in progress (client + server, from the proxy's \`--metrics\`) at the same samples: ${s.samples.map((x) => `${x.t}: ${x.txServer === undefined || Number.isNaN(x.txServer) ? '?' : fmt(x.txClient + x.txServer)}`).join(', ')}; marked dialogs at the end: ${fmt(s.samples[s.samples.length - 1]?.markedDialogs)}.`]
+      : []),
   );
 }
 const m = res.machine;
