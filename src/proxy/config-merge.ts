@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { SipclfError } from '../errors.js';
-import { parseMetricsListen, parseProxyConfig, type LogLevel, type MetricsConfig, type ProxyFileConfig } from './config.js';
+import { parseMetricsListen, parseProxyConfig, rotationInterval, type LogLevel, type MetricsConfig, type ProxyFileConfig } from './config.js';
 import type { ProxyServerOptions } from './server-options.js';
 
 /** The flags of `sipclf proxy` that can override the file (undefined / empty: not given). */
@@ -63,6 +63,7 @@ export function mergeProxyConfig(file: ProxyFileConfig, flags: ProxyFlags): Effe
   if (listen.some((l) => l.toLowerCase().startsWith('tls:')) && (tls.cert === undefined || tls.key === undefined)) {
     throw new SipclfError('CONFIG_INVALID', 'a tls: listener needs a certificate and its key: --tls-cert and --tls-key (or tls.cert and tls.key in --config)');
   }
+  const rot = file.log?.rotation;
   const t = file.timers;
   const timers = t === undefined ? undefined : { ...(t.T1 === undefined ? {} : { T1: t.T1 }), ...(t.T2 === undefined ? {} : { T2: t.T2 }), ...(t.T4 === undefined ? {} : { T4: t.T4 }) };
   const server: ProxyServerOptions = {
@@ -73,7 +74,7 @@ export function mergeProxyConfig(file: ProxyFileConfig, flags: ProxyFlags): Effe
     ...(file.aliases === undefined ? {} : { aliases: file.aliases }),
     ...(defaultRoute === undefined ? {} : { defaultRoute }),
     ...(logDir === undefined ? {} : { logDir }),
-    ...(file.log?.rotation === undefined ? {} : { rotation: file.log.rotation }),
+    ...(rot === undefined ? {} : { rotation: rot.interval === undefined ? rot : { ...rot, interval: rotationInterval(rot.interval) } }),
     ...(file.registrar === undefined ? {} : { registrar: file.registrar }),
     ...(logme === undefined ? {} : { logme }),
     ...(timers === undefined ? {} : { timers }),

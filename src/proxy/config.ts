@@ -11,6 +11,7 @@
 import { parseDocument } from 'yaml';
 import { SipclfError } from '../errors.js';
 import { validateLogmeConfig } from '../logme/index.js';
+import { parseInterval } from '../logfile/rotate.js';
 import { parseNextHop, parseStaticRoute } from './routes.js';
 import type { LogMode } from '../msglog/message-log.js';
 
@@ -158,6 +159,14 @@ function route(v: unknown, path: string): string {
   return text;
 }
 
+/**
+ * `hourly` and `daily` (the names the reference page uses) as the writer's durations; anything else as given.
+ * The file keeps what the operator wrote; mergeProxyConfig hands the writer the duration.
+ */
+export function rotationInterval(v: string | number): string | number {
+  return v === 'hourly' ? '1h' : v === 'daily' ? '1d' : v;
+}
+
 function rotation(v: unknown, path: string): RotationConfig {
   const o = object(v, path, ['maxBytes', 'interval', 'utc', 'gzip', 'maxFiles', 'maxAgeMs', 'fsync', 'pattern']);
   const r: { -readonly [K in keyof RotationConfig]: RotationConfig[K] } = {};
@@ -166,6 +175,13 @@ function rotation(v: unknown, path: string): RotationConfig {
     const i = o['interval'];
     if (typeof i === 'number') r.interval = int(i, `${path}.interval`, 1);
     else r.interval = str(i, `${path}.interval`);
+    // Checked now, with the writer's own parser: a bad interval is a load error naming its path, not a
+    // failure when the log is opened.
+    try {
+      parseInterval(rotationInterval(r.interval));
+    } catch {
+      bad(`${path}.interval`, 'expected hourly, daily, N followed by s, m, h or d (15m, 1h, 1d), or milliseconds (at least 1000)');
+    }
   }
   if (o['utc'] !== undefined) r.utc = bool(o['utc'], `${path}.utc`);
   if (o['gzip'] !== undefined) r.gzip = bool(o['gzip'], `${path}.gzip`);

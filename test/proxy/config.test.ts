@@ -109,4 +109,20 @@ describe('proxy configuration file', () => {
     assert.throws(() => mergeProxyConfig({}, { metrics: '192.0.2.1:9000' }), /--metrics: 192\.0\.2\.1 is not a loopback/);
     assert.throws(() => mergeProxyConfig({}, { log: 'some' }), /--log some/);
   });
+
+  it('stateless, tls and rotation intervals: checked on load, merged with the flags', () => {
+    fails('log:\n  rotation:\n    interval: weekly\n', /^f\.yaml: log\.rotation\.interval: expected hourly, daily/);
+    fails('stateless: yes\n', /stateless: expected true or false/);
+    fails('listen: [tls:127.0.0.1:5061]\n', /tls: a tls: listener needs tls\.cert and tls\.key/);
+    fails('tls:\n  cert: c.pem\n', /tls\.key: tls\.cert and tls\.key go together/);
+    fails('tls:\n  cert: c.pem\n  key: k.pem\n  pin: x\n', /tls\.pin: unknown key/);
+    const file = parseProxyConfig('listen: [tls:127.0.0.1:5061]\ntls:\n  cert: c.pem\n  key: k.pem\nlog:\n  rotation:\n    interval: daily\n', 'f.yaml');
+    assert.equal(file.log?.rotation?.interval, 'daily', 'the file keeps what was written');
+    const m = mergeProxyConfig(file, { stateless: true, tlsKey: 'other.pem' });
+    assert.equal(m.server.stateless, true);
+    assert.deepEqual(m.server.tls, { cert: 'c.pem', key: 'other.pem' });
+    assert.equal(m.server.rotation?.interval, '1d', 'the writer gets the duration');
+    assert.equal(mergeProxyConfig({}, {}).server.stateless, undefined);
+    assert.throws(() => mergeProxyConfig({}, { listen: ['tls:127.0.0.1:5061'] }), /--tls-cert and --tls-key/);
+  });
 });
