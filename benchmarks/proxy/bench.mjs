@@ -23,7 +23,8 @@
 //
 // Flags: --soak SECONDS (default 60), --soak-rate CPS (default 500, or the marked proxy's highest passing rate
 // if lower), --only a,b (proxies by key), --no-docs, --no-pin. Environment: PROXY_BENCH_RATES
-// (default 200,500,1000,1500,2000,2500,3000,4000,5000), PROXY_BENCH_SECONDS (10).
+// (default 200,500,1000,1500,2000,2500,3000,4000,5000), PROXY_BENCH_SECONDS (10), PROXY_BENCH_BISECT (2: bisection
+// steps after the first failing rate).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
@@ -53,6 +54,7 @@ const opt = (name) => {
 };
 const RATES = (process.env.PROXY_BENCH_RATES ?? '200,500,1000,1500,2000,2500,3000,4000,5000').split(',').map(Number);
 const SECONDS = Number(process.env.PROXY_BENCH_SECONDS ?? 10);
+const BISECT = Number(process.env.PROXY_BENCH_BISECT ?? 2);
 const WARMUP_S = 3;
 const SOAK_S = Number(opt('--soak') ?? 120);
 const SOAK_RATE_ASKED = opt('--soak-rate') === undefined ? undefined : Number(opt('--soak-rate'));
@@ -451,7 +453,15 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
     const f = statFields(pid);
     if (f !== undefined) sippTicks0.set(pid, Number(f[11]) + Number(f[12]));
   }
-  const sippPoll = setInterval(pollSipp, 250);
+  // The proxy's and SIPp's CPU share while the calls are being created (the first `seconds` of the run; the rest
+  // is the tail: calls ending, timeouts).
+  let during;
+  const sippSum = () => [...sippTicks].reduce((a, [pid, t]) => a + t - (sippTicks0.get(pid) ?? 0), 0) / CLK;
+  const sippPoll = setInterval(() => {
+    pollSipp();
+    const el = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (during === undefined && el >= seconds) during = { t: el, proxy: cpuSeconds(p.pids()) - cpu0, sipp: sippSum() };
+  }, 250);
   const sampler = setInterval(() => {
     const m = memory(p.pids());
     if (m.rss > 0) mem = m;
@@ -500,8 +510,8 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
     processes: pids0.length,
   };
   r.cpuPer1000 = r.cpu === undefined || created === 0 ? undefined : (r.cpu / created) * 1000;
-  r.proxyCoreUse = r.cpu === undefined ? undefined : r.cpu / wall;
-  r.sippCoreUse = r.sippCpu / wall;
+  r.proxyCoreUse = r.cpu === undefined ? undefined : during === undefined ? r.cpu / wall : during.proxy / during.t;
+  r.sippCoreUse = during === undefined ? r.sippCpu / wall : during.sipp / during.t;
   r.keptUp = r.achieved !== undefined && r.achieved >= KEEP_UP * rate;
   r.pass = r.failRatio < FAIL_LIMIT && r.unfinished === 0 && r.keptUp && r.sippExit !== 255;
   if (!r.pass) {
@@ -532,10 +542,25 @@ async function ramp(proxy, ports) {
   const res = { key: proxy.key, label: proxy.label, scen: proxy.scen, cmd: p.cmd, steps: [], loadStart: loadavg() };
   try {
     res.warmup = await runStep(proxy, p, ports, 100, WARMUP_S);
+    let lo = 0;
+    let hi;
     for (const rate of RATES) {
       const r = await runStep(proxy, p, ports, rate, SECONDS);
       res.steps.push(r);
-      if (!r.pass) break;
+      if (!r.pass) {
+        hi = rate;
+        break;
+      }
+      lo = rate;
+    }
+    // Then bisect between the last passing rate and the first failing one (to 50 cps).
+    for (let i = 0; hi !== undefined && i < BISECT && hi - lo > 100; i++) {
+      const mid = Math.round((lo + hi) / 2 / 50) * 50;
+      const r = await runStep(proxy, p, ports, mid, SECONDS);
+      r.bisect = true;
+      res.steps.push(r);
+      if (r.pass) lo = mid;
+      else hi = mid;
     }
     if (p.logDir !== undefined) res.clfBytes = dirBytes(p.logDir);
   } finally {
@@ -548,9 +573,10 @@ async function ramp(proxy, ports) {
     if (p.logDir !== undefined) rmSync(p.logDir, { recursive: true, force: true });
   }
   res.loadEnd = loadavg();
-  const passed = res.steps.filter((s) => s.pass);
+  const byRate = [...res.steps].sort((a, b) => a.rate - b.rate);
+  const passed = byRate.filter((s) => s.pass);
   res.best = passed[passed.length - 1];
-  res.firstFail = res.steps.find((s) => !s.pass);
+  res.firstFail = byRate.find((s) => !s.pass && s.rate > (res.best?.rate ?? 0));
   res.totalCalls = res.steps.reduce((a, s) => a + s.created, res.warmup.created);
   return res;
 }
@@ -648,6 +674,7 @@ async function runAll() {
     rates: RATES,
     seconds: SECONDS,
     callMs: CALL_MS,
+    bisect: BISECT,
     warmupS: WARMUP_S,
     keepUp: KEEP_UP,
     loadStart: loadavg(),
@@ -745,9 +772,9 @@ const maxLine = (k) => {
 const stepRows = [];
 for (const x of res.proxies) {
   if (x.skipped) continue;
-  for (const s of x.steps)
+  for (const s of [...x.steps].sort((a, b) => a.rate - b.rate))
     stepRows.push(
-      `| ${x.key} | ${fmt(s.rate)} | ${fmt(s.calls)} | ${fmt(s.ok)} | ${s.failed + s.unfinished > 0 ? `**${fmt(s.failed + s.unfinished)}**` : '0'} | ${(s.failRatio * 100).toFixed(2)} | ${fmt(s.achieved)} | ${fmt(s.retrans)} | ${s.cpu === undefined ? '–' : s.cpu.toFixed(2)} | ${f3(s.cpuPer1000)} | ${x.key === 'baseline' ? '–' : pct(s.proxyCoreUse)} | ${pct(s.sippCoreUse)} | ${x.key === 'baseline' ? '–' : mib(s.rss)} | ${x.key === 'baseline' ? '–' : mib(s.pss)} | ${s.pass ? 'yes' : `no: ${whyOf(s, x.key)}`} |`,
+      `| ${x.key} | ${fmt(s.rate)}${s.bisect ? ' (b)' : ''} | ${fmt(s.calls)} | ${fmt(s.ok)} | ${s.failed + s.unfinished > 0 ? `**${fmt(s.failed + s.unfinished)}**` : '0'} | ${(s.failRatio * 100).toFixed(2)} | ${fmt(s.achieved)} | ${fmt(s.retrans)} | ${s.cpu === undefined ? '–' : s.cpu.toFixed(2)} | ${f3(s.cpuPer1000)} | ${x.key === 'baseline' ? '–' : pct(s.proxyCoreUse)} | ${pct(s.sippCoreUse)} | ${x.key === 'baseline' ? '–' : mib(s.rss)} | ${x.key === 'baseline' ? '–' : mib(s.pss)} | ${s.pass ? 'yes' : `no: ${whyOf(s, x.key)}`} |`,
     );
 }
 const summaryRows = res.proxies.map((x) => {
@@ -786,7 +813,7 @@ const lines = [
     'so the rates and CPU figures are noisy and the ramp can stop early on a busy moment; it is to be re-run on a quiet machine.',
   '',
   `Setup: SIPp UAC → proxy → SIPp UAS over UDP on 127.0.0.1, ${m.pinned ? 'the proxy pinned to core 1 (`taskset -c 1`), both SIPp processes to core 0 (`taskset -c 0`)' : 'unpinned'}; ` +
-    `${res.seconds} s per rate (\`-m RATE×${res.seconds}\`), call length \`-d ${res.callMs}\`, rates ${res.rates.join(', ')} cps, stopping at the first rate that does not pass. ` +
+    `${res.seconds} s per rate (\`-m RATE×${res.seconds}\`), call length \`-d ${res.callMs}\`, rates ${res.rates.join(', ')} cps, stopping at the first rate that does not pass${res.bisect ? `, then ${res.bisect} bisection steps between the last rate passed and it (to 50 cps; marked (b))` : ''}. ` +
     `A rate **passes** when < 0.1 % of its calls failed, every call ended, and the UAC created the calls at ≥ ${res.keepUp * 100} % of the rate (else the UAC did not keep up); a rate that does not pass says why, with the SIPp failure counters, and how much of its core the proxy and SIPp used. ` +
     `Each proxy is started once and warmed up (${res.warmupS} s at 100 cps, not counted) before its ramp. CPU = utime + stime of the proxy process (Kamailio: summed over its main process and children) from /proc/PID/stat, ` +
     'read before the UAC starts and 1 s after it ends, divided by the calls created. Memory = RSS / PSS (summed over the processes for Kamailio; PSS counts shared memory once) after the step.',
@@ -817,11 +844,11 @@ const lines = [
   '',
   'Every step:',
   '',
-  '| proxy | rate (cps) | calls | ok | failed | failed % | UAC achieved (cps) | SIPp retrans. | proxy CPU (s) | CPU-s / 1,000 calls | proxy CPU / wall | SIPp CPU / wall | RSS (MiB) | PSS (MiB) | passed |',
+  '| proxy | rate (cps) | calls | ok | failed | failed % | UAC achieved (cps) | SIPp retrans. | proxy CPU (s) | CPU-s / 1,000 calls | proxy CPU share | SIPp CPU share | RSS (MiB) | PSS (MiB) | passed |',
   '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
   ...stepRows,
   '',
-  `proxy / SIPp CPU / wall = CPU seconds of the proxy (core 1) and of both SIPp processes together (core 0) over the UAC's wall time; 100 % = the process had its core to itself all the time. ` +
+  `proxy / SIPp CPU share = CPU seconds of the proxy (core 1) and of both SIPp processes together (core 0) per second while the calls were being created (the first ${res.seconds} s of the step; older runs: over the whole UAC run); 100 % = the whole core. ` +
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB.toFixed(1)} GiB, Node ${m.node}, Linux ${m.kernel}; ${m.sipp}, ${m.kamailio ?? 'no Kamailio'}. ` +
     `Commit ${res.commit}${res.dirty ? ' (with uncommitted changes under src/)' : ''}; date ${res.date}; the run took ${fmt(res.durationS)} s. Raw figures: benchmarks/results/proxy-latest.json.`,
 ];
