@@ -9,6 +9,9 @@
 // capture shows every message Kamailio delivers to the callee still marked (RFC 8497: an RFC 3261 proxy passes
 // the Session-ID and its parameters untouched, §5.3), the callee's echo reaching the caller marked; and the
 // sipclf CLF log (--log marked) holds every message of those dialogs at its port but the unmarked 100 Trying.
+// Run twice: the sipclf proxy ↔ Kamailio hop over UDP, then over TCP (Kamailio then record-routes twice, one
+// value per transport; the caller's ACK and BYE carry three Route values). The TCP hop is not in the UDP
+// capture: there the CLF records say what crossed it, and the callee's side that it arrived marked.
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,18 +26,18 @@ const CALLS = 5;
 const MODULES = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/kamailio/modules/`;
 
 /** The howto's record-routing stateful configuration, on one UDP port, relaying everything to the callee. */
-function kamailioCfg(port: number, uasPort: number): string {
+function kamailioCfg(port: number, uasPort: number, hop: Hop): string {
+  const tcp = hop === 'tcp' ? `tcp_children=1\nlisten=tcp:127.0.0.1:${port}\n` : 'disable_tcp=yes\n';
   return `#!KAMAILIO
 debug=2
 log_stderror=yes
 children=1
-disable_tcp=yes
 auto_aliases=no
 dns=no
 rev_dns=no
 use_dns_cache=no
 listen=udp:127.0.0.1:${port}
-alias="127.0.0.1:${port}"
+${tcp}alias="127.0.0.1:${port}"
 mpath="${MODULES}"
 loadmodule "tm.so"
 loadmodule "sl.so"
@@ -62,19 +65,25 @@ request_route {
 `;
 }
 
-async function chain(t: TestContext): Promise<void> {
+/** The transport of the sipclf proxy ↔ Kamailio hop (the SIPp legs are UDP). */
+type Hop = 'udp' | 'tcp';
+
+async function chain(t: TestContext, hop: Hop): Promise<void> {
   await withDir('sipclf-kamailio-', async (dir, runs) => {
     uuidCsv(join(dir, 'uuids.csv'));
     uuidCsv(join(dir, 'uas_uuids.csv'));
-    const [kport, uasPort, uacPort] = [await freePort(), await freePort(), await freePort()];
-    writeFileSync(join(dir, 'kamailio.cfg'), kamailioCfg(kport, uasPort));
+    const [kport, uasPort, uacPort] = [await freePort('127.0.0.1', true), await freePort(), await freePort()];
+    writeFileSync(join(dir, 'kamailio.cfg'), kamailioCfg(kport, uasPort, hop));
     const check = start('kamailio', ['-c', '-f', join(dir, 'kamailio.cfg')], dir, 20);
     runs.push(check);
     assert.equal(await check.done, 0, `kamailio -c:\n${check.out}`);
     const kam = start('kamailio', ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-P', join(dir, 'kamailio.pid'), '-Y', dir, '-m', '64', '-M', '8'], dir, 60);
     runs.push(kam);
     await waitFor(kam, /SO_RCVBUF is finally/, 10000); // printed once the UDP socket is bound
-    const proxy = await startProxy(runs, dir, ['--listen', 'udp:127.0.0.1:0', '--route', `127.0.0.1=127.0.0.1:${kport}`, '--log-dir', 'logs', '--log', 'marked']);
+    // Over TCP the proxy needs a TCP interface for its Via and Record-Route (RFC 3261 §16.6 steps 4, 8); the
+    // route's transport=tcp makes it connect to Kamailio, whose responses come back on that connection.
+    const tcp = hop === 'tcp' ? ['--listen', 'tcp:127.0.0.1:0'] : [];
+    const proxy = await startProxy(runs, dir, ['--listen', 'udp:127.0.0.1:0', ...tcp, '--route', `127.0.0.1=127.0.0.1:${kport}${hop === 'tcp' ? ';transport=tcp' : ''}`, '--log-dir', 'logs', '--log', 'marked']);
     const pcap = join(dir, 'chain.pcap');
     const capture = await startCapture(runs, dir, pcap, `udp port ${proxy.port} or udp port ${uasPort}`);
     const bounds = ['-nostdin', '-m', String(CALLS), '-timeout', '30s', '-timeout_error'];
@@ -100,22 +109,32 @@ async function chain(t: TestContext): Promise<void> {
     // INVITE, ACK and BYE per call, delivered by Kamailio, each still marked
     assert.equal(toCallee.filter((m) => ['INVITE', 'ACK', 'BYE'].includes(m.what)).length, 3 * CALLS, toCallee.map(show).join('\n'));
     assert.deepEqual(toCallee.filter((m) => !m.logme).map(show), [], 'the marker survives the Kamailio hop');
-    const toKamailio = wire.filter((m) => m.src === pp && m.dst === kk);
-    assert.ok(toKamailio.length >= 3 * CALLS && toKamailio.every((m) => m.logme), 'sipclf proxy forwards the marker to Kamailio');
-    const fromKamailio = wire.filter((m) => m.src === kk && m.dst === pp && m.what !== '100');
-    assert.ok(fromKamailio.length >= 3 * CALLS && fromKamailio.every((m) => m.logme), "the callee's echo comes back through Kamailio marked (its own 100 has no Session-ID)");
+    const recs = clfMessages(join(dir, 'logs'));
+    if (hop === 'udp') {
+      const toKamailio = wire.filter((m) => m.src === pp && m.dst === kk);
+      assert.ok(toKamailio.length >= 3 * CALLS && toKamailio.every((m) => m.logme), 'sipclf proxy forwards the marker to Kamailio');
+      const fromKamailio = wire.filter((m) => m.src === kk && m.dst === pp && m.what !== '100');
+      assert.ok(fromKamailio.length >= 3 * CALLS && fromKamailio.every((m) => m.logme), "the callee's echo comes back through Kamailio marked (its own 100 has no Session-ID)");
+    } else {
+      // the TCP hop is not in the (UDP) capture: the CLF says what crossed it, the UAS side that it arrived marked
+      const toKam = recs.filter((m) => m.dir === 'S' && m.dst === kk);
+      const fromKam = recs.filter((m) => m.dir === 'R' && m.src === kk);
+      assert.equal(toKam.filter((m) => ['INVITE', 'ACK', 'BYE'].includes(m.what)).length, 3 * CALLS, toKam.map(show).join('\n'));
+      assert.ok(fromKam.filter((m) => m.what === '200').length >= 2 * CALLS && toKam.concat(fromKam).every((m) => m.logme), 'marked both ways over TCP');
+    }
     // the sipclf proxy's CLF (no --logme-config: the messages carrying the marker): every message at its port
     // but the two 100 Trying (its own and Kamailio's, neither with a Session-ID), in order per direction
     const atProxy = wire.filter((m) => (m.src === pp || m.dst === pp) && m.what !== '100');
-    const recs = clfMessages(join(dir, 'logs'));
+    const onWire = (m: { src: string; dst: string }): boolean => hop === 'udp' || (m.src !== kk && m.dst !== kk);
     const fmt = (dirn: 'R' | 'S') => (m: (typeof wire)[number]): string => show({ ...m, dir: dirn, logme: false });
-    assert.deepEqual(recs.filter((m) => m.dir === 'R').map((m) => show({ ...m, logme: false })), atProxy.filter((m) => m.dst === pp).map(fmt('R')));
-    assert.deepEqual(recs.filter((m) => m.dir === 'S').map((m) => show({ ...m, logme: false })), atProxy.filter((m) => m.src === pp).map(fmt('S')));
+    assert.deepEqual(recs.filter((m) => m.dir === 'R' && onWire(m)).map((m) => show({ ...m, logme: false })), atProxy.filter((m) => m.dst === pp).map(fmt('R')));
+    assert.deepEqual(recs.filter((m) => m.dir === 'S' && onWire(m)).map((m) => show({ ...m, logme: false })), atProxy.filter((m) => m.src === pp).map(fmt('S')));
     t.diagnostic(`${toCallee.length} messages delivered by Kamailio to the callee, all marked; ${recs.length} CLF records at sipclf proxy`);
   });
 }
 
 describe('SIPp → sipclf proxy → Kamailio → SIPp with log-me markers', () => {
   const missing = missingTools(SIPP, KAMAILIO, TCPDUMP, TSHARK);
-  it(`${CALLS} marked calls complete and the markers survive both proxies`, { skip: missing ?? false, timeout: 60_000 }, (t) => chain(t));
+  it(`${CALLS} marked calls complete and the markers survive both proxies (UDP hop to Kamailio)`, { skip: missing ?? false, timeout: 60_000 }, (t) => chain(t, 'udp'));
+  it(`${CALLS} marked calls over a TCP hop to Kamailio (double Record-Route)`, { skip: missing ?? false, timeout: 60_000 }, (t) => chain(t, 'tcp'));
 });
