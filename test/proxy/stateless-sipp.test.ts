@@ -15,15 +15,16 @@ import { clfMessages, freePort, missingTools, SIPP, sippOk, sleep, start, startP
 
 const CALLS = 20;
 
-async function sippCalls(t: TestContext): Promise<void> {
+async function sippCalls(t: TestContext, transport: 'udp' | 'tcp'): Promise<void> {
   await withDir('sipclf-stateless-', async (dir, runs) => {
-    const uasPort = await freePort();
-    const proxy = await startProxy(runs, dir, ['--stateless', '--listen', 'udp:127.0.0.1:0', '--route', `127.0.0.1=127.0.0.1:${uasPort}`, '--log-dir', 'logs', '--log', 'all']);
-    const bounds = ['-nostdin', '-m', String(CALLS), '-timeout', '40s', '-timeout_error'];
+    const uasPort = await freePort('127.0.0.1', true);
+    const hop = `127.0.0.1:${uasPort}${transport === 'tcp' ? ';transport=tcp' : ''}`;
+    const proxy = await startProxy(runs, dir, ['--stateless', '--listen', `${transport}:127.0.0.1:0`, '--route', `127.0.0.1=${hop}`, '--log-dir', 'logs', '--log', 'all']);
+    const bounds = ['-nostdin', '-t', transport === 'udp' ? 'u1' : 't1', '-m', String(CALLS), '-timeout', '40s', '-timeout_error'];
     const uas = start('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(uasPort), ...bounds], dir, 50);
     runs.push(uas);
     await sleep(700);
-    const uacPort = await freePort();
+    const uacPort = await freePort('127.0.0.1', true);
     const uac = start('sipp', ['-sn', 'uac', `127.0.0.1:${proxy.port}`, '-i', '127.0.0.1', '-p', String(uacPort), '-r', '10', ...bounds, '-recv_timeout', '10000'], dir, 50);
     runs.push(uac);
     await sippOk(uac, CALLS, 'sipp uac', `proxy:\n${proxy.run.out}`);
@@ -38,7 +39,7 @@ async function sippCalls(t: TestContext): Promise<void> {
     const key = (m: (typeof recs)[number]): string => `${m.what} ${m.cseqMethod} ${m.callId}`;
     assert.deepEqual(s.map(key).sort(), r.map(key).sort(), 'every message received was forwarded once, and nothing else was sent');
     assert.ok(s.filter((m) => m.dst === `127.0.0.1:${uasPort}`).length >= 3 * CALLS, 'INVITE, ACK and BYE reach the callee');
-    t.diagnostic(`${CALLS} calls; ${r.length} records received, ${s.length} sent, no 100 Trying`);
+    t.diagnostic(`${CALLS} calls over ${transport}; ${r.length} records received, ${s.length} sent, no 100 Trying`);
   });
 }
 
@@ -119,6 +120,7 @@ async function branches(): Promise<void> {
 
 describe('sipclf proxy --stateless (RFC 3261 §16.11)', () => {
   const missing = missingTools(SIPP);
-  it(`SIPp: ${CALLS} calls through the stateless proxy, one copy per message, no 100 Trying`, { skip: missing ?? false, timeout: 60_000 }, (t) => sippCalls(t));
+  it(`SIPp over UDP: ${CALLS} calls through the stateless proxy, one copy per message, no 100 Trying`, { skip: missing ?? false, timeout: 60_000 }, (t) => sippCalls(t, 'udp'));
+  it(`SIPp over TCP: ${CALLS} calls, responses back on the callers' connections (§18.2.2)`, { skip: missing ?? false, timeout: 60_000 }, (t) => sippCalls(t, 'tcp'));
   it('a retransmission and the CANCEL of an INVITE keep its branch; responses go back by Via', { timeout: 30_000 }, () => branches());
 });
