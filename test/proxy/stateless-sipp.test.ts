@@ -2,7 +2,9 @@
 //
 // 1. With real SIPp: 20 calls from the built-in uac to the built-in uas succeed; the CLF log (--log all) shows
 //    a stateless element — no 100 Trying of its own (a transaction's response, §16.2), exactly one copy sent
-//    per message received (one target, no forking, no retransmissions of its own), every record flagged `O`.
+//    per message received (one target, no forking, no retransmissions of its own); over UDP and over TCP. With
+//    the log-me `stateless-logger` role (RFC 8497 §4.5.1) and SIPp's marking scenarios, every marked message is
+//    logged as received and as sent.
 // 2. In-process peers on loopback: an INVITE sent twice (a retransmission) is forwarded twice with the same
 //    branch, and its CANCEL gets that branch too (§16.11: "the branch … MUST be the same" for them so the next
 //    hop matches its transactions, §9.2, §17.2.3); the 487 and the 200 to the CANCEL come back by their Vias.
@@ -11,7 +13,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { parseMessage } from '../../src/sip/parser.js';
-import { clfMessages, freePort, missingTools, SIPP, sippOk, sleep, start, startProxy, stopProxy, withDir } from './peers.js';
+import { writeFileSync } from 'node:fs';
+import { clfMessages, freePort, missingTools, SCEN, show, SIPP, sippOk, sleep, start, startProxy, stopProxy, uuidCsv, withDir } from './peers.js';
 
 const CALLS = 20;
 
@@ -40,6 +43,33 @@ async function sippCalls(t: TestContext, transport: 'udp' | 'tcp'): Promise<void
     assert.deepEqual(s.map(key).sort(), r.map(key).sort(), 'every message received was forwarded once, and nothing else was sent');
     assert.ok(s.filter((m) => m.dst === `127.0.0.1:${uasPort}`).length >= 3 * CALLS, 'INVITE, ACK and BYE reach the callee');
     t.diagnostic(`${CALLS} calls over ${transport}; ${r.length} records received, ${s.length} sent, no 100 Trying`);
+  });
+}
+
+/** RFC 8497 §4.5.1: a stateless proxy with the stateless-logger role logs every marked message, keeps no state. */
+async function markedCalls(t: TestContext): Promise<void> {
+  await withDir('sipclf-stateless-logme-', async (dir, runs) => {
+    uuidCsv(join(dir, 'uuids.csv'));
+    uuidCsv(join(dir, 'uas_uuids.csv'));
+    writeFileSync(join(dir, 'logme.json'), JSON.stringify({ roles: ['stateless-logger'] }));
+    const uasPort = await freePort();
+    const proxy = await startProxy(runs, dir, ['--stateless', '--listen', 'udp:127.0.0.1:0', '--route', `127.0.0.1=127.0.0.1:${uasPort}`, '--logme-config', 'logme.json', '--log-dir', 'logs', '--log', 'marked']);
+    const calls = 5;
+    const bounds = ['-nostdin', '-m', String(calls), '-timeout', '30s', '-timeout_error'];
+    const uas = start('sipp', ['-sf', join(SCEN, 'uas_logme.xml'), '-inf', 'uas_uuids.csv', '-i', '127.0.0.1', '-p', String(uasPort), ...bounds], dir, 45);
+    runs.push(uas);
+    await sleep(700);
+    const uac = start('sipp', ['-sf', join(SCEN, 'uac_logme.xml'), '-inf', 'uuids.csv', `127.0.0.1:${proxy.port}`, '-i', '127.0.0.1', '-p', String(await freePort()), '-r', '5', '-d', '50', ...bounds, '-recv_timeout', '10000'], dir, 45);
+    runs.push(uac);
+    await sippOk(uac, calls, 'sipp uac', `proxy:\n${proxy.run.out}`);
+    await sippOk(uas, calls, 'sipp uas');
+    await stopProxy(proxy);
+    const recs = clfMessages(join(dir, 'logs'));
+    // INVITE, 180, 200, ACK, BYE, 200 per call, each received and sent once, all carrying the marker
+    assert.equal(recs.length, 12 * calls, recs.map(show).join('\n'));
+    assert.deepEqual(recs.filter((m) => !m.logme).map(show), []);
+    assert.equal(new Set(recs.map((m) => m.callId)).size, calls);
+    t.diagnostic(`${calls} marked calls: ${recs.length} CLF records, all marked`);
   });
 }
 
@@ -122,5 +152,6 @@ describe('sipclf proxy --stateless (RFC 3261 §16.11)', () => {
   const missing = missingTools(SIPP);
   it(`SIPp over UDP: ${CALLS} calls through the stateless proxy, one copy per message, no 100 Trying`, { skip: missing ?? false, timeout: 60_000 }, (t) => sippCalls(t, 'udp'));
   it(`SIPp over TCP: ${CALLS} calls, responses back on the callers' connections (§18.2.2)`, { skip: missing ?? false, timeout: 60_000 }, (t) => sippCalls(t, 'tcp'));
+  it('SIPp log-me scenarios with the stateless-logger role: every marked message logged, received and sent', { skip: missing ?? false, timeout: 60_000 }, (t) => markedCalls(t));
   it('a retransmission and the CANCEL of an INVITE keep its branch; responses go back by Via', { timeout: 30_000 }, () => branches());
 });
