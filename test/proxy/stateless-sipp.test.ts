@@ -140,6 +140,12 @@ async function branches(): Promise<void> {
       const statuses = caller.got.map((b) => parseMessage(b)).map((m) => `${m.status ?? ''} ${m.cseq?.method ?? ''}`).sort();
       assert.deepEqual(statuses, ['200 CANCEL', '487 INVITE']);
       for (const b of caller.got) assert.equal(parseMessage(b).vias().length, 1, 'our Via removed (§16.11)');
+      // §16.3 step 3: Max-Forwards 0 is answered 483 at once, statelessly, and not forwarded
+      const hop0 = Buffer.from(request('OPTIONS', caller.port, proxy.port).toString('latin1').replace('Max-Forwards: 70', 'Max-Forwards: 0').replace('stateless-1', 'stateless-2'), 'latin1');
+      send(hop0, proxy.port);
+      await until(() => caller.got.length === 3, 'the 483 reaches the caller');
+      assert.match((caller.got[2] as Buffer).toString('latin1'), /^SIP\/2\.0 483 /);
+      assert.equal(callee.got.length, 3, 'nothing more was forwarded');
       await stopProxy(proxy);
     } finally {
       callee.sock.close();
