@@ -30,3 +30,4 @@ export * as logme from './logme/index.js';
 export * as transaction from './transaction/index.js';
 export * as transport from './transport/index.js';
 export { UserAgent, type UserAgentOptions, type CallSpec, type CallResult, type IncomingCallEvent } from './ua/index.js';
+export * as capture from './capture/index.js';
