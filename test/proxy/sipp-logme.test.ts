@@ -12,72 +12,17 @@
 //    session (scope: that source, expiry in an hour). Everything the proxy forwards to the callee carries
 //    logme, the caller's own messages never do, and the proxy logs the dialog.
 //
-// Every process runs under coreutils `timeout` and is killed at the end; ports come from the OS. In CI (CI=true)
+// Every process runs under coreutils `timeout` and is killed at the end (helpers: peers.ts); ports come from the OS. In CI (CI=true)
 // a missing sipp, tcpdump or tshark fails; elsewhere the test is skipped with the reason.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { decodeOptionalValue, decodeRecord, optionalFields, recordLengthAt, TAG_MESSAGE } from '../../src/clf/index.js';
+import { CLI, freePort, LOGME, missingTools, SCEN, SIPP, start, TCPDUMP, TSHARK, uuidCsv, waitFor, withDir, type Run } from './peers.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const CLI = join(ROOT, 'bin', 'sipclf.js');
-const SCEN = join(ROOT, 'test', 'fixtures', 'sipp');
 const CALLS = 5;
-const LOGME = /^Session-ID:[^\r\n]*;\s*logme\b/im;
-
-function missingTools(): string | undefined {
-  const tools: [string, string[], string][] = [
-    ['sipp', ['-v'], 'sip-tester'],
-    ['tcpdump', ['--version'], 'tcpdump'],
-    ['tshark', ['-v'], 'tshark'],
-  ];
-  for (const [cmd, args, pkg] of tools) {
-    const r = spawnSync(cmd, args, { encoding: 'utf8' });
-    if (r.error === undefined) continue;
-    const why = `${cmd} is not installed (apt-get install -y --no-install-recommends ${pkg}; .ci/run installs it)`;
-    if (process.env['CI'] === 'true') throw new Error(`CI: ${why}`);
-    return why;
-  }
-  return undefined;
-}
-
-/** A UDP port the OS picks on 127.0.0.1 (closed again before use: a small race, loopback only). */
-async function freePort(): Promise<number> {
-  const u = createSocket('udp4');
-  await new Promise<void>((r) => u.bind(0, '127.0.0.1', r));
-  const port = u.address().port;
-  await new Promise<void>((r) => u.close(r));
-  return port;
-}
-
-interface Run {
-  readonly child: ChildProcess;
-  out: string;
-  readonly done: Promise<number | null>;
-}
-
-function start(cmd: string, args: string[], cwd: string, seconds = 90): Run {
-  const child = spawn('timeout', ['-k', '5', String(seconds), cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: Run = { child, out: '', done: new Promise((r) => child.on('exit', (code) => r(code))) };
-  child.stdout?.on('data', (d: Buffer) => (run.out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (run.out += d.toString()));
-  return run;
-}
-
-async function waitFor(run: Run, re: RegExp, ms: number): Promise<RegExpMatchArray> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const m = re.exec(run.out);
-    if (m !== null) return m;
-    if (Date.now() > until || run.child.exitCode !== null) throw new Error(`no ${String(re)} in: ${run.out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** One SIP message at the proxy, as a comparable line, plus whether it carries the logme marker. */
 interface Msg {
@@ -124,11 +69,6 @@ function wireMessages(pcap: string, port: number): Msg[] {
     out.push({ dir, key: key(dir, what, String(cseqMethod), String(callId), `${String(ipSrc)}:${String(sport)}`, `${String(ipDst)}:${String(dport)}`), callId: String(callId), logme: logme === '1' || logme === 'True' });
   }
   return out;
-}
-
-function uuidCsv(path: string): void {
-  const lines = ['SEQUENTIAL', ...Array.from({ length: 100 }, () => `${randomBytes(16).toString('hex')};`)];
-  writeFileSync(path, lines.join('\n') + '\n');
 }
 
 interface Setup {
@@ -179,17 +119,6 @@ async function stop(s: Setup, name: string): Promise<void> {
   s.proxy.child.kill('SIGTERM');
   const code = await s.proxy.done;
   proxyExits.push({ run: name, code, out: s.proxy.out });
-}
-
-async function withDir(prefix: string, body: (dir: string, runs: Run[]) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  const runs: Run[] = [];
-  try {
-    await body(dir, runs);
-  } finally {
-    for (const r of runs) if (r.child.exitCode === null) r.child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 const keys = (ms: readonly Msg[], dir?: 'R' | 'S'): string[] => ms.filter((m) => dir === undefined || m.dir === dir).map((m) => m.key);
@@ -273,7 +202,7 @@ async function markOnBehalf(t: TestContext): Promise<void> {
 }
 
 describe('SIPp log-me scenarios through sipclf proxy, checked against a tcpdump capture', () => {
-  const missing = missingTools();
+  const missing = missingTools(SIPP, TCPDUMP, TSHARK);
   it(`${CALLS} marked calls: CLF records = the marked messages on the wire; ${CALLS} unmarked calls: no record`, { skip: missing ?? false, timeout: 150_000 }, (t) => markedCalls(t));
   it(`RFC 8497 Figure 3: the proxy marks on behalf of a caller that never marks (${CALLS} calls)`, { skip: missing ?? false, timeout: 120_000 }, (t) => markOnBehalf(t));
   it(

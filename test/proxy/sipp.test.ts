@@ -4,70 +4,13 @@
 // proxy's own address). Every process runs under coreutils `timeout` and is killed at the end. In CI
 // (CI=true) a missing sipp fails; elsewhere the test is skipped with the reason.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeRecord, recordLengthAt } from '../../src/clf/index.js';
+import { CLI, freePort, missingTools, SIPP, start, waitFor, withDir } from './peers.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const CLI = join(ROOT, 'bin', 'sipclf.js');
 const CALLS = 20;
-
-function sippMissing(): string | undefined {
-  const r = spawnSync('sipp', ['-v'], { encoding: 'utf8' });
-  if (r.error === undefined) return undefined;
-  const why = 'sipp is not installed (apt-get install -y --no-install-recommends sip-tester; .ci/run installs it)';
-  if (process.env['CI'] === 'true') throw new Error(`CI: ${why}`);
-  return why;
-}
-
-/** A port free on 127.0.0.1 for both UDP and TCP (closed again before use: a small race, loopback only). */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const u = createSocket('udp4');
-    await new Promise<void>((r) => u.bind(0, '127.0.0.1', r));
-    const port = u.address().port;
-    const ok = await new Promise<boolean>((r) => {
-      const s = createServer();
-      s.once('error', () => r(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => r(true)));
-    });
-    u.close();
-    if (ok) return port;
-  }
-}
-
-interface Run {
-  readonly child: ChildProcess;
-  out: string;
-  readonly done: Promise<number | null>;
-}
-
-function start(cmd: string, args: string[], cwd: string): Run {
-  const child = spawn('timeout', ['-k', '5', '90', cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  const run: Run = {
-    child,
-    out: '',
-    done: new Promise((r) => child.on('exit', (code) => r(code))),
-  };
-  child.stdout?.on('data', (d: Buffer) => (run.out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (run.out += d.toString()));
-  return run;
-}
-
-async function waitFor(run: Run, re: RegExp, ms: number): Promise<RegExpMatchArray> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const m = re.exec(run.out);
-    if (m !== null) return m;
-    if (Date.now() > until || run.child.exitCode !== null) throw new Error(`no ${String(re)} in: ${run.out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function readRecords(dir: string): string[] {
   const lines: string[] = [];
@@ -86,10 +29,8 @@ function readRecords(dir: string): string[] {
 }
 
 async function callsThroughProxy(transport: 'udp' | 'tcp'): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), `sipclf-sipp-${transport}-`));
-  const runs: Run[] = [];
-  try {
-    const [uasPort, uacPort] = [await freePort(), await freePort()];
+  await withDir(`sipclf-sipp-${transport}-`, async (dir, runs) => {
+    const [uasPort, uacPort] = [await freePort('127.0.0.1', true), await freePort('127.0.0.1', true)];
     const t = transport === 'udp' ? 'u1' : 't1';
     const hop = `127.0.0.1:${uasPort}${transport === 'tcp' ? ';transport=tcp' : ''}`;
     const proxy = start('node', [CLI, 'proxy', '--listen', `${transport}:127.0.0.1:0`, '--route', `127.0.0.1=${hop}`, '--log-dir', join(dir, 'logs'), '--log', 'all'], dir);
@@ -117,14 +58,11 @@ async function callsThroughProxy(transport: 'udp' | 'tcp'): Promise<void> {
     const recs = readRecords(join(dir, 'logs'));
     assert.ok(recs.filter((r) => r.startsWith('R')).length >= 6 * CALLS, `received records: ${recs.length}`);
     assert.ok(recs.filter((r) => r.startsWith('S')).length >= 7 * CALLS, `sent records: ${recs.length}`);
-  } finally {
-    for (const r of runs) if (r.child.exitCode === null) r.child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 describe('SIPp built-in uac → sipclf proxy → SIPp built-in uas', () => {
-  const missing = sippMissing();
+  const missing = missingTools(SIPP);
   it(`${CALLS} calls over UDP all succeed`, { skip: missing ?? false, timeout: 120_000 }, () => callsThroughProxy('udp'));
   it(`${CALLS} calls over TCP all succeed`, { skip: missing ?? false, timeout: 120_000 }, () => callsThroughProxy('tcp'));
 });
