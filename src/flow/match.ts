@@ -32,7 +32,7 @@ export interface Arrow {
 }
 
 export interface Ladder {
-  /** Column names, left to right (`unknown` last when present). */
+  /** Column names, left to right: logging entities, then peers named by address, then `unknown` when present. */
   readonly entities: string[];
   /** Addresses each entity was seen using. */
   readonly addresses: Map<string, string[]>;
@@ -78,9 +78,12 @@ export function buildLadder(events: readonly FlowEvent[]): Ladder {
     paired.set(s, r);
     pairedRecv.add(r);
   }
+  // A peer that logged nothing is named by its address (the way sngrep and Wireshark name columns);
+  // `unknown` only when the record has no address.
   const peer = (addr: string, self: string): string => {
     const o = owner.get(addr);
-    return o === undefined || o === self ? UNKNOWN : o;
+    if (o !== undefined && o !== self) return o;
+    return addr === '' || o === self ? UNKNOWN : addr;
   };
   const marked = new Set(events.filter((e) => e.logme).map((e) => e.callId));
   const markedSends = new Set(events.filter((e) => e.sent && e.logme).map((e) => onBehalfKey(e, e.entity)));
@@ -95,9 +98,13 @@ export function buildLadder(events: readonly FlowEvent[]): Ladder {
     }
   }
   arrows.sort((a, b) => a.time - b.time);
+  // Logging entities first (in order of appearance), then the address-named peers, then `unknown`.
+  const logging = new Set(events.map((e) => e.entity));
   const entities: string[] = [];
+  for (const a of arrows) for (const n of [a.from, a.to]) if (logging.has(n) && !entities.includes(n)) entities.push(n);
   for (const a of arrows) for (const n of [a.from, a.to]) if (n !== UNKNOWN && !entities.includes(n)) entities.push(n);
   if (arrows.some((a) => a.from === UNKNOWN || a.to === UNKNOWN)) entities.push(UNKNOWN);
+  for (const n of entities) if (!logging.has(n) && n !== UNKNOWN && !addresses.has(n)) addresses.set(n, [n]);
   return { entities, addresses, arrows };
 }
 

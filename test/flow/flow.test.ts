@@ -77,10 +77,10 @@ describe('sipclf flow: semantics', () => {
     assert.equal(ack?.matched, false);
   });
 
-  test('transfer: both Call-IDs in one session through the shared UUID; carol is unknown', async () => {
+  test('transfer: both Call-IDs in one session through the shared UUID; carol, who logged nothing, is a column named by her address', async () => {
     const f = JSON.parse((await runCli(['flow', '--format', 'json', ...files('transfer')])).stdout) as JsonFlow;
     assert.deepEqual(f.callIds, ['xfer-1@alice.example.com', 'xfer-2@alice.example.com']);
-    assert.equal(f.entities.at(-1)?.name, 'unknown');
+    assert.equal(f.entities.at(-1)?.name, '192.0.2.30:5060');
     assert.ok(f.messages.some((m) => m.label === 'REFER'));
   });
 });

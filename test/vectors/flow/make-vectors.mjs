@@ -5,7 +5,7 @@
 //   fork/     the proxy forks to bob and carol; bob answers, carol's branch is CANCELled; carol drops
 //             the logme marker (a marking error) and does not log the ACK of her 487
 //   transfer/ alice–bob call, bob REFERs alice to carol, alice INVITEs carol with the same Session-ID
-//             UUID (RFC 8497 Figure 2 style); carol logs nothing (her side is the `unknown` column)
+//             UUID (RFC 8497 Figure 2 style); carol logs nothing (her column is named by her address)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
