@@ -197,6 +197,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--session-id <uuid>', description: 'the session holding this Session-ID UUID (local or remote)' },
       { flags: '--test-case <uuid>', description: 'the RFC 8497 §3.3 test case (the rule of sipclf grep --test-case)' },
       { flags: '--format <fmt>', description: 'text, json, html or svg (html and svg are standalone files)', default: 'text' },
+      { flags: '--name <addr=name>', description: 'name the column of a peer that logged nothing: 192.0.2.7:5060=alice (or the IP alone)', repeatable: true },
     ],
     examples: [
       'sipclf flow alice.clf proxy.clf bob.clf',

@@ -134,7 +134,9 @@ export async function run(_args: string[], opts: Record<string, unknown>, io: Io
   out();
   out(`The marked transfer session, merged from every log (sipclf flow --session-id ${transfer.testCase}):`);
   out();
-  const flow = buildFlow(events, { kind: 'session-id', value: transfer.testCase });
+  // alice and erin log nothing: their columns are named after them, as `sipclf flow --name` does.
+  const names = new Map(['alice', 'erin'].map((n) => [at(n), n] as [string, string]));
+  const flow = buildFlow(events, { kind: 'session-id', value: transfer.testCase }, names);
   out(flow === undefined ? '  (no records of the test case)' : renderText(flow));
   out('Statistics of all logs (sipclf stats):');
   await runStats(files, {}, io);
@@ -152,7 +154,7 @@ export async function run(_args: string[], opts: Record<string, unknown>, io: Io
   const seconds = ((Date.now() - began) / 1000).toFixed(1);
   if (keep) {
     out(`Logs: ${dir}/<entity>/*.clf (${files.length} file(s)). Try:`);
-    out(`  sipclf flow --session-id ${transfer.testCase} --format html ${dir}/*/*.clf > ladder.html`);
+    out(`  sipclf flow --session-id ${transfer.testCase} --name ${at('alice')}=alice --format html ${dir}/*/*.clf > ladder.html`);
     out(`  sipclf grep --logme ${dir}/*/*.clf`);
   } else {
     await rm(dir, { recursive: true, force: true });

@@ -16,7 +16,19 @@ function uuid(v: string, flag: string): string {
   return s;
 }
 
-function parseOptions(args: string[], opts: Record<string, unknown>): { selector: Selector | undefined; format: Format } {
+/** `--name ADDR=NAME` (repeatable): names for the columns of peers that logged nothing. */
+function names(v: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const item of Array.isArray(v) ? v : v === undefined ? [] : [v]) {
+    const s = String(item);
+    const eq = s.lastIndexOf('=');
+    if (eq <= 0 || eq === s.length - 1) throw new SipclfError('CLI_USAGE', `--name takes ADDR=NAME (e.g. 192.0.2.7:5060=alice), not ${JSON.stringify(s)}`);
+    out.set(s.slice(0, eq).replace(/^\[([^\]]+)\]$/, '$1'), s.slice(eq + 1));
+  }
+  return out;
+}
+
+function parseOptions(args: string[], opts: Record<string, unknown>): { selector: Selector | undefined; format: Format; names: Map<string, string> } {
   if (args.length === 0) throw new SipclfError('CLI_USAGE', 'give at least one CLF file (`-` for standard input)');
   const given: Selector[] = [];
   if (typeof opts['callId'] === 'string') given.push({ kind: 'call-id', value: opts['callId'] });
@@ -25,7 +37,7 @@ function parseOptions(args: string[], opts: Record<string, unknown>): { selector
   if (given.length > 1) throw new SipclfError('CLI_USAGE', 'give at most one of --call-id, --session-id, --test-case');
   const format = typeof opts['format'] === 'string' ? opts['format'].toLowerCase() : 'text';
   if (!(FORMATS as readonly string[]).includes(format)) throw new SipclfError('CLI_USAGE', `unknown format ${JSON.stringify(format)}; known: ${FORMATS.join(', ')}`);
-  return { selector: given[0], format: format as Format };
+  return { selector: given[0], format: format as Format, names: names(opts['name']) };
 }
 
 function render(f: Flow, format: Format): string {
@@ -60,7 +72,7 @@ export async function run(args: string[], opts: Record<string, unknown>, io: Io)
     io.stderr.write(`${formatProblem(p)}\n`);
   }
   if (ioFailure) return 2;
-  const flow = buildFlow(events, parsed.selector);
+  const flow = buildFlow(events, parsed.selector, parsed.names);
   if (flow === undefined) {
     const what = parsed.selector === undefined ? 'no SIP message in the logs' : `no message matches --${parsed.selector.kind} ${parsed.selector.value}`;
     io.stderr.write(`sipclf flow: ${what}\n`);

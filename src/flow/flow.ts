@@ -22,8 +22,11 @@ function summary(s: Session): SessionSummary {
   return { callIds: s.callIds, uuids: s.uuids, messages: s.events.length };
 }
 
-/** The flow of the session `sel` selects (the first one without), or undefined when nothing matches. */
-export function buildFlow(events: readonly FlowEvent[], sel: Selector | undefined): Flow | undefined {
+/**
+ * The flow of the session `sel` selects (the first one without), or undefined when nothing matches.
+ * `names` names peers that logged nothing by address (`ADDR` or `ADDR:PORT` → name), as `--name` does.
+ */
+export function buildFlow(events: readonly FlowEvent[], sel: Selector | undefined, names?: ReadonlyMap<string, string>): Flow | undefined {
   const sessions = groupSessions(events);
   let chosen: FlowEvent[];
   let others: SessionSummary[] = [];
@@ -39,7 +42,7 @@ export function buildFlow(events: readonly FlowEvent[], sel: Selector | undefine
     if (!callIds.includes(e.callId)) callIds.push(e.callId);
     for (const u of uuidsOf(e)) if (!uuids.includes(u)) uuids.push(u);
   }
-  return { selector: sel, callIds, uuids, ladder: buildLadder(chosen), others };
+  return { selector: sel, callIds, uuids, ladder: buildLadder(chosen, names), others };
 }
 
 /** `HH:MM:SS.mmm` in UTC. */

@@ -49,8 +49,15 @@ export function labelOf(e: FlowEvent): string {
   return e.method === 'INVITE' || e.method === '' ? r : `${r} (${e.method})`;
 }
 
+/** `host` of `host:port` or `[v6]:port`. */
+function hostOf(addr: string): string {
+  if (addr.startsWith('[')) return addr.slice(1, addr.indexOf(']'));
+  const c = addr.lastIndexOf(':');
+  return c > 0 && addr.indexOf(':') === c ? addr.slice(0, c) : addr;
+}
+
 /** Pairs sends and receives, resolves peers, marks errors; arrows in time order. */
-export function buildLadder(events: readonly FlowEvent[]): Ladder {
+export function buildLadder(events: readonly FlowEvent[], names?: ReadonlyMap<string, string>): Ladder {
   const sorted = [...events].sort((a, b) => a.timestamp - b.timestamp || a.seq - b.seq);
   const owner = new Map<string, string>();
   const addresses = new Map<string, string[]>();
@@ -83,7 +90,8 @@ export function buildLadder(events: readonly FlowEvent[]): Ladder {
   const peer = (addr: string, self: string): string => {
     const o = owner.get(addr);
     if (o !== undefined && o !== self) return o;
-    return addr === '' || o === self ? UNKNOWN : addr;
+    if (addr === '' || o === self) return UNKNOWN;
+    return names?.get(addr) ?? names?.get(hostOf(addr)) ?? addr;
   };
   const marked = new Set(events.filter((e) => e.logme).map((e) => e.callId));
   const markedSends = new Set(events.filter((e) => e.sent && e.logme).map((e) => onBehalfKey(e, e.entity)));
@@ -104,7 +112,17 @@ export function buildLadder(events: readonly FlowEvent[]): Ladder {
   for (const a of arrows) for (const n of [a.from, a.to]) if (logging.has(n) && !entities.includes(n)) entities.push(n);
   for (const a of arrows) for (const n of [a.from, a.to]) if (n !== UNKNOWN && !entities.includes(n)) entities.push(n);
   if (arrows.some((a) => a.from === UNKNOWN || a.to === UNKNOWN)) entities.push(UNKNOWN);
-  for (const n of entities) if (!logging.has(n) && n !== UNKNOWN && !addresses.has(n)) addresses.set(n, [n]);
+  const named = new Map<string, string[]>();
+  for (const a of arrows) {
+    for (const [n, e] of [[a.from, a.receive ?? a.send], [a.to, a.send ?? a.receive]] as const) {
+      if (logging.has(n) || n === UNKNOWN || e === undefined) continue;
+      const addr = n === a.from ? e.source : e.destination;
+      const l = named.get(n) ?? [];
+      if (!l.includes(addr)) l.push(addr);
+      named.set(n, l);
+    }
+  }
+  for (const [n, l] of named) if (!addresses.has(n)) addresses.set(n, l);
   return { entities, addresses, arrows };
 }
 
