@@ -85,6 +85,19 @@ describe('sipclf flow: semantics', () => {
   });
 });
 
+describe('sipclf flow: --name', () => {
+  test('names the column of a peer that logged nothing, by address or by IP; a bad value is a usage error', async () => {
+    const f = JSON.parse((await runCli(['flow', '--format', 'json', '--name', '192.0.2.30:5060=carol', ...files('transfer')])).stdout) as JsonFlow;
+    assert.equal(f.entities.at(-1)?.name, 'carol');
+    assert.ok(f.messages.some((m) => m.to === 'carol'));
+    const g = JSON.parse((await runCli(['flow', '--format', 'json', '--name', '192.0.2.30=carol', ...files('transfer')])).stdout) as JsonFlow;
+    assert.equal(g.entities.at(-1)?.name, 'carol');
+    const bad = await runCli(['flow', '--name', 'carol', ...files('transfer')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /CLI_USAGE: --name takes ADDR=NAME/);
+  });
+});
+
 describe('sipclf flow: selectors', () => {
   test('--call-id picks the other session', async () => {
     const f = JSON.parse((await runCli(['flow', '--format', 'json', '--call-id', 'ping-1@proxy', ...files('basic')])).stdout) as JsonFlow;
