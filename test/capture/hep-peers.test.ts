@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { HepCollector } from '../../src/capture/hep-collector.js';
 import type { ClfRecord } from '../../src/clf/index.js';
 import { allRecords, tempDir, waitFor } from './hep-helpers.js';
+import { kamailioConfig } from '../kamailio.js';
 
 const PCAPS = join(import.meta.dirname, '..', '..', '..', 'test', 'vectors', 'pcap');
 const KAMAILIO_MODULES = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/aarch64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules'];
@@ -51,51 +52,6 @@ function key(r: ClfRecord): string {
   return `${String(r.callId)}|${r.isRequest ? cseq.slice(cseq.indexOf(' ') + 1) : String(r.status)}`;
 }
 
-function kamailioCfg(modules: string, sipPort: number, uasPort: number, hepPort: number): string {
-  return `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=1
-auto_aliases=no
-dns=no
-rev_dns=no
-use_dns_cache=no
-disable_tcp=yes
-listen=udp:127.0.0.1:${sipPort}
-alias="127.0.0.1:${sipPort}"
-mpath="${modules}/"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "siputils.so"
-loadmodule "textops.so"
-loadmodule "siptrace.so"
-modparam("siptrace", "duplicate_uri", "sip:127.0.0.1:${hepPort}")
-modparam("siptrace", "hep_mode_on", 1)
-modparam("siptrace", "hep_version", 3)
-modparam("siptrace", "hep_capture_id", 2001)
-modparam("siptrace", "trace_to_database", 0)
-modparam("siptrace", "trace_on", 1)
-modparam("siptrace", "trace_mode", 1)
-request_route {
-	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-	if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
-	if (has_totag()) {
-		if (loose_route()) { if (!t_relay()) { sl_reply_error(); } exit; }
-		if (is_method("ACK")) { if (t_check_trans()) { t_relay(); exit; } }
-	} else {
-		t_check_trans();
-	}
-	if (is_method("INVITE|SUBSCRIBE")) { record_route(); }
-	$du = "sip:127.0.0.1:${uasPort}";
-	if (!t_relay()) { sl_reply_error(); }
-	exit;
-}
-`;
-}
-
 /** Messages from SIPp's -trace_shortmsg files: `date time epoch S|R call-id CSeq first-line`, tab-separated. */
 function sippMessages(dir: string): string[] {
   const out: string[] = [];
@@ -127,7 +83,7 @@ test('Kamailio siptrace (HEP v3, trace_mode=1) during a SIPp run through it: one
   });
   const hepPort = c.addresses[0]?.port as number;
   const [sipPort, uasPort, uacPort] = [await freeUdpPort(), await freeUdpPort(), await freeUdpPort()] as [number, number, number];
-  writeFileSync(join(dir, 'kamailio.cfg'), kamailioCfg(modules, sipPort, uasPort, hepPort));
+  writeFileSync(join(dir, 'kamailio.cfg'), kamailioConfig({ modules, port: sipPort, uasPort, hepPort }));
   const check = spawnSync(kamailio, ['-c', '-f', join(dir, 'kamailio.cfg')], { encoding: 'utf8' });
   assert.equal(check.status, 0, `kamailio -c: ${check.stderr}`);
   const kam = run(kamailio, ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-P', join(dir, 'kamailio.pid'), '-Y', dir, '-m', '64', '-M', '8'], { timeoutS: 90 });

@@ -16,55 +16,13 @@ import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { kamailioConfig } from '../kamailio.js';
 import {
   clfMessages, freePort, KAMAILIO, missingTools, SCEN, show, SIPP, sippOk, start, startCapture, startProxy, stopCapture,
   stopProxy, TCPDUMP, TSHARK, uuidCsv, waitFor, wireMessages, withDir,
 } from './peers.js';
 
 const CALLS = 5;
-/** Debian's module directory (multiarch path). */
-const MODULES = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/kamailio/modules/`;
-
-/** The howto's record-routing stateful configuration, on one UDP port, relaying everything to the callee. */
-function kamailioCfg(port: number, uasPort: number, hop: Hop): string {
-  const tcp = hop === 'tcp' ? `tcp_children=1\nlisten=tcp:127.0.0.1:${port}\n` : 'disable_tcp=yes\n';
-  return `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=1
-auto_aliases=no
-dns=no
-rev_dns=no
-use_dns_cache=no
-listen=udp:127.0.0.1:${port}
-${tcp}alias="127.0.0.1:${port}"
-mpath="${MODULES}"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "siputils.so"
-loadmodule "textops.so"
-modparam("tm", "fr_timer", 5000)
-modparam("tm", "fr_inv_timer", 30000)
-request_route {
-	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-	if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
-	if (has_totag()) {
-		if (loose_route()) { if (!t_relay()) { sl_reply_error(); } exit; }
-		if (is_method("ACK")) { if (t_check_trans()) { t_relay(); exit; } }
-	} else {
-		t_check_trans();
-	}
-	if (is_method("INVITE|SUBSCRIBE")) { record_route(); }
-	$du = "sip:127.0.0.1:${uasPort}";
-	if (!t_relay()) { sl_reply_error(); }
-	exit;
-}
-`;
-}
-
 /** The transport of the sipclf proxy ↔ Kamailio hop (the SIPp legs are UDP). */
 type Hop = 'udp' | 'tcp';
 
@@ -73,7 +31,7 @@ async function chain(t: TestContext, hop: Hop): Promise<void> {
     uuidCsv(join(dir, 'uuids.csv'));
     uuidCsv(join(dir, 'uas_uuids.csv'));
     const [kport, uasPort, uacPort] = [await freePort('127.0.0.1', true), await freePort(), await freePort()];
-    writeFileSync(join(dir, 'kamailio.cfg'), kamailioCfg(kport, uasPort, hop));
+    writeFileSync(join(dir, 'kamailio.cfg'), kamailioConfig({ port: kport, uasPort, tcp: hop === 'tcp' }));
     const check = start('kamailio', ['-c', '-f', join(dir, 'kamailio.cfg')], dir, 20);
     runs.push(check);
     assert.equal(await check.done, 0, `kamailio -c:\n${check.out}`);
