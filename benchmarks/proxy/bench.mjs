@@ -17,12 +17,14 @@
 //             over the process tree for Kamailio) is read before the UAC starts and 1 s after it has finished.
 //             A step passes when failed calls < 0.1 % of the calls, every call ended, and the UAC created the
 //             calls at ≥ 95 % of the rate asked for. The ramp for a proxy stops at the first step that does not
-//             pass. Memory (RSS and PSS from /proc) is read after every step.
-//   soak      --soak SECONDS: a fresh `sipclf proxy --log marked` at a constant rate for that long, RSS sampled
-//             every 10 s; first / last / max and the slope are reported.
+//             pass, then bisects between the last rate passed and that one. Memory (RSS and PSS from /proc) is
+//             read after every step; kernel UDP drops (/proc/net/snmp RcvbufErrors) per step.
+//   soak      --soak SECONDS: a fresh `sipclf proxy --log marked --metrics 127.0.0.1:0` at a constant rate for
+//             that long, RSS and the transaction gauge sampled every 10 s; first / last / max and the slope.
 //
-// Flags: --soak SECONDS (default 60), --soak-rate CPS (default 500, or the marked proxy's highest passing rate
-// if lower), --only a,b (proxies by key), --no-docs, --no-pin. Environment: PROXY_BENCH_RATES
+// Flags: --soak SECONDS (default 120; 0: none), --soak-rate CPS (default half the soaked proxy's highest passing
+// rate, at most 500), --soak-proxy KEY (default marked), --only a,b (proxies by key; no docs update), --no-docs,
+// --no-pin, --from-json FILE (no run: re-render the docs section from a saved result). Environment: PROXY_BENCH_RATES
 // (default 200,500,1000,1500,2000,2500,3000,4000,5000), PROXY_BENCH_SECONDS (10), PROXY_BENCH_BISECT (2: bisection
 // steps after the first failing rate).
 import { spawn, spawnSync } from 'node:child_process';
