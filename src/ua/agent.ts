@@ -8,6 +8,7 @@
  *   in-dialog BYE ─▶ 200, dialog ended │ re-INVITE ─▶ 200 │ NOTIFY of our REFER ─▶ 200, transferor told
  *   CANCEL ─▶ 200 (core), 487 to the pending INVITE
  */
+import { SipclfError } from '../errors.js';
 import type { SipMessage } from '../sip/message.js';
 import type { ServerTransaction } from '../transaction/index.js';
 import { UaCore, type IncomingRequest, type RequestHandler, type UaCoreOptions } from './core.js';
@@ -95,7 +96,13 @@ export class UserAgent implements RequestHandler {
   /** Keeps a background task (a transferee's call) alive until close() has waited for it. */
   track(p: Promise<unknown>): void {
     this.#background.add(p);
-    void p.finally(() => this.#background.delete(p));
+    // A background task that fails (a peer's unusable Contact, a closed transport) is counted, never thrown.
+    void p
+      .catch((e: unknown) => {
+        const code = e instanceof SipclfError ? e.code : 'INTERNAL';
+        this.core.counters.errors[code] = (this.core.counters.errors[code] ?? 0) + 1;
+      })
+      .finally(() => this.#background.delete(p));
   }
 
   onRequest(req: IncomingRequest): void {

@@ -159,7 +159,14 @@ export async function placeCall(ua: UserAgent, spec: CallSpec): Promise<CallResu
           return;
         }
         const d = Dialog.uac(invite, res, uuid, core.transport);
-        const a = inDialog(ua, d, 'ACK', d.localSeq);
+        let a: { bytes: Buffer; target: Target };
+        try {
+          a = inDialog(ua, d, 'ACK', d.localSeq);
+        } catch (e) {
+          // A 2xx whose Contact / Record-Route gives no usable next hop: the call cannot be acknowledged.
+          if (entry === undefined) finish(res.status, `${res.reason}, but ${e instanceof Error ? e.message : String(e)}`);
+          return;
+        }
         core.sendAck(a.bytes, a.target, false);
         const e: DialogEntry = { dialog: d };
         if (entry !== undefined) {
@@ -195,11 +202,19 @@ export async function placeCall(ua: UserAgent, spec: CallSpec): Promise<CallResu
   };
   await sleep(ua, spec.holdMs, (f) => (wake = f));
   let transfer: CallResult['transfer'];
-  if (spec.transferTo !== undefined && !remoteEnded) {
-    ua.stats.transfers++;
-    transfer = await transferor(ua, entry.dialog, spec.transferTo);
+  let byeStatus = 0;
+  try {
+    if (spec.transferTo !== undefined && !remoteEnded) {
+      ua.stats.transfers++;
+      transfer = await transferor(ua, entry.dialog, spec.transferTo);
+    }
+    if (!remoteEnded) byeStatus = await bye(ua, entry);
+  } catch (e) {
+    // The dialog cannot be continued (an unusable Contact or Record-Route of the peer, a closed UA).
+    ua.dialogs.delete(entry.dialog.key);
+    const why = e instanceof Error ? e.message : String(e);
+    return { ...failed(spec, callId, uuid, setup.status, `${setup.reason}; then ${why}`), marked, setupMs: answered - started, durationMs: Date.now() - answered };
   }
-  const byeStatus = remoteEnded ? 0 : await bye(ua, entry);
   const ended = remoteEnded ? 'remote' : 'local';
   const ok = (remoteEnded || (byeStatus >= 200 && byeStatus < 300)) && (transfer === undefined || (transfer.status >= 200 && transfer.status < 300));
   return {

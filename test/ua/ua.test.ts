@@ -193,3 +193,26 @@ test('bad targets: UA_BAD_TARGET, and a call to a non-SIP URI fails without thro
     await ua.close();
   }
 });
+
+test('a 2xx with an unusable Contact ends the attempt with a clear reason, without hanging or throwing', async () => {
+  const sock = createSocket('udp4');
+  await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
+  // A hostile or broken UAS: answers every INVITE 200 with a tel: Contact (no next hop for the ACK, §12.2.1.1).
+  sock.on('message', (m, rinfo) => {
+    const req = parseMessage(m);
+    if (req.method !== 'INVITE') return;
+    const hdr = (n: string): string => req.getAll(n).map((v) => `${n}: ${v}\r\n`).join('');
+    const res = `SIP/2.0 200 OK\r\n${hdr('Via')}${hdr('From')}To: ${req.get('To') ?? ''};tag=x1\r\nCall-ID: ${req.callId ?? ''}\r\nCSeq: 1 INVITE\r\nContact: <tel:+15551234>\r\nContent-Length: 0\r\n\r\n`;
+    sock.send(Buffer.from(res), rinfo.port, rinfo.address);
+  });
+  const ua = await UserAgent.start({ listen: 'udp:127.0.0.1:0' });
+  try {
+    const r = await ua.call({ target: `sip:bad@127.0.0.1:${sock.address().port}`, holdMs: 0 });
+    assert.equal(r.ok, false);
+    assert.equal(r.status, 200);
+    assert.match(r.reason, /but .*tel/);
+  } finally {
+    sock.close();
+    await ua.close();
+  }
+});
