@@ -158,10 +158,13 @@ export class MessageLog {
         log = false;
       }
     }
-    const key = keyOf(msg);
-    this.#sent.delete(key);
-    this.#sent.set(key, { log: this.#wants(log, msg), ...txns });
-    if (this.#sent.size > MAX_REMEMBERED) this.#sent.delete(this.#sent.keys().next().value ?? '');
+    // Nothing is ever logged in mode `none`: no decision to remember for the onSend observer.
+    if (this.mode !== 'none') {
+      const key = keyOf(msg);
+      this.#sent.delete(key);
+      this.#sent.set(key, { log: this.#wants(log, msg), ...txns });
+      if (this.#sent.size > MAX_REMEMBERED) this.#sent.delete(this.#sent.keys().next().value ?? '');
+    }
     return { bytes: msg.raw, msg };
   }
 

@@ -23,8 +23,9 @@
  * The method is never hashed. Hashes are SHA-256 in hexadecimal (a token, §25.1), truncated to 64 bits for
  * LOOP and 64 bits for UNIQUE.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { SipMessage } from '../sip/message.js';
+import { randomHex } from '../sip/random.js';
 
 export const MAGIC_COOKIE = 'z9hG4bK';
 
@@ -66,7 +67,7 @@ export function statelessUnique(msg: SipMessage): string {
 
 /** A fresh UNIQUE part for a stateful branch (§16.6 step 7: each attempt a new branch). */
 export function randomUnique(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 export function makeBranch(unique: string, loop: string): string {

@@ -5,9 +5,9 @@
  * SipValidationError (400, 404, 420, 423, 480, 482, 483…) go through errorResponse, which adds the Warning
  * header; both copy Via, From, To, Call-ID and CSeq from the request (§8.2.6.2).
  */
-import { randomBytes } from 'node:crypto';
 import type { SipValidationError } from '../errors.js';
 import type { SipMessage } from './message.js';
+import { randomHex } from './random.js';
 import { reasonPhrase } from './validate.js';
 
 /** RFC 3261 §21 (and RFC 3515 §2.4.2 202) phrases of the statuses the proxy and UA produce beyond validate.ts's table. */
@@ -55,7 +55,7 @@ function clean(v: string): string {
 
 /** A random To tag (§19.3: at least 32 bits of randomness). */
 export function newTag(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 /** Builds a response to `req`: `Content-Length: 0` and no body unless `opts.body` is given. */

@@ -4,9 +4,9 @@
  * validateRequest rejects a request (RFC 3261 §8.2.6). A rejected *response* is never answered, only
  * dropped, so its error (SIP_BAD_RESPONSE) has no status.
  */
-import { randomBytes } from 'node:crypto';
 import { SipParseError, SipValidationError, SipclfError } from '../errors.js';
 import type { SipMessage } from './message.js';
+import { randomHex } from './random.js';
 
 export interface ValidateResponseOptions {
   /** uac (default): the response ends here; proxy: it is forwarded to the next Via (§16.7). */
@@ -129,7 +129,7 @@ export function buildErrorResponse(req: SipMessage, err: SipValidationError, toT
   const to = req.get('To');
   if (to !== undefined) {
     // §8.2.6.2: keep an existing tag; otherwise the UAS MUST add one.
-    const tag = req.toTag !== undefined ? undefined : (toTag ?? randomBytes(8).toString('hex'));
+    const tag = req.toTag !== undefined ? undefined : (toTag ?? randomHex(8));
     lines.push(tag === undefined ? `To: ${clean(to)}` : `To: ${clean(to)};tag=${tag}`);
   }
   const callId = req.get('Call-ID');

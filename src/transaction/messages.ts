@@ -4,16 +4,16 @@
  * and, for the TU's convenience, a CANCEL for a pending client transaction (§9.1) and a fresh branch
  * (§8.1.1.7). Header values are copied as received (unfolded); CR and LF never get through.
  */
-import { randomBytes } from 'node:crypto';
 import { SipclfError } from '../errors.js';
 import type { SipMessage } from '../sip/message.js';
+import { randomHex } from '../sip/random.js';
 
 /** RFC 3261 §8.1.1.7 magic cookie. */
 export const MAGIC_COOKIE = 'z9hG4bK';
 
 /** A new branch: the magic cookie and 64 random bits, unique in space and time (§8.1.1.7). */
 export function newBranch(): string {
-  return MAGIC_COOKIE + randomBytes(8).toString('hex');
+  return MAGIC_COOKIE + randomHex(8);
 }
 
 function clean(v: string): string {

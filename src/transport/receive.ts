@@ -8,13 +8,13 @@
  * at most errorResponsesPerSecond), counted and dropped; a framing error closes that connection only.
  * Nothing a peer sends can throw out of a socket callback.
  */
-import { randomBytes } from 'node:crypto';
 import type dgram from 'node:dgram';
 import { SipParseError, SipValidationError } from '../errors.js';
 import type { FrameEvent } from '../sip/framer.js';
 import { E } from '../sip/layout.js';
 import type { SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
+import { randomHex } from '../sip/random.js';
 import { buildErrorResponse } from '../sip/validate.js';
 import { formatEndpoint, normalizeIp, type Endpoint, type TransportName } from './address.js';
 import type { Connection } from './connection.js';
@@ -166,7 +166,7 @@ export class Receiver {
     this.#ctx.report.problem(err.code, `from ${formatEndpoint(origin.source)}: ${err.message} at byte ${err.offset}`, origin.transport, origin.source, origin.conn?.id, false);
     const response = salvageErrorResponse(bytes, err.code, `${err.message} at byte ${err.offset}`, {
       warnAgent: this.#ctx.o.warnAgent,
-      toTag: randomBytes(8).toString('hex'),
+      toTag: randomHex(8),
     });
     if (response === undefined) this.#ctx.counters.rejectedDropped++;
     else this.#answer(response, origin);

@@ -4,8 +4,8 @@
  * Supported, User-Agent, extra headers and the body. The log-me marker is not written here: the log-me
  * engine decides it (src/msglog applies `;logme` before the bytes leave).
  */
-import { randomBytes } from 'node:crypto';
 import { formatSessionId } from '../sip/grammar/index.js';
+import { randomHex } from '../sip/random.js';
 import { newBranch, type TransportName } from '../transaction/index.js';
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY';
@@ -32,7 +32,7 @@ export interface RequestSpec {
 
 /** A random tag or Call-ID part (§19.3: at least 32 bits of randomness). */
 export function randomToken(bytes = 8): string {
-  return randomBytes(bytes).toString('hex');
+  return randomHex(bytes);
 }
 
 export function buildRequest(spec: RequestSpec): { bytes: Buffer; branch: string } {
