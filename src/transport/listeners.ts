@@ -75,7 +75,8 @@ export class Listeners {
     const { endpoint } = spec;
     const family = isIP(endpoint.host) === 6 ? 6 : 4;
     if (endpoint.transport === 'udp') {
-      const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
+      const rcvbuf = this.#ctx.o.udpReceiveBufferBytes;
+      const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', ...(rcvbuf > 0 ? { recvBufferSize: rcvbuf } : {}) });
       await new Promise<void>((resolve, reject) => {
         socket.once('error', (err) => {
           try {

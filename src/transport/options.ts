@@ -56,6 +56,12 @@ export interface TransportOptions {
   readonly warnAgent?: string;
   /** Add received/rport to the top Via of received requests (RFC 3261 §18.2.1, RFC 3581 §4). Default true. */
   readonly stampVia?: boolean;
+  /**
+   * SO_RCVBUF of UDP listeners in bytes: room for a burst while the event loop is busy (a GC pause), so the
+   * kernel does not drop datagrams (RcvbufErrors). The kernel caps it at net.core.rmem_max. Default 4 MiB;
+   * 0 keeps the system default (net.core.rmem_default, often 208 KiB).
+   */
+  readonly udpReceiveBufferBytes?: number;
 }
 
 export interface ListenerSpec {
@@ -77,6 +83,7 @@ export interface ResolvedOptions {
   readonly errorResponsesPerSecond: number;
   readonly warnAgent: string;
   readonly stampVia: boolean;
+  readonly udpReceiveBufferBytes: number;
 }
 
 function bad(path: string, reason: string): SipclfError {
@@ -123,6 +130,7 @@ export function resolveOptions(o: TransportOptions): ResolvedOptions {
     errorResponsesPerSecond: count('errorResponsesPerSecond', o.errorResponsesPerSecond, 200, 0),
     warnAgent: o.warnAgent ?? 'sipclf',
     stampVia: o.stampVia ?? true,
+    udpReceiveBufferBytes: count('udpReceiveBufferBytes', o.udpReceiveBufferBytes, 4 * 1024 * 1024, 0),
   };
 }
 
