@@ -5,6 +5,7 @@
 import { SipclfError } from '../errors.js';
 import { UserAgent, type IncomingCallEvent } from '../ua/index.js';
 import { intOption, type Io } from './io.js';
+import { untilSignal } from './signals.js';
 import { logModeOption, msOption, str, usageGuard } from './ua-shared.js';
 
 function line(e: IncomingCallEvent): string {
@@ -48,18 +49,10 @@ export function runAnswer(opts: Record<string, unknown>, io: Io, stop?: Promise<
     });
     const a = ua.core.local;
     io.stderr.write(`sipclf answer: listening on ${a.transport}:${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}${logme === 'on' ? ' (log-me on)' : ''}\n`);
-    let onSignal = (): void => undefined;
-    const signalled = new Promise<void>((r) => {
-      onSignal = () => r();
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
     try {
-      await Promise.race([enough, stop ?? signalled]);
+      await Promise.race([enough, stop ?? untilSignal()]);
     } finally {
       await ua.close();
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
     }
     const s = ua.stats;
     const summary = { type: 'summary', incoming: s.incoming, answered: s.answered, rejected: s.rejected, cancelled: s.cancelled, byes: s.byes, transfers: s.transfers, clfRecords: ua.core.log.stats.records };

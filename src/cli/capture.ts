@@ -5,6 +5,7 @@
 import { SipclfError } from '../errors.js';
 import { HepCollector, parseHepListen, parseHostPort, type HepCollectorOptions } from '../capture/hep-collector.js';
 import { intOption, type Io } from './io.js';
+import { untilSignal } from './signals.js';
 
 export const VIEWPOINT_NOTE =
   'viewpoint: neutral HEP mirror — every message is logged once, as received by its destination ' +
@@ -57,23 +58,8 @@ export async function runCapture(raw: Record<string, unknown>, io: Io, stop?: Pr
     io.stderr.write(a.transport === 'http' ? `sipclf capture: metrics on http://${host}:${a.port}/metrics\n` : `sipclf capture: listening on ${a.transport}:${host}:${a.port}\n`);
   }
   io.stderr.write(`sipclf capture: ${VIEWPOINT_NOTE}\n`);
-  let signalled: string;
-  if (stop !== undefined) {
-    await stop;
-    signalled = 'stop';
-  } else {
-    signalled = await new Promise<string>((resolve) => {
-      const done = (sig: string): void => {
-        process.off('SIGTERM', onTerm);
-        process.off('SIGINT', onInt);
-        resolve(sig);
-      };
-      const onTerm = (): void => done('SIGTERM');
-      const onInt = (): void => done('SIGINT');
-      process.on('SIGTERM', onTerm);
-      process.on('SIGINT', onInt);
-    });
-  }
+  // untilSignal's listeners stay installed: a repeated signal must not cut the flush of the CLF files short.
+  const signalled = stop !== undefined ? await stop.then(() => 'stop') : await untilSignal();
   await collector.close();
   const s = collector.stats();
   const errs = Object.entries(s.errors)

@@ -14,6 +14,7 @@ import { MetricsServer, type ReloadCounters } from '../proxy/metrics.js';
 import { reloadProxy } from '../proxy/reload.js';
 import { ProxyServer } from '../proxy/server.js';
 import type { Io } from './io.js';
+import { untilSignal } from './signals.js';
 
 function list(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
@@ -108,39 +109,18 @@ export async function runProxy(raw: Record<string, unknown>, io: Io, stop?: Prom
     reloading = reloading.then(() => reloadProxy(srv, configFile, flags, reloads, lg));
   };
   process.on('SIGHUP', onHup);
-  // The SIGTERM/SIGINT listeners stay installed until shutdown has finished: a second signal during the
-  // drain (a supervisor repeating it, `timeout`) must not kill the process before the CLF log is flushed.
-  let signalled: string;
-  let onTerm = (): void => undefined;
-  let onInt = (): void => undefined;
-  if (stop !== undefined) {
-    await stop;
-    signalled = 'stop';
-  } else {
-    signalled = await new Promise<string>((resolve) => {
-      let first: string | undefined;
-      const done = (sig: string): void => {
-        if (first !== undefined) {
-          lg.warn({ event: 'signal-during-shutdown', signal: sig }, `${sig} again: already shutting down`);
-          return;
-        }
-        first = sig;
-        resolve(sig);
-      };
-      onTerm = (): void => done('SIGTERM');
-      onInt = (): void => done('SIGINT');
-      process.on('SIGTERM', onTerm);
-      process.on('SIGINT', onInt);
-    });
-  }
+  // untilSignal's listeners stay installed: a repeated signal during the drain (a supervisor, `timeout`) is
+  // logged and must not kill the process before the CLF log is flushed.
+  const signalled =
+    stop !== undefined
+      ? await stop.then(() => 'stop')
+      : await untilSignal((sig) => lg.warn({ event: 'signal-during-shutdown', signal: sig }, `${sig} again: already shutting down`));
   process.off('SIGHUP', onHup);
   await reloading;
   await metrics?.close();
   await server.close();
   const s = server.stats;
   const l = server.logStats();
-  process.off('SIGTERM', onTerm);
-  process.off('SIGINT', onInt);
   log.info(
     { event: 'stop', signal: signalled, requests: s.requests, responses: s.responses, forwarded: s.forwarded, clfRecords: l.records, errors: s.errors, reloads },
     `${signalled}: ${s.requests} requests, ${s.responses} responses received, ${s.forwarded} requests forwarded, ${l.records} CLF records written`,
