@@ -63,7 +63,9 @@ export interface Run {
 
 /** Starts `cmd` under `timeout -k 5 SECONDS`, collecting stdout and stderr together. */
 export function start(cmd: string, args: readonly string[], cwd: string, seconds = 90): Run {
-  const child = spawn('timeout', ['-k', '5', String(seconds), cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  // --foreground: timeout passes our SIGTERM to the command only. Without it, timeout also signals its own
+  // process group and now and then dies of that signal itself (exit null) although the command exited 0.
+  const child = spawn('timeout', ['--foreground', '-k', '5', String(seconds), cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const run: Run = { child, out: '', done: new Promise((r) => child.on('exit', (code) => r(code))) };
   child.stdout?.on('data', (d: Buffer) => (run.out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (run.out += d.toString()));
