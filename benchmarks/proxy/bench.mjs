@@ -811,8 +811,11 @@ if (res.soak !== undefined) {
 }
 const m = res.machine;
 const lines = [
-  `**Measured under load — provisional.** This run shared its ${m.cores} cores with other people's test runs (load average ${res.loadStart} at the start, ${res.loadEnd} at the end), ` +
-    'so the rates and CPU figures are noisy and the ramp can stop early on a busy moment; it is to be re-run on a quiet machine.',
+  // A 1-minute load average under 1 on this 2-core machine at both ends: nothing else was running.
+  Number(String(res.loadStart).split(' / ')[0]) < 1 && Number(String(res.loadEnd).split(' / ')[0]) < 1
+    ? `Quiet machine: load average ${res.loadStart} at the start, ${res.loadEnd} at the end (1, 5 and 15 minutes); nothing else ran during the measurement.`
+    : `**Measured under load — provisional.** This run shared its ${m.cores} cores with other processes (load average ${res.loadStart} at the start, ${res.loadEnd} at the end), ` +
+      'so the rates and CPU figures are noisy and the ramp can stop early on a busy moment; it is to be re-run on a quiet machine.',
   '',
   `Setup: SIPp UAC → proxy → SIPp UAS over UDP on 127.0.0.1, ${m.pinned ? 'the proxy pinned to core 1 (`taskset -c 1`), both SIPp processes to core 0 (`taskset -c 0`)' : 'unpinned'}; ` +
     `${res.seconds} s per rate (\`-m RATE×${res.seconds}\`), call length \`-d ${res.callMs}\`, rates ${res.rates.join(', ')} cps, stopping at the first rate that does not pass${res.bisect ? `, then ${res.bisect} bisection steps between the last rate passed and it (to 50 cps; marked (b))` : ''}. ` +
