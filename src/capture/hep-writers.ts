@@ -39,7 +39,7 @@ export class HepWriters {
 
   /** Opens the shared stream (stream "") in OUT. Throws what ClfWriter.open throws. */
   async openShared(): Promise<void> {
-    const w = await ClfWriter.open({ ...this.#opts, dir: this.#out });
+    const w = await ClfWriter.open({ coalesceMs: 10, ...this.#opts, dir: this.#out });
     this.#attach(w, '');
     this.#writers.set('', w);
   }
@@ -56,7 +56,7 @@ export class HepWriters {
   /** Starts opening OUT/<stream> unless under way; a failure is reported for `agent`. Resumes when none is left. */
   open(stream: string, agent: string): void {
     if (this.#opening.has(stream)) return;
-    const p = ClfWriter.open({ ...this.#opts, dir: join(this.#out, stream) }).then(
+    const p = ClfWriter.open({ coalesceMs: 10, ...this.#opts, dir: join(this.#out, stream) }).then(
       (w) => {
         this.#attach(w, stream);
         this.#writers.set(stream, w);

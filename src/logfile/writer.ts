@@ -148,6 +148,7 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
   flush(): Promise<void> {
     const target = this.accepted;
     if (this.done >= target) return Promise.resolve();
+    this.coalesce?.fire();
     return new Promise((resolve) => this.waiters.push({ target, resolve }));
   }
 
@@ -179,8 +180,24 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
 
   // --- the run loop: the only code that touches the files ------------------------------------------------
 
+  /** A pending coalesce timer (coalesceMs) and the function that fires it early (flush, close). */
+  private coalesce: { readonly timer: NodeJS.Timeout; readonly fire: () => void } | undefined;
+
   private kick(): void {
-    this.runP = Promise.resolve().then(() => this.run());
+    const delay = this.closed ? 0 : this.o.coalesceMs;
+    if (delay <= 0) {
+      this.runP = Promise.resolve().then(() => this.run());
+      return;
+    }
+    this.runP = new Promise<void>((resolve) => {
+      const fire = (): void => {
+        if (this.coalesce === undefined) return;
+        clearTimeout(this.coalesce.timer);
+        this.coalesce = undefined;
+        void this.run().then(resolve);
+      };
+      this.coalesce = { timer: setTimeout(fire, delay), fire };
+    });
   }
 
   private async run(): Promise<void> {
@@ -277,6 +294,7 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
     this.closed = true;
     clearInterval(this.timer);
     unregisterForExit(this);
+    this.coalesce?.fire();
     while (this.runP !== null) await this.runP;
     await this.files.close();
     for (const w of this.waiters) w.resolve();

@@ -149,7 +149,7 @@ export class UaCore {
       const engine = cfg === undefined ? undefined : new LogmeEngine(cfg, opts.now === undefined ? {} : { clock: opts.now });
       // A UA without log-me honours no marker: in `marked` mode it logs nothing (RFC 8497 §5.3).
       const effective: LogMode = engine === undefined && mode === 'marked' ? 'none' : mode;
-      const writer = opts.logDir === undefined || effective === 'none' ? undefined : await ClfWriter.open({ dir: opts.logDir });
+      const writer = opts.logDir === undefined || effective === 'none' ? undefined : await ClfWriter.open({ dir: opts.logDir, coalesceMs: 10 });
       log = new MessageLog(effective, engine, writer, { originator: true });
     } catch (e) {
       await transport.close();

@@ -86,6 +86,23 @@ describe('ClfWriter: ordering and flushing', () => {
       await w.close();
     }));
 
+  it('coalesceMs gathers records into one batch: nothing is written inside the window; flush() and close() write at once', () =>
+    withDir(async (dir) => {
+      const { w } = await openW({ dir, fsync: 'none', coalesceMs: 60_000 });
+      for (let i = 0; i < 200; i++) w.write(makeRecord(i));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(readAll(dir).seqs, [], 'still gathering');
+      assert.equal(w.stats().queueRecords, 200);
+      await w.flush();
+      assert.deepEqual(readAll(dir).seqs, range(0, 200));
+      for (let i = 200; i < 300; i++) w.write(makeRecord(i));
+      const t0 = Date.now();
+      await w.close();
+      assert.ok(Date.now() - t0 < 5000, 'close() does not wait for the window');
+      assert.deepEqual(readAll(dir).seqs, range(0, 300));
+      await assert.rejects(openW({ dir, coalesceMs: -1 }), /CONFIG_INVALID|coalesceMs/);
+    }));
+
   for (const fsync of ['none', 'rotate', 'every', 20] as const) {
     it(`loses nothing on close with fsync ${String(fsync)}`, () =>
       withDir(async (dir) => {
