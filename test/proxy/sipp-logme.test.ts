@@ -181,7 +181,8 @@ async function markOnBehalf(t: TestContext): Promise<void> {
     const wire = wireMessages(s.pcap, s.pport);
     const recs = clfMessages(join(dir, 'logs'));
     const callIds = new Set(wire.map((m) => m.callId));
-    assert.equal(callIds.size, CALLS);
+    // Seen once in CI: an empty capture although SIPp completed every call; tcpdump's own counts say why.
+    assert.equal(callIds.size, CALLS, `Call-IDs on the wire at port ${s.pport}; tcpdump said:\n${s.capture.out.slice(-1000)}`);
     const fromCaller = wire.filter((m) => m.dir === 'R' && m.key.includes(`${caller}:`));
     const toCallee = wire.filter((m) => m.dir === 'S' && m.key.endsWith(`>127.0.0.1:${s.uasPort}`));
     const fromCallee = wire.filter((m) => m.dir === 'R' && m.key.includes(` 127.0.0.1:${s.uasPort}>`));
