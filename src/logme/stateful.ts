@@ -122,14 +122,22 @@ export function decideStateful(out: Out): void {
  * §8.1.3.5, §22.2) or a 3xx redirection (§8.1.3.4, RFC 8497 §3.7) — reuses the Call-ID and From tag with a
  * higher CSeq, so it lands on the record that response ended. It is the same dialog attempt, marking MUST
  * have started with it (§3.2) and lasts for the dialog's lifetime (§8.5): the record is marked again rather
- * than left to expire after `lingerMs` (which would turn the dialog's later messages into §5.1.2 errors). The
- * DoS cap (§7.3) and `maxDialogs` are not charged again: the dialog was counted when it first started.
+ * than left to expire after `lingerMs` (which would turn the dialog's later messages into §5.1.2 errors).
+ * `maxDialogs` is not charged again (the dialog was counted when it first started), but the cap on
+ * concurrently marked dialogs (§7.3) is checked again: at the cap the retry is not marked.
  */
 function retry(out: Out, rec: DialogRecord): void {
   const msg = out.input.message;
   if (rec.phase !== 'terminated' || !rec.wasMarked || rec.confirmed || !isInitialRequest(msg)) return;
   if (msg.method !== rec.method || (msg.cseq?.seq ?? 0) <= rec.cseq) return; // a late retransmission
   const { core } = out;
+  // The cap on concurrently marked dialogs still holds (§7.3): while the first attempt was over, other
+  // dialogs may have taken its place. Found by test/logme/property.test.ts (FC_SEED=329042783).
+  if (core.table.marked >= core.config.limits.maxMarkedDialogs) {
+    core.stats.limitReached++;
+    out.event('logme.limit.reached', { limit: 'limits.maxMarkedDialogs' });
+    return;
+  }
   rec.cseq = msg.cseq?.seq ?? 0;
   rec.createdAt = core.now;
   rec.purgeAt = undefined;

@@ -146,6 +146,19 @@ describe('RFC 3261 §8.1.3.4/§8.1.3.5 retries of a marked dialog-creating reque
     assert.deepEqual([bye.marker, bye.log], ['add', true]);
     assert.equal(e.stats().activeDialogs, 1);
   });
+  test('§7.3 a retry is not marked again when other dialogs took the marked-dialog cap meanwhile', () => {
+    const { run, e } = engine({ roles: ['originating-ua'], sessions: [aliceSession()], limits: { maxMarkedDialogs: 1, maxTrackedDialogs: 10 } });
+    run(req('INVITE'), 'out', 'p', { local: true });
+    run(res(407, 'INVITE', { toTag: 'x', logme: true }), 'in', 'p');
+    run(req('ACK', { toTag: 'x' }), 'out', 'p', { local: true });
+    // another dialog starts and takes the one marked-dialog slot
+    assert.equal(run(req('INVITE', { callId: 'other', fromTag: 'o1' }), 'out', 'p', { local: true }).marker, 'add');
+    const limits = e.stats().limitReached;
+    const again = run(req('INVITE', { cseq: 2 }), 'out', 'p', { local: true });
+    assert.equal(again.stateChange, undefined, 'the ended attempt is not marked again');
+    assert.equal(e.stats().activeDialogs, 1, 'the cap holds');
+    assert.equal(e.stats().limitReached, limits + 1);
+  });
   test('§3.7 3xx: an intermediary marking on behalf keeps marking the retry of its UA (same Call-ID, From tag)', () => {
     const { run, e, clock } = engine(OI());
     fwd(run, req('INVITE', { sid: null }), 'alice', 'p2');

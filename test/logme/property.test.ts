@@ -189,5 +189,12 @@ function play(config: LogmeConfig, steps: Step[]): void {
 }
 
 test('§7.1, §3.4.2, §7.3 property: random message sequences through random valid configurations', () => {
-  fc.assert(fc.property(configArb, fc.array(stepArb, { minLength: 5, maxLength: 60 }), play), { numRuns: process.env['CI'] === 'true' ? 1500 : 400 });
+  // Reproduce a failure with the seed and path fast-check prints: FC_SEED=… FC_PATH=… node --test …
+  const seed = process.env['FC_SEED'];
+  const path = process.env['FC_PATH'];
+  fc.assert(fc.property(configArb, fc.array(stepArb, { minLength: 5, maxLength: 60 }), play), {
+    numRuns: process.env['CI'] === 'true' ? 1500 : 400,
+    ...(seed === undefined ? {} : { seed: Number(seed) }),
+    ...(path === undefined ? {} : { path }),
+  });
 });
