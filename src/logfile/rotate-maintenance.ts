@@ -21,7 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 
 import { createPrivateFile } from './writer-fs.js';
-import type { NamePattern } from './rotate.js';
+import { seqOf, type NamePattern } from './rotate.js';
 
 /** The hidden temp name for gzipping `name`. */
 export function gzipTempName(name: string): string {
@@ -92,7 +92,16 @@ export async function applyRetention(
       /* vanished meanwhile */
     }
   }
-  files.sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Oldest first: by the pattern's %n sequence when both names carry one (the order the writer created them;
+  // file times are coarse — a kernel tick — and were seen to misorder files rotated within milliseconds, so a
+  // newer file was pruned before an older one), else by mtime, then by name.
+  const seq = new Map(files.map((f) => [f.name, seqOf(p, f.name)]));
+  files.sort((a, b) => {
+    const sa = seq.get(a.name) ?? -1;
+    const sb = seq.get(b.name) ?? -1;
+    if (sa >= 0 && sb >= 0 && sa !== sb) return sa - sb;
+    return a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  });
   const doomed = new Set<string>();
   if (policy.maxAgeMs !== undefined) {
     for (const f of files) if (now - f.mtime > policy.maxAgeMs) doomed.add(f.name);
