@@ -14,17 +14,18 @@ export const ALLOWED = {
   logme: ['sip'],
   transport: ['sip'],
   transaction: ['sip', 'transport'],
+  metrics: [],
   msglog: ['sip', 'clf', 'logme', 'logfile'],
-  proxy: ['sip', 'transport', 'transaction', 'logme', 'clf', 'logfile', 'msglog'],
+  proxy: ['sip', 'transport', 'transaction', 'logme', 'clf', 'logfile', 'msglog', 'metrics'],
   ua: ['sip', 'transport', 'transaction', 'logme', 'clf', 'logfile', 'msglog'],
-  capture: ['sip', 'clf', 'logme', 'logfile'],
+  capture: ['sip', 'clf', 'logme', 'logfile', 'metrics'],
   store: ['sip', 'clf', 'logme', 'logfile'],
   logfile: ['sip', 'clf'],
   gen: ['sip', 'clf', 'logme'],
   analysis: ['sip', 'clf', 'logme'],
   flow: ['sip', 'clf', 'logme', 'logfile'],
-  server: ['msglog', 'sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'logfile'],
-  cli: ['msglog', 'sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'server', 'logfile', 'gen', 'analysis', 'flow'],
+  server: ['metrics', 'msglog', 'sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'logfile'],
+  cli: ['metrics', 'msglog', 'sip', 'clf', 'logme', 'transport', 'transaction', 'proxy', 'ua', 'capture', 'store', 'server', 'logfile', 'gen', 'analysis', 'flow'],
 };
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;

@@ -6,6 +6,7 @@
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { metricsHandler } from '../metrics/http.js';
 import { listening, type BoundAddress } from './hep-listeners.js';
 import type { HepAgentStats, HepCollectorStats } from './hep-tally.js';
 
@@ -95,24 +96,12 @@ export function registerHepMetrics(registry: Registry, s: HepCollectorStats, g: 
 
 /** Serves /metrics from `registry` and /health from `stats()` on host:port; throws CONFIG_INVALID if it cannot bind. */
 export async function listenHepHttp(host: string, port: number, registry: Registry, stats: () => HepCollectorStats): Promise<{ server: HttpServer; address: BoundAddress | undefined }> {
-  const srv = createHttpServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
-    } else if (path === '/metrics') {
-      registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-        (e: unknown) => res.writeHead(500).end(String(e)),
-      );
-    } else if (path === '/health') {
+  const srv = createHttpServer(
+    metricsHandler(registry, () => {
       const s = stats();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ status: 'ok', written: s.written, dropped: s.dropped, queueBytes: s.queueBytes, agents: Object.keys(s.agents).length }) + '\n',
-      );
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /health\n');
-    }
-  });
+      return { status: 'ok', written: s.written, dropped: s.dropped, queueBytes: s.queueBytes, agents: Object.keys(s.agents).length };
+    }),
+  );
   srv.listen(port, host);
   await listening(srv, (e) => `cannot listen on ${host}:${port} for metrics: ${e.message}`);
   const a = srv.address();

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { SipclfError } from '../errors.js';
+import { metricsHandler } from '../metrics/http.js';
 import type { ProxyServer } from './server.js';
 
 export interface ReloadCounters {
@@ -124,21 +125,7 @@ export class MetricsServer {
   /** Listens on host:port (port 0: the OS chooses); CONFIG_INVALID when it cannot. */
   static async start(src: MetricsSource, host: string, port: number): Promise<MetricsServer> {
     const registry = proxyRegistry(src);
-    const srv = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      } else if (path === '/metrics') {
-        registry.metrics().then(
-          (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-          (e: unknown) => res.writeHead(500).end(String(e)),
-        );
-      } else if (path === '/health') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(health(src)) + '\n');
-      } else {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics or /health\n');
-      }
-    });
+    const srv = createServer(metricsHandler(registry, () => health(src)));
     srv.listen(port, host);
     await Promise.race([
       once(srv, 'listening'),
