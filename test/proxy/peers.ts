@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -219,3 +219,18 @@ export function wireMessages(pcap: string): Msg[] {
 }
 
 export const show = (m: Msg): string => `${m.dir} ${m.what} (${m.cseqMethod}) ${m.src}>${m.dst}${m.logme ? ' logme' : ''}`;
+
+/** A UDP peer on 127.0.0.1 collecting every datagram it receives. */
+export async function udpPeer(): Promise<{ sock: Socket; port: number; got: Buffer[] }> {
+  const sock = createSocket('udp4');
+  const got: Buffer[] = [];
+  sock.on('message', (b) => got.push(b));
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  return { sock, port: sock.address().port, got };
+}
+
+/** Polls `pred` for up to 5 s; fails with `what`. */
+export async function until(pred: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100 && !pred(); i++) await sleep(50);
+  assert.ok(pred(), what);
+}

@@ -9,12 +9,11 @@
 //    branch, and its CANCEL gets that branch too (§16.11: "the branch … MUST be the same" for them so the next
 //    hop matches its transactions, §9.2, §17.2.3); the 487 and the 200 to the CANCEL come back by their Vias.
 import { strict as assert } from 'node:assert';
-import { createSocket, type Socket } from 'node:dgram';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { parseMessage } from '../../src/sip/parser.js';
 import { writeFileSync } from 'node:fs';
-import { clfMessages, freePort, missingTools, SCEN, show, SIPP, sippOk, sleep, start, startProxy, stopProxy, uuidCsv, withDir } from './peers.js';
+import { clfMessages, freePort, missingTools, SCEN, show, SIPP, sippOk, sleep, start, startProxy, stopProxy, udpPeer, until, uuidCsv, withDir } from './peers.js';
 
 const CALLS = 20;
 
@@ -73,19 +72,7 @@ async function markedCalls(t: TestContext): Promise<void> {
   });
 }
 
-/** A UDP peer on loopback collecting what it receives. */
-async function peer(): Promise<{ sock: Socket; port: number; got: Buffer[] }> {
-  const sock = createSocket('udp4');
-  const got: Buffer[] = [];
-  sock.on('message', (b) => got.push(b));
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-  return { sock, port: sock.address().port, got };
-}
 
-async function until(pred: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100 && !pred(); i++) await sleep(50);
-  assert.ok(pred(), what);
-}
 
 function request(method: string, port: number, proxyPort: number): Buffer {
   return Buffer.from(
@@ -113,8 +100,8 @@ function response(req: Buffer, status: string, cseq: string): Buffer {
 
 async function branches(): Promise<void> {
   await withDir('sipclf-stateless-branch-', async (dir, runs) => {
-    const callee = await peer();
-    const caller = await peer();
+    const callee = await udpPeer();
+    const caller = await udpPeer();
     try {
       const proxy = await startProxy(runs, dir, ['--stateless', '--listen', 'udp:127.0.0.1:0', '--route', `127.0.0.1=127.0.0.1:${callee.port}`]);
       const send = (b: Buffer, to: number): void => void caller.sock.send(b, to, '127.0.0.1');

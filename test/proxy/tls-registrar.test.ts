@@ -8,26 +8,14 @@
 //    next one started with the same --config, after the first has exited.
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connect } from 'node:tls';
 import { parseMessage } from '../../src/sip/parser.js';
-import { CLI, missingTools, OPENSSL, sleep, start, startProxy, stopProxy, waitFor, withDir } from './peers.js';
+import { CLI, missingTools, OPENSSL, start, startProxy, stopProxy, udpPeer, until, waitFor, withDir } from './peers.js';
 
-async function udpPeer(): Promise<{ sock: Socket; port: number; got: Buffer[] }> {
-  const sock = createSocket('udp4');
-  const got: Buffer[] = [];
-  sock.on('message', (b) => got.push(b));
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-  return { sock, port: sock.address().port, got };
-}
 
-async function until(pred: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 100 && !pred(); i++) await sleep(50);
-  assert.ok(pred(), what);
-}
 
 /** The 200 a UAS answers `req` with (Vias, From, To with a tag, Call-ID and CSeq copied, §8.2.6.2). */
 function ok200(req: Buffer): Buffer {
