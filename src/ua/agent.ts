@@ -9,6 +9,7 @@
  *   CANCEL ─▶ 200 (core), 487 to the pending INVITE
  */
 import { SipclfError } from '../errors.js';
+import { formatSessionId } from '../sip/grammar/index.js';
 import type { SipMessage } from '../sip/message.js';
 import type { ServerTransaction } from '../transaction/index.js';
 import { UaCore, type IncomingRequest, type RequestHandler, type UaCoreOptions } from './core.js';
@@ -253,5 +254,5 @@ export class UserAgent implements RequestHandler {
 function sessionIdEcho(req: SipMessage): Array<[string, string]> {
   const sid = req.sessionId;
   if (sid?.remote === undefined) return [];
-  return [['Session-ID', `${sid.remote};remote=${sid.local}`]];
+  return [['Session-ID', formatSessionId({ local: sid.remote, remote: sid.local })]];
 }

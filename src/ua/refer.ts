@@ -20,7 +20,8 @@ import type { DialogEntry, UserAgent } from './agent.js';
 import type { IncomingRequest } from './core.js';
 import { Dialog } from './dialog.js';
 import { exchange } from './exchange.js';
-import { buildRequest, randomToken } from './request.js';
+import { buildRequest } from './request.js';
+import { randomHex } from '../sip/random.js';
 import { sipUri } from './target.js';
 import { inDialog } from './uac.js';
 import { dialogHeaders, newTag, simpleResponse } from './uas.js';
@@ -37,7 +38,7 @@ export function sipfragStatus(body: Buffer): { status: number; reason: string } 
 /** The transferor's side: REFER, NOTIFYs until the final one; resolves with the transfer's outcome. */
 export async function transferor(ua: UserAgent, d1: Dialog, referTo: string): Promise<{ status: number; reason: string }> {
   const core = ua.core;
-  const callId = `${randomToken()}@${core.local.host}`;
+  const callId = `${randomHex(8)}@${core.local.host}`;
   const tag = newTag();
   const key = `${callId}\n${tag}`;
   let resolveFinal: (v: { status: number; reason: string }) => void = () => undefined;

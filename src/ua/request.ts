@@ -5,7 +5,6 @@
  * engine decides it (src/msglog applies `;logme` before the bytes leave).
  */
 import { formatSessionId } from '../sip/grammar/index.js';
-import { randomHex } from '../sip/random.js';
 import { newBranch, type TransportName } from '../transaction/index.js';
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY';
@@ -28,11 +27,6 @@ export interface RequestSpec {
   readonly sessionId?: { readonly local: string; readonly remote: string };
   readonly headers?: ReadonlyArray<readonly [string, string]>;
   readonly body?: { readonly type: string; readonly bytes: Buffer };
-}
-
-/** A random tag or Call-ID part (§19.3: at least 32 bits of randomness). */
-export function randomToken(bytes = 8): string {
-  return randomHex(bytes);
 }
 
 export function buildRequest(spec: RequestSpec): { bytes: Buffer; branch: string } {

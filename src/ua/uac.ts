@@ -16,7 +16,8 @@ import type { DialogEntry, UserAgent } from './agent.js';
 import { Dialog } from './dialog.js';
 import { exchange } from './exchange.js';
 import { transferor } from './refer.js';
-import { buildRequest, randomToken } from './request.js';
+import { buildRequest } from './request.js';
+import { randomHex } from '../sip/random.js';
 import { SDP_TYPE, sdpOffer } from './sdp.js';
 import { targetOfUri } from './target.js';
 import { newTag, newUuid } from './uas.js';
@@ -110,7 +111,7 @@ export async function bye(ua: UserAgent, entry: DialogEntry): Promise<number> {
 export async function placeCall(ua: UserAgent, spec: CallSpec): Promise<CallResult> {
   const core = ua.core;
   const uuid = spec.sessionUuid ?? newUuid();
-  const callId = `${randomToken()}@${core.local.host}`;
+  const callId = `${randomHex(8)}@${core.local.host}`;
   const fromTag = newTag();
   const started = Date.now();
   const proxy = core.proxy;

@@ -216,3 +216,30 @@ test('a 2xx with an unusable Contact ends the attempt with a clear reason, witho
     await ua.close();
   }
 });
+
+test('out-of-dialog requests (RFC 3261 §8.2.1, §11, §12.2.2): OPTIONS 200 with Allow, unknown method 405, BYE for no dialog 481', async () => {
+  const ua = await UserAgent.start({ listen: 'udp:127.0.0.1:0' });
+  const sock = createSocket('udp4');
+  try {
+    const got: string[] = [];
+    sock.on('message', (m) => got.push(m.toString('latin1')));
+    await new Promise<void>((res) => sock.bind(0, '127.0.0.1', () => res()));
+    const me = sock.address().port;
+    const port = ua.core.local.port;
+    const send = (method: string, toTag: string, n: number): void => {
+      const m = INVITE(port, `z9hG4bKood${n}`, `ood-${n}`).toString('latin1').replaceAll(`${port + 1}`, String(me)).replace(/^INVITE/, method).replace('CSeq: 1 INVITE', `CSeq: 1 ${method}`).replace('To: <sip:bob@127.0.0.1>', `To: <sip:bob@127.0.0.1>${toTag}`);
+      sock.send(Buffer.from(m), port, '127.0.0.1');
+    };
+    send('OPTIONS', '', 1);
+    send('MESSAGE', '', 2);
+    send('BYE', ';tag=nosuch', 3);
+    for (let i = 0; i < 50 && got.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    const by = (cseq: string): string => got.find((g) => g.includes(`CSeq: 1 ${cseq}`)) ?? '';
+    assert.match(by('OPTIONS'), /^SIP\/2\.0 200 [\s\S]*\r\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY\r\n/);
+    assert.match(by('MESSAGE'), /^SIP\/2\.0 405 [\s\S]*\r\nAllow: /);
+    assert.match(by('BYE'), /^SIP\/2\.0 481 /);
+  } finally {
+    sock.close();
+    await ua.close();
+  }
+});
