@@ -6,9 +6,9 @@
  * the forwarding path; `write` only queues).
  *
  * What is logged (`mode`): `all` every message; `none` nothing; `marked` the messages the engine says to
- * log (`Decision.log`). Messages the transaction layer builds itself (100 Trying, the ACK to a non-2xx) or
- * re-sends are not seen by the engine before they leave: their decision is the one of the bytes they repeat,
- * else whether they carry the marker.
+ * log (`Decision.log`). Messages the transaction layer builds itself (100 Trying, the ACK to a non-2xx) are
+ * not seen by the engine before they leave: their decision is whether they carry the marker. Re-sent bytes are
+ * the Buffer first sent (`msg.raw`), so they keep its decision.
  *
  * Server-Txn / Client-Txn (RFC 6872 §8.2): given by the caller per message. A proxy gives the branch of the
  * upstream request's top Via (the server transaction) and the branch of the Via it inserted (the client
@@ -43,13 +43,6 @@ interface SentInfo extends Txns {
 
 const TRANSPORT_FLAG: Record<Address['transport'], TransportFlag> = { udp: 'U', tcp: 'T', tls: 'S' };
 
-const MAX_REMEMBERED = 50_000;
-
-function keyOf(msg: SipMessage): string {
-  const start = msg.isRequest ? `${msg.method} ${msg.requestUri}` : String(msg.status);
-  return `${start}|${msg.topVia?.branch ?? ''}|${msg.get('CSeq') ?? ''}|${msg.callId ?? ''}`;
-}
-
 export function addressText(a: Pick<Address, 'host' | 'port'>): string {
   return formatAddress(a.host, a.port);
 }
@@ -66,10 +59,11 @@ export class MessageLog {
   #engine: LogmeEngine | undefined;
   readonly #writer: ClfWriter | undefined;
   /**
-   * Decisions of the messages this proxy handed to a transaction, for the onSend observer, keyed by start
-   * line, top Via branch and CSeq (the transaction may send a copy of the bytes); the oldest are forgotten.
+   * The messages this entity handed to a transaction, with their decision, keyed by their bytes (`msg.raw`,
+   * one Buffer per message, which the transaction sends as is): the onSend observer finds the parsed message
+   * by identity instead of parsing the bytes again. Forgotten with the message (WeakMap).
    */
-  readonly #sent = new Map<string, SentInfo>();
+  readonly #sent = new WeakMap<Buffer, { readonly msg: SipMessage; readonly info: SentInfo }>();
   /** Records produced while one inbound message is handled: written after its received record. */
   #batch: string[] | undefined;
   readonly stats: LogStats = { records: 0, received: 0, sent: 0, engineErrors: 0 };
@@ -159,12 +153,7 @@ export class MessageLog {
       }
     }
     // Nothing is ever logged in mode `none`: no decision to remember for the onSend observer.
-    if (this.mode !== 'none') {
-      const key = keyOf(msg);
-      this.#sent.delete(key);
-      this.#sent.set(key, { log: this.#wants(log, msg), ...txns });
-      if (this.#sent.size > MAX_REMEMBERED) this.#sent.delete(this.#sent.keys().next().value ?? '');
-    }
+    if (this.mode !== 'none') this.#sent.set(msg.raw, { msg, info: { log: this.#wants(log, msg), ...txns } });
     return { bytes: msg.raw, msg };
   }
 
@@ -189,13 +178,18 @@ export class MessageLog {
   onSend(bytes: Buffer, from: Address | undefined, to: Address, retransmission: boolean, fallback: Txns): void {
     this.#countBytes(bytes);
     if (this.mode === 'none' || from === undefined) return;
+    const known = this.#sent.get(bytes);
     let msg: SipMessage;
-    try {
-      msg = parseMessage(bytes);
-    } catch {
-      return;
+    if (known !== undefined) msg = known.msg;
+    else {
+      // Built by the transaction layer itself (100 Trying, the ACK of a non-2xx): parsed here.
+      try {
+        msg = parseMessage(bytes);
+      } catch {
+        return;
+      }
     }
-    const info = this.#sent.get(keyOf(msg));
+    const info = known?.info;
     const log = info?.log ?? this.#wants(undefined, msg);
     if (!log) return;
     this.stats.sent++;
@@ -206,7 +200,7 @@ export class MessageLog {
   sentDirect(msg: SipMessage, from: Address | undefined, to: Address, retransmission: boolean, txns: Txns): void {
     this.#countMsg('out', msg);
     if (this.mode === 'none' || from === undefined) return;
-    const log = this.#sent.get(keyOf(msg))?.log ?? this.#wants(undefined, msg);
+    const log = this.#sent.get(msg.raw)?.info.log ?? this.#wants(undefined, msg);
     if (!log) return;
     this.stats.sent++;
     this.#emit(msg, 'S', from, to, Date.now(), retransmission ? 'D' : 'O', txns);

@@ -85,8 +85,12 @@ export class SipMessage {
 
   /** The message bytes, start line to end of body (extra datagram octets and leading CRLFs excluded). */
   get raw(): Buffer {
-    return this.buffer.subarray(this.e[E.START], this.e[E.END]);
+    // One Buffer object per message: the transaction layer sends `raw` and the message log recognises what it
+    // sends by identity (src/msglog), without parsing the bytes again.
+    this.#raw ??= this.buffer.subarray(this.e[E.START], this.e[E.END]);
+    return this.#raw;
   }
+  #raw: Buffer | undefined;
 
   /** Request method; for a response, the CSeq method (the request it answers). */
   get method(): string {
