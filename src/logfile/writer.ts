@@ -4,6 +4,7 @@
  * and retention (RFC 8497 §8.5).
  *
  *   write(rec) ──► queue (records + rotation marks, in call order; bytes counted)
+ *   writeRecord(r) ─┘ (encoded into a slab: consecutive records are one Segment item; writer-slab.ts)
  *    │  sync       │   > highWaterMark → write() returns false … 'drain' when the queue is empty again
  *    │             │   > maxQueueBytes → record dropped, stats().dropped++
  *    │             ▼
@@ -11,6 +12,7 @@
  *    │             │ cut into batches ≤ batchBytes; size/time rotation only between records
  *    │             ▼
  *    │     Buffer.allocUnsafe(batch) ◄─ copy records ──► FileHandle.write(buf, pos)   one pwrite per batch
+ *    │       (a batch that is one run of a slab is written from the slab, no copy)
  *    │             │                                      fsync: 'every' batch | N ms | at rotate | close
  *    │             ▼ rotate: fsync? close ─► open next name (O_EXCL, 0600) ─► currentLink
  *    │     background chain: gzip (temp + rename) ─► retention (maxFiles, maxAgeMs)   (rotate-maintenance.ts)
@@ -34,10 +36,13 @@
  *
  * Errors and warnings are emitted as 'error' / 'warning' events when someone listens, otherwise passed to
  * `process.emitWarning` — a logging failure never throws into the application or crashes the process.
- * write() itself throws only for a caller bug (IO_BAD_RECORD: not a record ending in LF).
+ * write() itself throws only for a caller bug (IO_BAD_RECORD: not a record ending in LF); writeRecord() only
+ * for a record the format cannot hold (the SipclfError CLF_* codes of encodeRecord).
  */
 import { EventEmitter } from 'node:events';
 
+import type { EncodeOptions } from '../clf/encode.js';
+import type { ClfRecord } from '../clf/record.js';
 import { SipclfError } from '../errors.js';
 import { intervalStart, nextBoundary } from './rotate.js';
 import { FileSet } from './writer-files.js';
@@ -45,23 +50,36 @@ import { describe, prepareDir } from './writer-fs.js';
 import { resolveOptions } from './writer-options.js';
 import type { ResolvedOptions, WriterEvents, WriterOptions, WriterStats } from './writer-options.js';
 import { registerForExit, unregisterForExit } from './writer-signals.js';
+import { Range, Segment, Slab } from './writer-slab.js';
 import type { SignalOptions } from './writer-signals.js';
 
 export type { RotateEvent } from './writer-files.js';
 export type { FsyncPolicy, WriterEvents, WriterOptions, WriterStats } from './writer-options.js';
 export type { SignalOptions } from './writer-signals.js';
 
+/** Records gathered for one write system call. */
+interface Batch {
+  pieces: Piece[];
+  bytes: number;
+  records: number;
+}
+
 /** A time-rotation boundary crossed between two write() calls; `at` is the start of the new interval. */
 class RotateMark {
   constructor(readonly at: number) {}
 }
 
-type Item = string | Buffer | RotateMark;
+type Item = string | Buffer | Segment | RotateMark;
+/** What a batch is made of: whole records, as strings, Buffers or runs of a slab. */
+type Piece = string | Buffer | Range;
 
 export class ClfWriter extends EventEmitter<WriterEvents> {
   private readonly o: ResolvedOptions;
   private readonly files: FileSet;
   private queue: Item[] = [];
+  /** writeRecord()'s slab, created on first use, and the Segment at the tail of `queue` it may still grow. */
+  private slab: Slab | undefined;
+  private seg: Segment | null = null;
   private queuedBytes = 0;
   private accepted = 0;
   private done = 0;
@@ -112,6 +130,31 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
     if (len < 2 || last !== 0x0a || first === undefined || !(((first | 0x20) >= 0x61 && (first | 0x20) <= 0x7a))) {
       throw new SipclfError('IO_BAD_RECORD', `write(): not one CLF record (${len} bytes; must start with a version letter and end in LF)`);
     }
+    if (!this.admit(len)) return false;
+    this.seg = null; // the queue's tail is no longer a segment writeRecord() may grow
+    this.queue.push(record);
+    return this.queued(len);
+  }
+
+  /**
+   * Encode `rec` (RFC 6873 §4, byte-identical to encodeRecord) straight into the writer's memory and queue
+   * it: the same ordering, backpressure and return value as write(encodeRecord(rec)), without the
+   * intermediate string. Throws what encodeRecord throws (SipclfError CLF_*); nothing is queued then.
+   */
+  writeRecord(rec: ClfRecord, opts?: EncodeOptions): boolean {
+    const slab = (this.slab ??= new Slab(this.o.batchBytes));
+    const len = slab.encode(rec, opts);
+    if (!this.admit(len)) return false;
+    const seg = slab.commit(this.seg, len);
+    if (seg !== this.seg) {
+      this.queue.push(seg);
+      this.seg = seg;
+    }
+    return this.queued(len);
+  }
+
+  /** Whether a record of `len` bytes may be queued (dropped and counted otherwise); queues a time rotation due before it. */
+  private admit(len: number): boolean {
     if (this.closed) {
       this.s.dropped++;
       if (!this.reportedClosedWrite) {
@@ -130,10 +173,15 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
       const now = this.o.clock();
       if (now >= this.boundary) {
         this.queue.push(new RotateMark(intervalStart(now, this.o.interval, this.o.utc)));
+        this.seg = null;
         this.boundary = nextBoundary(now, this.o.interval, this.o.utc);
       }
     }
-    this.queue.push(record);
+    return true;
+  }
+
+  /** Count a record of `len` bytes just queued; false when the caller should wait for 'drain'. */
+  private queued(len: number): boolean {
     this.queuedBytes += len;
     this.accepted++;
     if (this.runP === null) this.kick();
@@ -206,6 +254,7 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
         if (this.queue.length > 0) {
           const items = this.queue;
           this.queue = [];
+          this.seg = null; // taken: a segment being written must not grow
           await this.writeItems(items);
         } else {
           this.fsyncDue = false;
@@ -223,50 +272,75 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
 
   /** Cut the items into batches; rotate between records when a mark or maxBytes says so. */
   private async writeItems(items: Item[]): Promise<void> {
-    let batch: (string | Buffer)[] = [];
-    let bytes = 0;
+    const b: Batch = { pieces: [], bytes: 0, records: 0 };
     for (const it of items) {
       if (it instanceof RotateMark) {
         this.pendingRotate = it.at;
-        continue;
+      } else if (it instanceof Segment) {
+        let at = it.start;
+        for (const len of it.lens) {
+          await this.cut(b, len);
+          const last = b.pieces[b.pieces.length - 1];
+          if (last instanceof Range && last.buf === it.buf && last.end === at) last.end += len;
+          else b.pieces.push(new Range(it.buf, at, at + len));
+          b.bytes += len;
+          b.records++;
+          at += len;
+        }
+      } else {
+        await this.cut(b, it.length);
+        b.pieces.push(it);
+        b.bytes += it.length;
+        b.records++;
       }
-      const len = it.length;
-      const max = this.o.maxBytes;
-      const size = this.files.size + bytes;
-      if (this.pendingRotate !== undefined || (max !== undefined && size > 0 && size + len > max)) {
-        if (batch.length > 0) await this.writeBatch(batch, bytes);
-        batch = [];
-        bytes = 0;
-        const at = this.pendingRotate ?? this.o.clock();
-        this.pendingRotate = undefined;
-        await this.files.rotate(at);
-      } else if (bytes + len > this.o.batchBytes && batch.length > 0) {
-        await this.writeBatch(batch, bytes);
-        batch = [];
-        bytes = 0;
-      }
-      batch.push(it);
-      bytes += len;
     }
-    if (batch.length > 0) await this.writeBatch(batch, bytes);
+    if (b.records > 0) await this.writeBatch(b);
   }
 
-  /** One batch → one buffer → one positional write. */
-  private async writeBatch(batch: (string | Buffer)[], bytes: number): Promise<void> {
-    const buf = Buffer.allocUnsafe(bytes);
-    let off = 0;
-    for (const r of batch) off += typeof r === 'string' ? buf.write(r, off, 'latin1') : r.copy(buf, off);
+  /** Before a record of `len` bytes: write the batch and rotate, or write the batch when it is full. */
+  private async cut(b: Batch, len: number): Promise<void> {
+    const max = this.o.maxBytes;
+    const size = this.files.size + b.bytes;
+    if (this.pendingRotate !== undefined || (max !== undefined && size > 0 && size + len > max)) {
+      if (b.records > 0) await this.writeBatch(b);
+      const at = this.pendingRotate ?? this.o.clock();
+      this.pendingRotate = undefined;
+      await this.files.rotate(at);
+    } else if (b.bytes + len > this.o.batchBytes && b.records > 0) {
+      await this.writeBatch(b);
+    }
+  }
+
+  /** One batch → one buffer → one positional write; `b` is emptied. */
+  private async writeBatch(b: Batch): Promise<void> {
+    const { pieces, bytes, records } = b;
+    b.pieces = [];
+    b.bytes = 0;
+    b.records = 0;
+    const only = pieces.length === 1 ? pieces[0] : undefined;
+    let buf: Buffer;
+    if (only instanceof Range) {
+      buf = only.buf.subarray(only.start, only.end); // one run of a slab: written from the slab itself
+    } else {
+      buf = Buffer.allocUnsafe(bytes);
+      let off = 0;
+      for (const r of pieces) {
+        if (typeof r === 'string') off += buf.write(r, off, 'latin1');
+        else if (r instanceof Range) off += r.buf.copy(buf, off, r.start, r.end);
+        else off += r.copy(buf, off);
+      }
+    }
     try {
       await this.files.append(buf, this.o.clock());
       this.s.bytes += bytes;
-      this.s.records += batch.length;
+      this.s.records += records;
       if (this.o.fsync === 'every') await this.files.sync(true);
     } catch (e) {
-      this.s.lost += batch.length;
+      this.s.lost += records;
       this.fail(e instanceof SipclfError ? e : new SipclfError('IO_WRITE', describe(e), { cause: e }));
     } finally {
       this.queuedBytes -= bytes;
-      this.done += batch.length;
+      this.done += records;
       this.settle();
     }
   }
