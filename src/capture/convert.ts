@@ -24,9 +24,10 @@ import { decodeHep, hepPayload, hepTotalLength, isHepMagic, HepError } from './h
 import { SipExtractor } from './net-sip.js';
 import type { SipEvent } from './net-types.js';
 import type { PacketEvent } from './pcap-types.js';
+import { OutBuffer, type ByteSink } from './convert-out.js';
 import { PcapEncoder } from './pcap-write.js';
 import { captureChunks, packetBatches } from './pcap-read.js';
-import { Viewpoint, type EntityAddress } from './viewpoint.js';
+import { Viewpoint, type Endpoint, type EntityAddress, type ViewRecord } from './viewpoint.js';
 
 export type InFormat = 'pcap' | 'pcapng' | 'hep' | 'jsonl' | 'clf';
 export type OutFormat = 'clf' | 'jsonl' | 'pcap';
@@ -89,10 +90,7 @@ export async function headBytes(path: string, n = 64): Promise<Buffer> {
   return Buffer.concat(parts).subarray(0, n);
 }
 
-/** Where converted output goes: bytes in order. */
-export interface ByteSink {
-  write(b: Buffer): void | Promise<void>;
-}
+export type { ByteSink } from './convert-out.js';
 
 export interface ConvertOptions {
   readonly from: InFormat;
@@ -122,38 +120,6 @@ export interface ConvertSummary {
   packets?: number;
 }
 
-const FLUSH_BYTES = 1 << 20;
-
-/** Buffers output strings/buffers into ~1 MiB writes. */
-class Out {
-  #parts: Buffer[] = [];
-  #strs: string[] = [];
-  #size = 0;
-  constructor(
-    private readonly sink: ByteSink,
-    private readonly enc: 'latin1' | 'utf8',
-  ) {}
-  str(s: string): void | Promise<void> {
-    this.#strs.push(s);
-    this.#size += s.length;
-    if (this.#size >= FLUSH_BYTES) return this.flush();
-  }
-  buf(b: Buffer): void | Promise<void> {
-    if (this.#strs.length > 0) this.#parts.push(Buffer.from(this.#strs.splice(0).join(''), this.enc));
-    this.#parts.push(b);
-    this.#size += b.length;
-    if (this.#size >= FLUSH_BYTES) return this.flush();
-  }
-  flush(): void | Promise<void> {
-    if (this.#strs.length > 0) this.#parts.push(Buffer.from(this.#strs.splice(0).join(''), this.enc));
-    this.#size = 0;
-    if (this.#parts.length === 0) return;
-    const b = this.#parts.length === 1 ? (this.#parts[0] as Buffer) : Buffer.concat(this.#parts);
-    this.#parts = [];
-    return this.sink.write(b);
-  }
-}
-
 /** Raw chunks of a file, counted for progress. */
 async function* counted(path: string, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
   const { createReadStream } = await import('node:fs');
@@ -165,6 +131,9 @@ async function* counted(path: string, onBytes: (n: number) => void): AsyncGenera
   }
 }
 
+const WHOLE_MESSAGE = { wholeMessage: true } as const;
+const MAX_ADDRESSES = 4096;
+
 interface Wire {
   readonly n: number;
   /** ms since the epoch (integer) and exactly, in ns. */
@@ -174,6 +143,8 @@ interface Wire {
   readonly flag: TransportFlag;
   readonly src: { ip: string; port: number };
   readonly dst: { ip: string; port: number };
+  /** src and dst are the capture reader's shared endpoint objects (worth remembering their text by identity). */
+  readonly shared: boolean;
   readonly bytes: Buffer;
 }
 
@@ -191,16 +162,17 @@ export function recordIsMarked(r: ClfRecord): boolean {
 export class Converter {
   readonly summary: ConvertSummary = { messages: 0, written: 0, skipped: {}, errors: {}, errorCount: 0 };
   readonly #o: ConvertOptions;
-  readonly #out: Out;
+  readonly #out: OutBuffer;
   readonly #view: Viewpoint;
   readonly #pcap: PcapEncoder | undefined;
+  readonly #addresses = new Map<Endpoint, string>();
   #bytes = 0;
   #lastProgress = 0;
   #reported = 0;
 
   constructor(opts: ConvertOptions, sink: ByteSink) {
     this.#o = opts;
-    this.#out = new Out(sink, opts.to === 'clf' ? 'latin1' : opts.to === 'jsonl' ? 'utf8' : 'latin1');
+    this.#out = new OutBuffer(sink, opts.to === 'clf' ? 'latin1' : opts.to === 'jsonl' ? 'utf8' : 'latin1');
     this.#view = new Viewpoint(opts.entity);
     this.#pcap = opts.to === 'pcap' ? new PcapEncoder() : undefined;
   }
@@ -262,7 +234,7 @@ export class Converter {
           this.#problem(ev.code, `packet ${ev.packetIndex}`, ev.message);
           continue;
         }
-        const r = this.#wire({ n: ev.index, ts: Math.floor(ev.ts), tsNs: ev.tsNs, transport: ev.transport, flag: ev.transport === 'tcp' ? 'T' : 'U', src: ev.src, dst: ev.dst, bytes: ev.bytes });
+        const r = this.#wire({ n: ev.index, ts: Math.floor(ev.ts), tsNs: ev.tsNs, transport: ev.transport, flag: ev.transport === 'tcp' ? 'T' : 'U', src: ev.src, dst: ev.dst, shared: true, bytes: ev.bytes });
         if (r !== undefined) await r;
       }
       out.length = 0;
@@ -331,6 +303,7 @@ export class Converter {
             flag: h.ipProtocol === 6 ? 'T' : h.ipProtocol === 132 ? 'S' : 'U',
             src: { ip: sip, port: h.srcPort },
             dst: { ip: dip, port: h.dstPort },
+            shared: false,
             bytes: payload,
           };
         } catch (err) {
@@ -369,15 +342,31 @@ export class Converter {
       return this.#out.buf(this.#pcap.message({ tsNs: w.tsNs, transport: w.transport, src: w.src, dst: w.dst, bytes: w.bytes }));
     }
     const timestamp = w.ts;
-    const source = formatAddress(w.src.ip, w.src.port);
-    const destination = formatAddress(w.dst.ip, w.dst.port);
+    const source = w.shared ? this.#address(w.src) : formatAddress(w.src.ip, w.src.port);
+    const destination = w.shared ? this.#address(w.dst) : formatAddress(w.dst.ip, w.dst.port);
     let r: void | Promise<void> = undefined;
-    for (const v of views) {
-      const rec = recordFromMessage(msg, { timestamp, transport: w.flag, encrypted: false, source, destination, ...v }, { wholeMessage: true });
+    for (let i = 0; i < views.length; i++) {
+      const v = views[i] as ViewRecord;
+      const meta = { timestamp, transport: w.flag, encrypted: false, source, destination, direction: v.direction, retransmission: v.retransmission, serverTxn: v.serverTxn, clientTxn: v.clientTxn };
+      const rec = recordFromMessage(msg, meta, WHOLE_MESSAGE);
       this.summary.written++;
       r = this.#o.to === 'clf' ? this.#out.str(encodeRecord(rec)) : this.#out.str(recordToJsonLine(rec));
     }
     return r;
+  }
+
+  /**
+   * `ip:port` of an endpoint, remembered by object: the capture reader hands out one object per IPv4
+   * address and port (net-sip.ts), so this is built once per endpoint, not twice per message. Bounded.
+   */
+  #address(e: Endpoint): string {
+    let a = this.#addresses.get(e);
+    if (a === undefined) {
+      a = formatAddress(e.ip, e.port);
+      if (this.#addresses.size >= MAX_ADDRESSES) this.#addresses.clear();
+      this.#addresses.set(e, a);
+    }
+    return a;
   }
 
   /** One record from a log. `raw`: its CLF text when it came framed from a CLF file. */

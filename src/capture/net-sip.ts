@@ -25,6 +25,7 @@ export class SipExtractor {
   readonly #ports: ReadonlySet<number> | undefined;
   readonly #unsupported = new Set<number>();
   readonly #errs: CaptureError[] = [];
+  readonly #endpoints = new EndpointCache();
   #last: SegmentContext = { index: 0, ts: 0, tsNs: 0n, family: 4 };
 
   constructor(opts?: SipExtractOptions) {
@@ -135,7 +136,7 @@ export class SipExtractor {
     }
     this.stats.sip++;
     this.stats.udp++;
-    out.push({ type: 'sip', index: p.index, ts: p.ts, tsNs: p.tsNs, transport: 'udp', family: ip.family, src: endpoint(ip.src, sport), dst: endpoint(ip.dst, dport), bytes: b.subarray(start, end) });
+    out.push({ type: 'sip', index: p.index, ts: p.ts, tsNs: p.tsNs, transport: 'udp', family: ip.family, src: this.#endpoints.get(ip.src, sport), dst: this.#endpoints.get(ip.dst, dport), bytes: b.subarray(start, end) });
   }
 
   #tcpSegment(p: Packet, ip: IpDatagram, b: Buffer, cx: SegmentContext, out: SipEvent[]): void {
@@ -159,7 +160,7 @@ export class SipExtractor {
     const key = `${ip.src.latin1Slice()}${ip.dst.latin1Slice()}${String.fromCharCode(sport, dport)}`;
     const data = b.subarray(hlen);
     const before = out.length;
-    this.#tcp.segment(key, () => endpoint(ip.src, sport), () => endpoint(ip.dst, dport), seq, flags, data, cx, out);
+    this.#tcp.segment(key, () => this.#endpoints.get(ip.src, sport), () => this.#endpoints.get(ip.dst, dport), seq, flags, data, cx, out);
     if (ip.missing > 0 && data.length > 0) {
       out.push(captureError('CAPTURE_PACKET_CUT', p.index, p.offset, `packet ${p.index}: TCP segment cut by the snapshot length (${ip.missing} bytes missing)`));
       const start = (flags & 0x02) !== 0 ? seq + 1 : seq;
@@ -199,8 +200,27 @@ export class SipExtractor {
   }
 }
 
-function endpoint(a: Buffer, port: number): SipEndpoint {
-  return { ip: ipText(a), port };
+const MAX_CACHED_ENDPOINTS = 4096;
+
+/**
+ * IPv4 endpoints are few in a capture and recur in every packet: one SipEndpoint object per address and
+ * port, so the address text is built once and consumers may cache what they derive from it by identity.
+ * Bounded: cleared when full (then rebuilt on demand). IPv6 endpoints are built each time.
+ */
+class EndpointCache {
+  readonly #v4 = new Map<number, SipEndpoint>();
+
+  get(a: Buffer, port: number): SipEndpoint {
+    if (a.length !== 4) return { ip: ipText(a), port };
+    const key = ((((a[0] as number) << 24) | ((a[1] as number) << 16) | ((a[2] as number) << 8) | (a[3] as number)) >>> 0) * 65536 + port;
+    let e = this.#v4.get(key);
+    if (e === undefined) {
+      if (this.#v4.size >= MAX_CACHED_ENDPOINTS) this.#v4.clear();
+      e = Object.freeze({ ip: ipText(a), port });
+      this.#v4.set(key, e);
+    }
+    return e;
+  }
 }
 
 /** The generator of sipMessages(); `stats` is live, and is also the generator's return value. */

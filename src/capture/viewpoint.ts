@@ -93,6 +93,9 @@ export interface ViewRecord {
 
 const MAX_REMEMBERED = 200_000;
 
+/** The neutral rule's one record per message: shared, frozen (a capture has it for every message). */
+const NEUTRAL_VIEW: readonly ViewRecord[] = Object.freeze([Object.freeze<ViewRecord>({ direction: 'R', retransmission: 'S', serverTxn: null, clientTxn: null })]);
+
 /** Insertion-ordered set with a size cap (the oldest entries go first). */
 class BoundedMap<V> {
   readonly #m = new Map<string, V>();
@@ -156,8 +159,8 @@ export class Viewpoint {
   }
 
   /** The records to write for one message (0, 1, or 2 when the entity sends to itself). */
-  view(msg: SipMessage, src: Endpoint, dst: Endpoint): ViewRecord[] {
-    if (this.#entity === undefined) return [{ direction: 'R', retransmission: 'S', serverTxn: null, clientTxn: null }];
+  view(msg: SipMessage, src: Endpoint, dst: Endpoint): readonly ViewRecord[] {
+    if (this.#entity === undefined) return NEUTRAL_VIEW;
     const out: ViewRecord[] = [];
     if (this.#is(src)) out.push(this.#one(msg, 's'));
     if (this.#is(dst)) out.push(this.#one(msg, 'r'));

@@ -160,3 +160,15 @@ test('fast-check: arbitrary bytes, and valid files of arbitrary frames, give onl
   );
   assert.ok(Date.now() - t0 < 20_000);
 });
+
+test('IPv4 endpoints are shared objects per address and port (frozen), with the same text as before', () => {
+  const frames = [...udpFrames(A4, B4, sipText('a'), 1), ...udpFrames(B4, A4, sipText('b'), 2), ...udpFrames(A4, B4, sipText('c'), 3)];
+  const r = decode(1, frames.map((data) => ({ data })));
+  const [a, b, c] = r.events;
+  assert.ok(a?.type === 'sip' && b?.type === 'sip' && c?.type === 'sip');
+  assert.deepEqual([a.src, a.dst], [b.dst, b.src]);
+  assert.equal(a.src, c.src, 'one object per endpoint');
+  assert.equal(a.src, b.dst);
+  assert.ok(Object.isFrozen(a.src));
+  assert.deepEqual(a.src, { ip: '192.0.2.1', port: 5060 });
+});

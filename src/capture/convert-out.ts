@@ -1,0 +1,86 @@
+/**
+ * OutBuffer: the output side of `sipclf convert` — strings and byte chunks gathered into ~1 MiB writes.
+ *
+ * Each string is copied into the current buffer as soon as it arrives, not kept in
+ * an array and joined at flush time: a record string held until the flush survived young-generation
+ * collections (and kept the message text it was built from alive), which cost more per record than
+ * encoding it. Every flush hands the sink a fresh buffer, so a sink may keep what it was given.
+ */
+
+/** Where converted output goes: bytes in order. */
+export interface ByteSink {
+  write(b: Buffer): void | Promise<void>;
+}
+
+export const OUT_BUFFER_BYTES = 1 << 20;
+
+/** Runs `next` after `r` (a sink's write, maybe asynchronous), keeping the writes in order. */
+function then(r: void | Promise<void>, next: () => void | Promise<void>): void | Promise<void> {
+  return r instanceof Promise ? r.then(next) : next();
+}
+
+export class OutBuffer {
+  readonly #sink: ByteSink;
+  readonly #latin1: boolean;
+  readonly #cap: number;
+  #buf: Buffer;
+  #len = 0;
+
+  constructor(sink: ByteSink, enc: 'latin1' | 'utf8', cap: number = OUT_BUFFER_BYTES) {
+    this.#sink = sink;
+    this.#latin1 = enc === 'latin1';
+    this.#cap = cap;
+    this.#buf = Buffer.allocUnsafe(cap);
+  }
+
+  /** Bytes waiting for the next flush. */
+  get pending(): number {
+    return this.#len;
+  }
+
+  /** Appends a string (latin1: one byte per char; utf8: UTF-8). Returns the sink's promise when it flushed. */
+  str(s: string): void | Promise<void> {
+    const room = this.#cap - this.#len;
+    if (this.#latin1) {
+      if (s.length <= room) {
+        this.#len += this.#buf.write(s, this.#len, s.length, 'latin1');
+        return;
+      }
+    } else {
+      // A UTF-16 unit is at most 3 UTF-8 bytes: measure only when that bound does not fit.
+      if (s.length * 3 <= room || Buffer.byteLength(s, 'utf8') <= room) {
+        this.#len += this.#buf.write(s, this.#len, room, 'utf8');
+        return;
+      }
+    }
+    return this.#overflow(Buffer.from(s, this.#latin1 ? 'latin1' : 'utf8'));
+  }
+
+  /** Appends bytes (copied: the caller may reuse `b`). */
+  buf(b: Buffer): void | Promise<void> {
+    if (b.length <= this.#cap - this.#len) {
+      b.copy(this.#buf, this.#len);
+      this.#len += b.length;
+      return;
+    }
+    return this.#overflow(Buffer.from(b));
+  }
+
+  /** Hands the pending bytes to the sink. */
+  flush(): void | Promise<void> {
+    if (this.#len === 0) return;
+    const out = this.#buf.subarray(0, this.#len);
+    this.#buf = Buffer.allocUnsafe(this.#cap);
+    this.#len = 0;
+    return this.#sink.write(out);
+  }
+
+  /** `b` (owned) does not fit: flush, then keep it, or write it on its own when it is larger than a buffer. */
+  #overflow(b: Buffer): void | Promise<void> {
+    const r = this.flush();
+    if (b.length > this.#cap) return then(r, () => this.#sink.write(b));
+    b.copy(this.#buf, 0);
+    this.#len = b.length;
+    return r;
+  }
+}

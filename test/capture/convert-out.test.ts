@@ -1,0 +1,75 @@
+// OutBuffer (sipclf convert's output batching): bytes in order whatever the mix of strings and buffers, the
+// flush size, oversize items and asynchronous sinks; every flush a fresh buffer the sink may keep.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { OutBuffer } from '../../src/capture/convert-out.js';
+
+function collector(async = false): { chunks: Buffer[]; sink: { write(b: Buffer): void | Promise<void> } } {
+  const chunks: Buffer[] = [];
+  return {
+    chunks,
+    sink: {
+      write(b: Buffer) {
+        chunks.push(b); // kept, not copied: later writes must not change it
+        return async ? new Promise<void>((r) => setImmediate(r)) : undefined;
+      },
+    },
+  };
+}
+
+describe('OutBuffer', () => {
+  it('latin1: strings and buffers come out in order, in writes of at most the buffer size', async () => {
+    const { chunks, sink } = collector();
+    const o = new OutBuffer(sink, 'latin1', 16);
+    const parts: Buffer[] = [];
+    const items: (string | Buffer)[] = ['abc', Buffer.from([1, 2, 3]), 'x'.repeat(16), '\xe9\xff', 'y'.repeat(40), Buffer.alloc(20, 7), 'end'];
+    for (const it of items) {
+      if (typeof it === 'string') {
+        parts.push(Buffer.from(it, 'latin1'));
+        await o.str(it);
+      } else {
+        parts.push(Buffer.from(it));
+        await o.buf(it);
+        it.fill(9); // the caller may reuse its buffer
+      }
+    }
+    await o.flush();
+    assert.deepEqual(Buffer.concat(chunks), Buffer.concat(parts));
+    // Oversize items (40, 20 bytes) go out alone; the rest fits the 16-byte buffer.
+    assert.ok(chunks.every((c) => c.length <= 16 || c.length === 40 || c.length === 20));
+    assert.equal(o.pending, 0);
+  });
+
+  it('utf8: multi-byte characters are never split, near the end of the buffer or not', async () => {
+    const { chunks, sink } = collector();
+    const o = new OutBuffer(sink, 'utf8', 10);
+    const items = ['12345678', 'é€', '😀😀', 'abc', 'ü'.repeat(7)];
+    for (const s of items) await o.str(s);
+    await o.flush();
+    assert.equal(Buffer.concat(chunks).toString('utf8'), items.join(''));
+    for (const c of chunks) assert.ok(c.toString('utf8').indexOf('\ufffd') < 0, 'no chunk ends inside a character');
+  });
+
+  it('an asynchronous sink gets the writes in order and each buffer once', async () => {
+    const { chunks, sink } = collector(true);
+    const o = new OutBuffer(sink, 'latin1', 8);
+    let expect = '';
+    for (let i = 0; i < 50; i++) {
+      const s = `r${i};`.repeat(i % 5);
+      expect += s;
+      const r = o.str(s);
+      if (r !== undefined) await r;
+    }
+    await o.flush();
+    // The chunks were kept as given: had a buffer been reused, earlier ones would hold later bytes.
+    assert.equal(Buffer.concat(chunks).toString('latin1'), expect);
+    assert.ok(chunks.length > 10);
+  });
+
+  it('flush with nothing pending writes nothing', () => {
+    const { chunks, sink } = collector();
+    const o = new OutBuffer(sink, 'latin1');
+    assert.equal(o.flush(), undefined);
+    assert.equal(chunks.length, 0);
+  });
+});
