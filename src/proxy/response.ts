@@ -31,8 +31,8 @@ export type ProxyAction =
 export interface BranchInfo {
   readonly branch: string;
   readonly nextHop: NextHop;
-  /** The forwarded request (for the CANCEL, §9.1). */
-  readonly bytes: Buffer;
+  /** The forwarded request (for the CANCEL, §9.1); dropped once the branch has its final response. */
+  bytes: Buffer | undefined;
   state: 'trying' | 'proceeding' | 'completed';
   /** A CANCEL was sent, or is owed as soon as a provisional arrives. */
   cancelled: boolean;
@@ -54,7 +54,13 @@ interface Stored {
 }
 
 export class ResponseContext {
-  readonly request: SipMessage;
+  /**
+   * The request as received, until a final response has been sent upstream: only the 408/500 this context
+   * may generate (§16.7 step 6) is built from it. A context lives as long as its server transaction (on UDP
+   * 64·T1 after the final response, RFC 6026 Timer L), so it keeps nothing it can no longer use.
+   */
+  #request: SipMessage | undefined;
+  readonly method: string;
   readonly isInvite: boolean;
   readonly #timerC: number;
   readonly #toTag: string | undefined;
@@ -66,7 +72,8 @@ export class ResponseContext {
   #cancelled = false;
 
   constructor(request: SipMessage, opts: ContextOptions = {}) {
-    this.request = request;
+    this.#request = request;
+    this.method = request.method;
     this.isInvite = request.method === 'INVITE';
     this.#timerC = Math.max(opts.timerC ?? TIMER_C_DEFAULT, 180_001);
     this.#toTag = opts.toTag;
@@ -88,8 +95,9 @@ export class ResponseContext {
   /** Records a forwarded branch (§16.6 step 10) and arms Timer C for an INVITE (step 11). */
   addBranch(fwd: { readonly branch: string; readonly nextHop: NextHop; readonly bytes: Buffer }, now: number): OutgoingRequest {
     const timerCAt = this.isInvite ? now + this.#timerC : undefined;
-    this.#branches.set(fwd.branch, { ...fwd, state: 'trying', cancelled: false, cancelOwed: false, timerCAt });
-    return { bytes: fwd.bytes, nextHop: fwd.nextHop, branch: fwd.branch, method: this.request.method };
+    // Only what the branch needs (not the whole ForwardResult: it lives as long as the server transaction).
+    this.#branches.set(fwd.branch, { branch: fwd.branch, nextHop: fwd.nextHop, bytes: fwd.bytes, state: 'trying', cancelled: false, cancelOwed: false, timerCAt });
+    return { bytes: fwd.bytes, nextHop: fwd.nextHop, branch: fwd.branch, method: this.method };
   }
 
   /** No more branches will be added: the best response may now be chosen (§16.7 step 6). */
@@ -110,20 +118,21 @@ export class ResponseContext {
       // Step 2: Timer C restarts on 101–199 for an INVITE.
       if (this.isInvite && status > 100 && b.state !== 'completed') b.timerCAt = now + this.#timerC;
       if (b.state === 'trying') b.state = 'proceeding';
-      if (b.cancelOwed && !b.cancelled) out.push(this.cancel(b)); // §9.1: the CANCEL waited for this
+      if (b.cancelOwed && !b.cancelled && b.state !== 'completed') out.push(this.cancel(b)); // §9.1: the CANCEL waited for this
       if (status !== 100 && !this.#finalSent) out.push(this.send(res, status));
       return out;
     }
     const wasDone = b.state === 'completed';
     b.state = 'completed';
     b.timerCAt = undefined;
+    b.bytes = undefined; // no CANCEL for a completed branch (§9.1)
     if (status < 300) {
       // Step 5: every 2xx before a final; after one, only 2xx to an INVITE (one per UAS that answers).
       if (!this.#finalSent || this.isInvite) {
         out.push(this.send(res, status));
         if (!this.#finalSent) {
-          this.#finalSent = true;
           out.push(...this.cancelPending()); // step 10
+          this.#settle();
         }
       }
       return out;
@@ -198,6 +207,7 @@ export class ResponseContext {
     if (b === undefined || b.state === 'completed') return [];
     b.state = 'completed';
     b.timerCAt = undefined;
+    b.bytes = undefined;
     if (status !== undefined && !this.#finalSent) this.#finals.push({ status, msg: undefined });
     return this.maybeBest();
   }
@@ -205,14 +215,30 @@ export class ResponseContext {
   /** §16.7 step 6: every branch done, nothing final forwarded: forward the best or generate 408 / 500. */
   private maybeBest(): ProxyAction[] {
     if (this.#finalSent || !this.#closed || !this.settled) return [];
-    this.#finalSent = true;
     const choice = selectBest(this.#finals.map((f) => f.status));
     const chosen = 'index' in choice ? this.#finals[choice.index]?.msg : undefined;
-    if (chosen !== undefined) return [this.send(chosen, chosen.status)];
-    const status = 'generate' in choice ? choice.generate : 500;
-    // §16.7 step 6: keep the To tag of a 503 replaced by 500 (3-6xx "SHOULD preserve the To tag").
-    const tag = this.#finals.find((f) => f.msg?.toTag !== undefined)?.msg?.toTag ?? this.#toTag;
-    return [{ type: 'response', response: { bytes: buildResponse(this.request, status, tag === undefined ? {} : { toTag: tag }), status } }];
+    let out: ProxyAction;
+    if (chosen !== undefined) out = this.send(chosen, chosen.status);
+    else {
+      const status = 'generate' in choice ? choice.generate : 500;
+      // §16.7 step 6: keep the To tag of a 503 replaced by 500 (3-6xx "SHOULD preserve the To tag").
+      const tag = this.#finals.find((f) => f.msg?.toTag !== undefined)?.msg?.toTag ?? this.#toTag;
+      const req = this.#request as SipMessage; // held until #settle()
+      out = { type: 'response', response: { bytes: buildResponse(req, status, tag === undefined ? {} : { toTag: tag }), status } };
+    }
+    this.#settle();
+    return [out];
+  }
+
+  /**
+   * A final response has gone upstream: from now on only further 2xx to an INVITE are forwarded (§16.7
+   * step 5), and they need neither the request nor the stored finals (step 7 aggregates challenges only
+   * into the one best response).
+   */
+  #settle(): void {
+    this.#finalSent = true;
+    this.#request = undefined;
+    this.#finals.length = 0;
   }
 
   /** Steps 3 and 7–9: pop our Via, aggregate challenges into a 401/407, hand the bytes upstream. */
@@ -229,7 +255,8 @@ export class ResponseContext {
   private cancel(b: BranchInfo): ProxyAction {
     b.cancelled = true;
     b.cancelOwed = false;
-    return { type: 'cancel', branch: b.branch, request: buildCancel(b.bytes, b.nextHop) };
+    // A branch is only cancelled while pending, and a pending branch keeps its bytes.
+    return { type: 'cancel', branch: b.branch, request: buildCancel(b.bytes as Buffer, b.nextHop) };
   }
 
   /** §16.7 step 10 / §16.10: CANCEL INVITE branches with a provisional; owe one to those without. */

@@ -17,6 +17,7 @@
  */
 import { TransactionManager, systemClock, type ClientTransaction, type Clock, type ServerTransaction, type TimerHandle } from '../transaction/index.js';
 import { TransportLayer, type Endpoint, type InboundMessage } from '../transport/index.js';
+import { detach } from '../sip/bytes.js';
 import type { SipMessage } from '../sip/message.js';
 import { applyActions } from './index.js';
 import { buildResponse, errorResponse, newTag } from './reply.js';
@@ -261,7 +262,9 @@ export class ProxyServer {
     return { transport: m.local.transport, host: m.local.host, port: m.local.port };
   }
   #onNewRequest(msg: SipMessage, m: InboundMessage, txn: ServerTransaction): void {
-    const upstream = msg.topVia?.branch ?? null;
+    // Kept in the context and #upstreamOf for the transaction's life: detached from the message text.
+    const branch = msg.topVia?.branch;
+    const upstream = branch === undefined ? null : detach(branch);
     const err = validate(msg, this.#self);
     if (err !== undefined) {
       this.#count(err.code);
@@ -311,24 +314,26 @@ export class ProxyServer {
     const out = this.#log.outbound(req.bytes, req.nextHop, { serverTxn: c.upstream, clientTxn: req.branch });
     this.stats.forwarded++;
     const cancel = req.method === 'CANCEL';
+    // The callbacks live as long as the client transaction: they keep the branch, not the request bytes.
+    const branch = req.branch;
     const txn = this.#manager.createClient(out.msg, req.nextHop, {
       onResponse: (res) => {
-        if (!cancel) this.#apply(c, c.ctx.onResponse(req.branch, res, this.#clock.now()));
+        if (!cancel) this.#apply(c, c.ctx.onResponse(branch, res, this.#clock.now()));
       },
       onTimeout: () => {
-        if (!cancel) this.#apply(c, c.ctx.onTimeout(req.branch));
+        if (!cancel) this.#apply(c, c.ctx.onTimeout(branch));
       },
       onTransportError: () => {
-        if (!cancel) this.#apply(c, c.ctx.onTransportError(req.branch));
+        if (!cancel) this.#apply(c, c.ctx.onTransportError(branch));
       },
       onTerminated: () => {
         if (!cancel) {
-          c.clients.delete(req.branch);
-          this.#upstreamOf.delete(req.branch);
+          c.clients.delete(branch);
+          this.#upstreamOf.delete(branch);
         }
       },
     });
-    if (!cancel) c.clients.set(req.branch, txn);
+    if (!cancel) c.clients.set(branch, txn);
   }
 
   #apply(c: Context, actions: readonly ProxyAction[]): void {

@@ -101,3 +101,14 @@ declare module 'node:buffer' {
     latin1Slice(start?: number, end?: number): string;
   }
 }
+
+/**
+ * A copy of `s` that does not keep a message alive. The strings a SipMessage hands out are slices of its
+ * latin1 text (V8 makes a substring of 13 or more characters a view on its parent), so a branch or a tag
+ * kept in a long-lived map would keep the whole ~1 KB message text alive with it. Long-lived keepers (the
+ * transaction tables, a proxy's per-branch maps) store `detach(value)`: prepending a character makes V8
+ * build the result by copying into a new flat string, whose slice is returned.
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
+}

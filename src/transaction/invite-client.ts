@@ -15,7 +15,6 @@ import type { ClientTransactionUser } from './types.js';
 export class InviteClientTransaction extends Transaction<InviteClientState> {
   readonly kind = 'invite-client';
   user: ClientTransactionUser;
-  readonly #bytes: Buffer;
   #ack: Buffer | undefined;
   readonly #seen = new ResponseLog(true);
 
@@ -23,13 +22,12 @@ export class InviteClientTransaction extends Transaction<InviteClientState> {
   constructor(request: SipMessage, opts: TransactionOptions, user: ClientTransactionUser = {}) {
     super(request, 'Calling', INVITE_CLIENT_TABLE, opts);
     this.user = user;
-    this.#bytes = request.raw;
   }
 
   /** §17.1.1.2: enter Calling, arm A and B, send the INVITE. */
   start(): void {
     this.enterInitial();
-    this.transmit(this.#bytes, false);
+    this.transmit(this.held().raw, false);
   }
 
   /** The ACK this transaction sent for a non-2xx final response, if any. */
@@ -56,7 +54,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState> {
           this.user.onResponse?.(res, this);
         } else {
           // §17.1.1.2 / RFC 6026 §8.4: 300-699 → Completed, ACK sent even on reliable transports.
-          this.#ack = buildAck(this.request, res);
+          this.#ack = buildAck(this.held(), res);
           this.stateTransition('Completed');
           this.user.onResponse?.(res, this);
           if (!this.terminated) this.transmit(this.#ack, false);
@@ -80,7 +78,7 @@ export class InviteClientTransaction extends Transaction<InviteClientState> {
     switch (name) {
       case 'A': // §17.1.1.2: retransmit, double the interval.
         this.rearm('A');
-        this.transmit(this.#bytes, true);
+        this.transmit(this.held().raw, true);
         break;
       case 'B': // §17.1.1.2: no response in 64·T1: inform the TU.
         this.stateTransition('Terminated', () => this.user.onTimeout?.(this));

@@ -29,7 +29,8 @@ export class InviteServerTransaction extends Transaction<InviteServerState> {
   #provisional: Buffer | undefined;
   #final: Buffer | undefined;
   #finalStatus = 0;
-  #finalMsg: SipMessage | undefined;
+  /** To tag of the final response; null: not read yet. */
+  #finalToTag: string | undefined | null = null;
 
   constructor(request: SipMessage, opts: TransactionOptions, user: ServerTransactionUser = {}) {
     super(request, 'Proceeding', INVITE_SERVER_TABLE, opts);
@@ -41,7 +42,7 @@ export class InviteServerTransaction extends Transaction<InviteServerState> {
   start(): void {
     const trying = this.plan.config.trying;
     if (trying === false) return;
-    if (trying === 0) this.sendProvisional(buildTrying(this.request));
+    if (trying === 0) this.sendProvisional(buildTrying(this.held()));
     else this.enterInitial();
   }
 
@@ -52,14 +53,15 @@ export class InviteServerTransaction extends Transaction<InviteServerState> {
 
   /** To tag of the final response sent (what an RFC 2543 ACK must carry, §17.2.3); parsed on first use. */
   get finalToTag(): string | undefined {
-    if (this.#finalMsg === undefined && this.#final !== undefined) {
+    // The transaction keeps the bytes it may retransmit, not a parsed copy of them (see Transaction.request).
+    if (this.#finalToTag === null && this.#final !== undefined) {
       try {
-        this.#finalMsg = parseMessage(this.#final);
+        this.#finalToTag = parseMessage(this.#final).toTag;
       } catch {
-        return undefined;
+        this.#finalToTag = undefined;
       }
     }
-    return this.#finalMsg?.toTag;
+    return this.#finalToTag ?? undefined;
   }
 
   /** A retransmission of the INVITE (§17.2.3 matched it). Always a retransmission for the CLF flag. */
@@ -116,7 +118,8 @@ export class InviteServerTransaction extends Transaction<InviteServerState> {
     }
     this.#final = bytes;
     this.#finalStatus = status;
-    this.#finalMsg = Buffer.isBuffer(res) ? undefined : res;
+    this.#finalToTag = Buffer.isBuffer(res) ? null : res.toTag;
+    this.#provisional = undefined; // only re-sent in Proceeding (§17.2.1)
     this.stateTransition(status < 300 ? 'Accepted' : 'Completed');
     this.transmit(bytes, false);
     return true;
@@ -131,7 +134,7 @@ export class InviteServerTransaction extends Transaction<InviteServerState> {
   protected timerFired(name: TimerName): void {
     switch (name) {
       case 'Trying':
-        if (this.#provisional === undefined) this.sendProvisional(buildTrying(this.request));
+        if (this.#provisional === undefined) this.sendProvisional(buildTrying(this.held()));
         break;
       case 'G': // §17.2.1: re-send the final response; interval doubles up to T2.
         this.rearm('G');

@@ -14,6 +14,7 @@
  * are returned to the TU (kind "ack"), which forwards them end to end (§16.7, §13.2.2.4).
  */
 import { SipclfError } from '../errors.js';
+import { detach } from '../sip/bytes.js';
 import type { SipMessage } from '../sip/message.js';
 import { systemClock, type Clock } from './clock.js';
 import { InviteClientTransaction } from './invite-client.js';
@@ -114,7 +115,7 @@ export class TransactionManager {
   createClient(request: SipMessage, target: Target, user: ClientTransactionUser = {}): ClientTransaction {
     const branch = request.topVia?.branch;
     if (!request.isRequest || branch === undefined) throw new SipclfError('TXN_BAD_MESSAGE', 'a client transaction needs a request with a Via branch');
-    const key = clientKey(branch, request.method);
+    const key = detach(clientKey(branch, request.method));
     if (this.#clients.has(key)) throw new SipclfError('TXN_EXISTS', `a ${request.method} client transaction with branch ${branch} exists`);
     const txn =
       request.method === 'INVITE'
@@ -156,28 +157,29 @@ export class TransactionManager {
       txn?.receiveAck(req);
       return { kind: 'ack', txn, retransmission };
     }
-    const sameTag = (t: ServerTransaction): boolean => cookie || t.request.toTag === req.toTag;
+    const sameTag = (t: ServerTransaction): boolean => cookie || t.requestToTag === req.toTag;
     const own = candidates.find((t) => t.method === method && sameTag(t));
     if (own !== undefined) return { kind: 'retransmission', txn: own, retransmission: own.receiveRequest(req) };
     const target = this.#responseTarget(req, from);
     if (method === 'CANCEL') {
       // §9.2: the CANCEL's method matches anything but CANCEL and ACK.
       const cancelled = candidates.find((t) => t.method !== 'CANCEL' && sameTag(t));
-      const txn = this.addServer(new NonInviteServerTransaction(req, this.options(target), this.#serverUser), cookie);
+      const txn = this.addServer(new NonInviteServerTransaction(req, this.options(target), this.#serverUser), req, cookie);
       return { kind: 'cancel', txn, target: cancelled, retransmission: false };
     }
     const txn =
       method === 'INVITE'
         ? new InviteServerTransaction(req, this.options(target), this.#serverUser)
         : new NonInviteServerTransaction(req, this.options(target), this.#serverUser);
-    this.addServer(txn, cookie);
+    this.addServer(txn, req, cookie);
     if (txn.kind === 'invite-server') txn.start();
     return { kind: 'request', txn, retransmission: false };
   }
 
-  private addServer<T extends ServerTransaction>(txn: T, cookie: boolean): T {
-    const via = txn.request.topVia;
-    const key = cookie && via !== undefined ? serverKey({ ...via, branch: txn.branch }) : legacyKey(txn.request);
+  /** `req` is the request `txn` was created from (the transaction releases it when it completes). */
+  private addServer<T extends ServerTransaction>(txn: T, req: SipMessage, cookie: boolean): T {
+    const via = req.topVia;
+    const key = detach(cookie && via !== undefined ? serverKey({ ...via, branch: txn.branch }) : legacyKey(req));
     const map = cookie ? this.#servers : this.#legacy;
     const list = map.get(key);
     if (list === undefined) map.set(key, [txn]);
@@ -202,7 +204,7 @@ export class TransactionManager {
       this.#acks.delete(k);
     }
     if (this.#acks.has(key)) return true;
-    this.#acks.set(key, now);
+    this.#acks.set(detach(key), now);
     return false;
   }
 

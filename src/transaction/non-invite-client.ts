@@ -14,7 +14,6 @@ import type { ClientTransactionUser } from './types.js';
 export class NonInviteClientTransaction extends Transaction<NonInviteClientState> {
   readonly kind = 'non-invite-client';
   user: ClientTransactionUser;
-  readonly #bytes: Buffer;
   readonly #seen = new ResponseLog(false);
 
   constructor(request: SipMessage, opts: TransactionOptions, user: ClientTransactionUser = {}) {
@@ -24,13 +23,12 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
       throw new SipclfError('TXN_BAD_MESSAGE', `a ${request.method} does not make a non-INVITE client transaction`);
     }
     this.user = user;
-    this.#bytes = request.raw;
   }
 
   /** §17.1.2.2: enter Trying, arm E and F, send the request. */
   start(): void {
     this.enterInitial();
-    this.transmit(this.#bytes, false);
+    this.transmit(this.held().raw, false);
   }
 
   /** A response matched to this transaction (§17.1.3); true when it is a retransmission (ResponseLog). */
@@ -59,7 +57,7 @@ export class NonInviteClientTransaction extends Transaction<NonInviteClientState
       case 'E':
         // §17.1.2.2: in Trying the interval doubles up to T2; in Proceeding it is reset to T2.
         this.rearm('E', this.state === 'Proceeding' ? this.plan.config.T2 : undefined);
-        this.transmit(this.#bytes, true);
+        this.transmit(this.held().raw, true);
         break;
       case 'F':
         this.stateTransition('Terminated', () => this.user.onTimeout?.(this));

@@ -56,6 +56,7 @@ export class NonInviteServerTransaction extends Transaction<NonInviteServerState
     } else {
       this.#final = bytes;
       this.#finalStatus = status;
+      this.#provisional = undefined; // only re-sent in Proceeding (§17.2.2)
       this.stateTransition('Completed');
     }
     this.transmit(bytes, false);

@@ -11,6 +11,7 @@
  * tells the TU and the manager.
  */
 import { SipclfError } from '../errors.js';
+import { detach } from '../sip/bytes.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Clock } from './clock.js';
 import { TimerPlan, TimerSet, type TimerConfig, type TimerName } from './timers.js';
@@ -42,9 +43,27 @@ export interface TransactionOptions {
  */
 export type SendObserver = (bytes: Buffer, target: Target, retransmission: boolean, txn: Transaction<string>) => void;
 
+/**
+ * States in which no machine needs its request any more (see Transaction.request): every retransmission it
+ * may still make (a final response, an ACK) is kept as bytes.
+ */
+const RELEASING: ReadonlySet<string> = new Set(['Completed', 'Confirmed', 'Accepted', 'Terminated']);
+
 export abstract class Transaction<S extends string> {
-  /** The request that created the transaction (for a server transaction: as first received). */
-  readonly request: SipMessage;
+  /**
+   * The request that created the transaction (for a server transaction: as first received), held while the
+   * machine may need it: until it reaches Completed, Confirmed, Accepted or Terminated, then `undefined`.
+   * On UDP a transaction lingers in those states for up to 64·T1 (Timers D, J, L, M: 32 s by default) to
+   * absorb retransmissions; keeping the parsed request (its bytes, its latin1 text and its header table,
+   * several KB) that long made the heap of a busy proxy grow with the call rate × 32 s and GC dominate its
+   * CPU. A TU that needs the request later keeps its own reference.
+   */
+  get request(): SipMessage | undefined {
+    return this.#request;
+  }
+  #request: SipMessage | undefined;
+  /** To tag of `request` (§17.2.3: RFC 2543 matching compares it, in any state). */
+  readonly requestToTag: string | undefined;
   /** Top-Via branch of `request` ('' when it has none, RFC 2543 peers). */
   readonly branch: string;
   /** Method of `request`. */
@@ -66,8 +85,10 @@ export abstract class Transaction<S extends string> {
     if (!request.isRequest) throw new SipclfError('TXN_BAD_MESSAGE', 'a transaction is created from a request, not a response');
     if (request.topVia === undefined) throw new SipclfError('TXN_BAD_MESSAGE', 'the request has no Via header');
     if (request.cseq === undefined) throw new SipclfError('TXN_BAD_MESSAGE', 'the request has no CSeq header');
-    this.request = request;
-    this.branch = request.topVia.branch ?? '';
+    this.#request = request;
+    // detach(): these outlive the request (see `request`), and must not keep its text alive.
+    this.requestToTag = request.toTag === undefined ? undefined : detach(request.toTag);
+    this.branch = detach(request.topVia.branch ?? '');
     this.method = request.method;
     this.target = opts.target;
     this.reliable = isReliable(opts.target.transport);
@@ -102,6 +123,13 @@ export abstract class Transaction<S extends string> {
     if (!this.terminated) this.stateTransition('Terminated' as S);
   }
 
+  /** The request, in a state that still holds it (a machine's own invariant: see `request`). */
+  protected held(): SipMessage {
+    const r = this.#request;
+    if (r === undefined) throw new SipclfError('TXN_ILLEGAL_TRANSITION', `${this.constructor.name}: the request is no longer held in state ${this.#state}`);
+    return r;
+  }
+
   /** Arms the timers of the initial state (called once by the subclass when it starts). */
   protected enterInitial(): void {
     this.armEntryTimers(this.#state);
@@ -118,6 +146,7 @@ export abstract class Transaction<S extends string> {
       throw new SipclfError('TXN_ILLEGAL_TRANSITION', `${this.constructor.name}: ${from} → ${to} is not a transition of its RFC figure`);
     }
     this.#state = to;
+    if (RELEASING.has(to)) this.#request = undefined;
     const keep = this.#table[to].keep;
     for (const name of this.timers.armed()) if (!keep.includes(name)) this.timers.stop(name);
     this.armEntryTimers(to);

@@ -185,8 +185,8 @@ export class UserAgent implements RequestHandler {
     this.#pending.delete(p.txn);
     if (p.timer !== undefined) this.core.clock.clearTimeout(p.timer);
     this.stats.cancelled++;
-    this.core.respond(p.txn, inviteResponse(this.core, p.txn.request, p.dialog, 487));
-    this.emit('cancelled', p.txn.request, { status: 487 });
+    this.core.respond(p.txn, inviteResponse(this.core, p.request, p.dialog, 487));
+    this.emit('cancelled', p.request, { status: 487 });
   }
 
   #stopRetransmit(entry: DialogEntry): void {
@@ -200,7 +200,7 @@ export class UserAgent implements RequestHandler {
     this.stats.incoming++;
     const dialog = Dialog.uas(msg, newTag(), newUuid(), this.core.transport);
     this.core.respond(txn, inviteResponse(this.core, msg, dialog, 180));
-    const pending: PendingInvite = { txn, dialog, timer: undefined };
+    const pending: PendingInvite = { txn, request: msg, dialog, timer: undefined };
     const final = (): void => {
       this.#pending.delete(txn);
       pending.timer = undefined;

@@ -24,6 +24,8 @@ export interface AnswerPolicy {
 /** An incoming INVITE not yet given a final response. */
 export interface PendingInvite {
   readonly txn: InviteServerTransaction;
+  /** The INVITE (the transaction releases its own copy once it has answered: Transaction.request). */
+  readonly request: SipMessage;
   readonly dialog: Dialog;
   timer: TimerHandle | undefined;
 }

@@ -1,7 +1,8 @@
 // fast-check: random interleavings of received messages, TU actions, transport errors and timer firings
 // never throw anything but SipclfError, never leave a timer armed on a Terminated transaction, never send
 // after termination, and always end Terminated once the TU has done its part (a final response for a
-// server transaction, the 487 that follows a CANCEL for an INVITE client stuck in Proceeding) and time passes.
+// server transaction, the 487 that follows a CANCEL for an INVITE client stuck in Proceeding) and time passes;
+// and a transaction holds its request exactly until it completes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -13,6 +14,7 @@ import { TransactionManager } from '../../src/transaction/manager.js';
 import { NonInviteClientTransaction } from '../../src/transaction/non-invite-client.js';
 import { NonInviteServerTransaction } from '../../src/transaction/non-invite-server.js';
 import { resolveTimers } from '../../src/transaction/timers.js';
+import type { SipMessage } from '../../src/sip/message.js';
 import type { AnyTransaction, TransportName } from '../../src/transaction/types.js';
 import { RecordingSink, request, response, target } from './util.js';
 
@@ -48,18 +50,38 @@ function onlyOurErrors(fn: () => void): void {
   }
 }
 
+/** The request each transaction was made from: transactions release theirs once they complete. */
+const origin = new WeakMap<object, SipMessage>();
+function reqOf(txn: AnyTransaction): SipMessage {
+  const r = origin.get(txn);
+  assert.ok(r !== undefined, 'transaction made by this test');
+  return r;
+}
+
+/** Transaction.request is held exactly until the machine no longer needs it (Completed and later). */
+function assertHeld(txn: AnyTransaction): void {
+  const waiting = txn.state === 'Completed' || txn.state === 'Confirmed' || txn.state === 'Accepted' || txn.state === 'Terminated';
+  assert.equal(txn.request === undefined, waiting, `${txn.kind} in ${txn.state}: request ${txn.request === undefined ? 'released' : 'held'}`);
+}
+
 function make(kind: number, transport: TransportName, clock: ManualClock, sink: RecordingSink): AnyTransaction {
   const opts = { sink, clock, timers: resolveTimers(), target: target(transport) };
   const method = kind < 2 ? 'INVITE' : 'OPTIONS';
   const req = request({ method, transport: transport.toUpperCase() });
-  if (kind === 0) return new InviteClientTransaction(req, opts);
-  if (kind === 1) return new InviteServerTransaction(req, opts);
-  if (kind === 2) return new NonInviteClientTransaction(req, opts);
-  return new NonInviteServerTransaction(req, opts);
+  const txn =
+    kind === 0
+      ? new InviteClientTransaction(req, opts)
+      : kind === 1
+        ? new InviteServerTransaction(req, opts)
+        : kind === 2
+          ? new NonInviteClientTransaction(req, opts)
+          : new NonInviteServerTransaction(req, opts);
+  origin.set(txn, req);
+  return txn;
 }
 
 function apply(txn: AnyTransaction, e: Event, clock: ManualClock, sink: RecordingSink): void {
-  const req = txn.request;
+  const req = reqOf(txn);
   switch (e.t) {
     case 'response':
       if (txn.kind === 'invite-client' || txn.kind === 'non-invite-client') txn.receiveResponse(response(req, e.status, e.tag));
@@ -97,6 +119,7 @@ test('property: any interleaving keeps the machine sound and ends Terminated wit
       if (txn.kind === 'invite-client' || txn.kind === 'non-invite-client' || txn.kind === 'invite-server') onlyOurErrors(() => txn.start());
       for (const e of events) {
         onlyOurErrors(() => apply(txn, e, clock, sink));
+        assertHeld(txn);
         if (txn.terminated) {
           assert.deepEqual(clock.pending(), [], `timers left after termination (${txn.kind})`);
           const sent = sink.sent.length;
@@ -107,8 +130,8 @@ test('property: any interleaving keeps the machine sound and ends Terminated wit
       // The TU does its part, then enough time passes.
       sink.fail = false;
       sink.flushErrors();
-      if (txn.kind === 'invite-server' || txn.kind === 'non-invite-server') txn.respond(response(txn.request, 500));
-      if (txn.kind === 'invite-client' && txn.state === 'Proceeding') txn.receiveResponse(response(txn.request, 487));
+      if (txn.kind === 'invite-server' || txn.kind === 'non-invite-server') txn.respond(response(reqOf(txn), 500));
+      if (txn.kind === 'invite-client' && txn.state === 'Proceeding') txn.receiveResponse(response(reqOf(txn), 487));
       if (txn.kind === 'invite-server' && txn.state === 'Completed' && events.length % 2 === 0) txn.receiveAck(request({ method: 'ACK', toTag: 'tt1' }));
       clock.advance(200_000);
       assert.equal(txn.state, 'Terminated', `${txn.kind} over ${transport}`);
@@ -146,23 +169,28 @@ test('property: the manager under random traffic throws only SipclfError and for
       for (const e of events) {
         onlyOurErrors(() => {
           if (e.t === 'request') {
-            const r = m.receiveRequest(request({ method: e.method, branch: e.cookie ? `z9hG4bK-${e.branch}` : null, cseq: e.branch + 1, toTag: e.method === 'ACK' ? 'tt1' : undefined }), from);
+            const req = request({ method: e.method, branch: e.cookie ? `z9hG4bK-${e.branch}` : null, cseq: e.branch + 1, toTag: e.method === 'ACK' ? 'tt1' : undefined });
+            const r = m.receiveRequest(req, from);
+            if (r.kind === 'request' || r.kind === 'cancel') origin.set(r.txn, req);
             assert.equal(r.retransmission, r.kind === 'retransmission' || (r.kind !== 'request' && r.kind !== 'cancel' && r.retransmission));
             if (r.txn !== undefined) servers.push(r.txn);
           } else if (e.t === 'response') {
             m.receiveResponse(response(request({ method: e.method, branch: `z9hG4bK-${e.branch}` }), e.status));
           } else if (e.t === 'create') {
-            clients.push(m.createClient(request({ method: e.method, branch: `z9hG4bK-${e.branch}` }), target()));
+            const req = request({ method: e.method, branch: `z9hG4bK-${e.branch}` });
+            const txn = m.createClient(req, target());
+            origin.set(txn, req);
+            clients.push(txn);
           } else if (e.t === 'respond') {
             const txn = servers[e.pick % Math.max(1, servers.length)];
-            if (txn !== undefined && (txn.kind === 'invite-server' || txn.kind === 'non-invite-server')) txn.respond(response(txn.request, e.status));
+            if (txn !== undefined && (txn.kind === 'invite-server' || txn.kind === 'non-invite-server')) txn.respond(response(reqOf(txn), e.status));
           } else {
             clock.advance(e.ms);
           }
         });
       }
-      for (const txn of servers) if (txn.kind === 'invite-server' || txn.kind === 'non-invite-server') txn.respond(response(txn.request, 500));
-      for (const txn of clients) if (txn.kind === 'invite-client' && txn.state === 'Proceeding') m.receiveResponse(response(txn.request, 487));
+      for (const txn of servers) if (txn.kind === 'invite-server' || txn.kind === 'non-invite-server') txn.respond(response(reqOf(txn), 500));
+      for (const txn of clients) if (txn.kind === 'invite-client' && txn.state === 'Proceeding') m.receiveResponse(response(reqOf(txn), 487));
       clock.advance(200_000);
       assert.deepEqual(m.stats().clients + m.stats().servers, 0);
       assert.deepEqual(clock.pending(), []);
