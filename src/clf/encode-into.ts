@@ -2,15 +2,17 @@
  * SIP CLF encoder into bytes: the same record as encodeRecord (encode.ts, RFC 6873 §4), written straight
  * into a caller's Buffer instead of built as a string. A log writer needs the bytes anyway; building ~60
  * small strings and then copying them out (what encodeRecord + latin1Write costs) is what dominated the
- * per-record time (benchmarks/clf-encode.mjs, issue #3).
+ * per-record time (benchmarks/clf-encode.mjs, issue #3). Per-octet JavaScript loops are avoided where a
+ * value is long: one native copy costs about as much as a 30-octet loop.
  *
- * Two passes over the record, no intermediate strings on the common path:
+ * Two passes over the record, one intermediate string (the mandatory fields joined) on the common path:
  *  1. sizes — every check of encodeRecord in the same order with the same SipclfError (code and message),
  *     and the written length of each field (RFC 6873 §4.3 rules: `-`, `?`, `%2D`, `%3F`, the 4096-byte
  *     cap of RFC 6872 §8). TAB/CR/LF → SP does not change a length, so no field is rewritten to be sized.
  *  2. bytes — index line (§4.1: Record Length and the 13 pointers, known from pass 1), timestamp and
- *     flags (§4, §4.2, RFC 7355 §4), the mandatory fields copied char by char with TAB/CR/LF → SP on the
- *     way, the optional fields (§4.4) with one Buffer write for a long Value (the Tag 02 message).
+ *     flags (§4, §4.2, RFC 7355 §4) as octets from lookup tables, the mandatory fields joined and copied
+ *     by one native call (char by char with TAB/CR/LF → SP only when a field holds one), the optional
+ *     fields (§4.4) with one native copy for a long Value (the Tag 02 message).
  *
  * The output is byte-identical to `Buffer.from(encodeRecord(r, opts), 'latin1')` for every record
  * (test/clf/encode-into.test.ts checks it on hostile random records): the two files must change together.
@@ -19,8 +21,8 @@ import { SipclfError } from '../errors.js';
 import { cutUtf8, type EncodeOptions } from './encode.js';
 import { MANDATORY_FIELDS, MAX_FIELD_BYTES, UNPARSEABLE, type ClfRecord, type ClfValue, type OptionalField } from './record.js';
 
-/** Upper-case hex digits as octets (RFC 6873 §4: hex is '0'-'9' and 'A'-'F'). */
-const HEX = Uint8Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
+/** Upper-case hex digits as octets (RFC 6873 §4: hex is '0'-'9' and 'A'-'F'), two per byte value 0-255. */
+const HEX2 = Uint8Array.from({ length: 512 }, (_, i) => '0123456789ABCDEF'.charCodeAt(i & 1 ? (i >>> 1) & 15 : i >>> 5));
 /** Octet as written in a mandatory field: TAB, CR and LF → SP (RFC 6873 §4.3), the rest unchanged. */
 const FIELD_OCTET = Uint8Array.from({ length: 256 }, (_, c) => (c === 0x09 || c === 0x0a || c === 0x0d ? 0x20 : c));
 const MAX_TIMESTAMP = 9_999_999_999_999; // 10 digits of seconds + 3 of milliseconds
@@ -28,13 +30,23 @@ const MAX_TIMESTAMP = 9_999_999_999_999; // 10 digits of seconds + 3 of millisec
 const FIELDS_START = 82;
 /** `TAB Tag@Vendor-ID,Length,BEB,` before an optional Value: 1 + 2 + 1 + 8 + 1 + 4 + 4 bytes (§4.4). */
 const OPTIONAL_HEAD = 21;
-/** Values longer than this are copied with one Buffer write call rather than a charCodeAt loop. */
+/** Values longer than this are copied with one native call rather than a charCodeAt loop. */
 const LONG = 64;
+
+/**
+ * Buffer#latin1Write (Node ≥ 0.x, used by Buffer#write for 'latin1'): the same copy without write()'s
+ * argument parsing, which costs as much as copying a SIP message. Not in @types/node, hence the cast.
+ */
+type Latin1Write = (this: Buffer, s: string, offset: number, length: number) => number;
+const latin1Write = (Buffer.prototype as unknown as { latin1Write?: Latin1Write }).latin1Write;
+function writeLatin1(buf: Buffer, s: string, p: number): number {
+  return latin1Write !== undefined ? latin1Write.call(buf, s, p, s.length) : buf.write(s, p, s.length, 'latin1');
+}
 const TAB = 0x09;
 const LF = 0x0a;
 
 /** The written form of each mandatory field (pass 1 → pass 2): the value itself, a constant, or a cut copy. */
-const written: string[] = new Array<string>(12).fill('');
+const written: string[] = ['', '', '', '', '', '', '', '', '', '', '', ''];
 
 function fail(code: 'CLF_RECORD_TOO_LONG' | 'CLF_POINTER_OVERFLOW' | 'CLF_TIMESTAMP_RANGE' | 'CLF_TAG_RANGE' | 'CLF_VALUE_TOO_LONG' | 'CLF_BAD_VALUE', message: string): never {
   throw new SipclfError(code, message);
@@ -106,12 +118,46 @@ function putTimestamp(buf: Buffer, p: number, ms: number): void {
   buf[p + 11] = 0x30 + Math.floor(frac / 10);
 }
 
-/** `n` as `digits` upper-case hex digits at `p`. */
-function putHex(buf: Buffer, p: number, n: number, digits: number): void {
-  for (let i = digits - 1; i >= 0; i--) {
-    buf[p + i] = HEX[n & 15] as number;
-    n >>>= 4;
+/** `n` (0-0xFFFF) as 4 upper-case hex digits at `p`. */
+function putHex4(buf: Buffer, p: number, n: number): void {
+  const hi = (n >>> 7) & 0x1fe;
+  const lo = (n & 0xff) << 1;
+  buf[p] = HEX2[hi] as number;
+  buf[p + 1] = HEX2[hi + 1] as number;
+  buf[p + 2] = HEX2[lo] as number;
+  buf[p + 3] = HEX2[lo + 1] as number;
+}
+
+/**
+ * The 12 mandatory fields at `p`, each after its TAB; returns the offset after them. Fast path: one
+ * string joined natively and copied by one native call, valid when it has no CR/LF and its only TABs are
+ * the 11 separators (indexOf runs at memchr speed). Field values from the SIP parser are slices of the
+ * message text, which a charCodeAt loop reads slowly; the loop (putField) is the fallback for a field
+ * holding TAB/CR/LF.
+ */
+function putFields(buf: Buffer, p: number): number {
+  const line = written.join('\t');
+  if (line.indexOf('\n') < 0 && line.indexOf('\r') < 0 && onlySeparators(line)) {
+    buf[p] = TAB;
+    return p + 1 + writeLatin1(buf, line, p + 1);
   }
+  for (let i = 0; i < 12; i++) {
+    const s = written[i] as string;
+    buf[p] = TAB;
+    putField(buf, p + 1, s);
+    p += s.length + 1;
+  }
+  return p;
+}
+
+/** Whether the TABs of `line` (the fields joined by TAB) are exactly the 11 separators. */
+function onlySeparators(line: string): boolean {
+  let at = -1;
+  for (let i = 0; i < 11; i++) {
+    at += (written[i] as string).length + 1;
+    if (line.indexOf('\t', at - (written[i] as string).length) !== at) return false;
+  }
+  return line.indexOf('\t', at + 1) < 0;
 }
 
 /** A mandatory field's written form at `p`, TAB/CR/LF → SP (RFC 6873 §4.3: a field must not hold them). */
@@ -126,7 +172,7 @@ function putField(buf: Buffer, p: number, s: string): void {
 /** An optional Value at `p`, as is (checked in pass 1: no TAB, no LF). */
 function putValue(buf: Buffer, p: number, s: string): void {
   if (s.length > LONG) {
-    buf.write(s, p, s.length, 'latin1');
+    writeLatin1(buf, s, p);
     return;
   }
   for (let i = 0; i < s.length; i++) buf[p + i] = s.charCodeAt(i);
@@ -145,7 +191,7 @@ function putOptional(buf: Buffer, p: number, f: OptionalField): number {
   }
   for (let i = 0; i < 8; i++) buf[p + 4 + i] = vendorDigits[i] as number;
   buf[p + 12] = 0x2c; // ','
-  putHex(buf, p + 13, value.length, 4);
+  putHex4(buf, p + 13, value.length);
   buf[p + 17] = 0x2c;
   buf[p + 18] = 0x30;
   buf[p + 19] = f.base64 ? 0x31 : 0x30; // BEB as the two digits `00`/`01` the RFC examples use
@@ -201,16 +247,18 @@ export function encodeRecordInto(r: ClfRecord, buf: Buffer, offset: number, opts
   // ---- pass 2: bytes ----
   let p = offset;
   buf[p] = 0x41; // version 'A' (RFC 6873 §4.1, the only version, §9)
-  putHex(buf, p + 1, length, 6);
+  buf[p + 1] = HEX2[(length >>> 15) & 0x1fe] as number;
+  buf[p + 2] = HEX2[((length >>> 15) & 0x1fe) + 1] as number;
+  putHex4(buf, p + 3, length & 0xffff);
   buf[p + 7] = 0x2c;
   p += 8;
   let ptr = FIELDS_START + 1;
   for (let i = 0; i < 12; i++) {
-    putHex(buf, p, ptr, 4);
+    putHex4(buf, p, ptr);
     p += 4;
     ptr += (written[i] as string).length + 1;
   }
-  putHex(buf, p, optStart, 4);
+  putHex4(buf, p, optStart);
   buf[p + 4] = LF;
   p += 5;
   putTimestamp(buf, p, ms);
@@ -223,12 +271,7 @@ export function encodeRecordInto(r: ClfRecord, buf: Buffer, offset: number, opts
   buf[p + 4] = r.transport.charCodeAt(0);
   buf[p + 5] = r.encrypted ? 0x45 : 0x55; // 'E' / 'U'
   p += 6;
-  for (let i = 0; i < 12; i++) {
-    const s = written[i] as string;
-    buf[p] = TAB;
-    putField(buf, p + 1, s);
-    p += s.length + 1;
-  }
+  p = putFields(buf, p);
   for (let i = 0; i < optional.length; i++) p = putOptional(buf, p, optional[i] as OptionalField);
   buf[p] = LF;
   return length;

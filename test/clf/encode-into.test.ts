@@ -10,7 +10,7 @@ import { SipclfError } from '../../src/errors.js';
 import { decodeRecord } from '../../src/clf/decode.js';
 import { encodeRecord, type EncodeOptions } from '../../src/clf/encode.js';
 import { encodeRecordInto } from '../../src/clf/encode-into.js';
-import { UNPARSEABLE, type ClfRecord, type ClfValue, type OptionalField } from '../../src/clf/record.js';
+import { MANDATORY_FIELDS, UNPARSEABLE, type ClfRecord, type ClfValue, type OptionalField } from '../../src/clf/record.js';
 import { binary, record, value } from './arbitraries.js';
 import { RFC6873_S5 } from './fixtures.js';
 
@@ -106,6 +106,15 @@ describe('encodeRecordInto: RFC vectors', () => {
     same(opt(1, 0, 'AAAA'.repeat(100), true));
     same(opt(99, 99_999_999, 'y'.repeat(0xffff)));
     same({ ...R, optional: [] }, undefined, 0, 0);
+  });
+  test('a TAB, CR or LF in any one mandatory field (the others clean) becomes SP', () => {
+    for (const name of MANDATORY_FIELDS) {
+      for (const c of ['\t', '\r', '\n', '\r\n']) {
+        same({ ...R, [name]: `a${c}b` });
+        same({ ...R, [name]: c });
+        same({ ...R, [name]: `${c}x`.repeat(40) });
+      }
+    }
   });
   test('timestamps: zero, the 13-digit maximum, seconds shared with the previous record', () => {
     for (const timestamp of [0, 1, 999, 1000, 1328821153010, 1328821153011, 9_999_999_999_999]) same({ ...R, timestamp });
