@@ -102,16 +102,6 @@ export class MessageLog {
     this.#count(direction, msg.isRequest ? msg.method : (msg.cseq?.method ?? ''), msg.isRequest ? '' : String(msg.status));
   }
 
-  #countBytes(bytes: Buffer): void {
-    const line = bytes.subarray(0, Math.min(bytes.length, 200)).toString('latin1');
-    const end = line.indexOf('\r\n');
-    const first = end < 0 ? line : line.slice(0, end);
-    if (first.startsWith('SIP/')) {
-      const m = /\r\nCSeq:\s*\d+\s+([A-Za-z]+)/i.exec(bytes.toString('latin1'));
-      this.#count('out', m?.[1]?.toUpperCase() ?? '', first.split(' ')[1] ?? '');
-    } else this.#count('out', first.split(' ')[0] ?? '', '');
-  }
-
   /** Runs the engine on a received message; true when it is to be logged. */
   inbound(msg: SipMessage, source: Address): boolean {
     let log: boolean | undefined;
@@ -152,8 +142,8 @@ export class MessageLog {
         log = false;
       }
     }
-    // Nothing is ever logged in mode `none`: no decision to remember for the onSend observer.
-    if (this.mode !== 'none') this.#sent.set(msg.raw, { msg, info: { log: this.#wants(log, msg), ...txns } });
+    // Remembered in every mode: the onSend observer counts the message from it (nothing is logged in `none`).
+    this.#sent.set(msg.raw, { msg, info: { log: this.mode !== 'none' && this.#wants(log, msg), ...txns } });
     return { bytes: msg.raw, msg };
   }
 
@@ -176,8 +166,6 @@ export class MessageLog {
 
   /** The transaction layer's SendObserver: logs a message a transaction sends (first time or again). */
   onSend(bytes: Buffer, from: Address | undefined, to: Address, retransmission: boolean, fallback: Txns): void {
-    this.#countBytes(bytes);
-    if (this.mode === 'none' || from === undefined) return;
     const known = this.#sent.get(bytes);
     let msg: SipMessage;
     if (known !== undefined) msg = known.msg;
@@ -186,9 +174,12 @@ export class MessageLog {
       try {
         msg = parseMessage(bytes);
       } catch {
+        this.#count('out', '', '');
         return;
       }
     }
+    this.#countMsg('out', msg);
+    if (this.mode === 'none' || from === undefined) return;
     const info = known?.info;
     const log = info?.log ?? this.#wants(undefined, msg);
     if (!log) return;
