@@ -132,6 +132,24 @@ export const GENERIC_CHUNKS: readonly ChunkSpec[] = [
 /** Generic chunk type ID → spec (index by type; undefined for reserved and unassigned IDs). */
 export const CHUNK_BY_TYPE: ReadonlyMap<number, ChunkSpec> = new Map(GENERIC_CHUNKS.map((c) => [c.type, c]));
 
+/** A generic chunk as the decoder uses it: its spec, the size its kind needs (-1: any) and its bit in a seen-mask. */
+export interface DecodeSpec extends ChunkSpec {
+  readonly size: number;
+  readonly bit: number;
+}
+
+/**
+ * Generic chunks indexed by type ID (undefined for unassigned IDs): the decoder's per-chunk lookup is an
+ * array read, not a Map probe. Type IDs are below 64; the bit indexes a two-word seen-mask (type & 31).
+ */
+export const DECODE_BY_TYPE: readonly (DecodeSpec | undefined)[] = (() => {
+  const max = Math.max(...GENERIC_CHUNKS.map((c) => c.type));
+  if (max >= 64) throw new Error('generic chunk type IDs must stay below 64 for the seen-mask');
+  const t: (DecodeSpec | undefined)[] = new Array<DecodeSpec | undefined>(max + 1).fill(undefined);
+  for (const c of GENERIC_CHUNKS) t[c.type] = { ...c, size: fixedSize(c.kind), bit: 1 << (c.type & 31) };
+  return t;
+})();
+
 /** Payload size of a fixed-size kind, or -1 for octet strings. */
 export function fixedSize(kind: ChunkKind): number {
   switch (kind) {

@@ -14,7 +14,7 @@ import type { ParseLimits } from '../sip/limits.js';
 import { encodeRecord } from '../clf/encode.js';
 import { entityField } from '../clf/optional.js';
 import { formatAddress, recordFromMessage } from '../clf/from-sip.js';
-import type { TransportFlag } from '../clf/record.js';
+import type { OptionalField, TransportFlag } from '../clf/record.js';
 import { hepPayload, HEP_PROTO_SIP, type HepPacket } from './hep.js';
 import { agentLabel, OTHER } from './hep-tally.js';
 
@@ -49,6 +49,22 @@ export function hepRecord(pkt: HepPacket, agent: string, receivedAt: number | un
     },
     { wholeMessage: true },
   );
-  const entity = entityField(agent === OTHER ? agentLabel(pkt) : agent);
-  return encodeRecord({ ...rec, optional: [...rec.optional, entity.field] });
+  return encodeRecord({ ...rec, optional: [...rec.optional, entityOf(agent === OTHER ? agentLabel(pkt) : agent)] });
+}
+
+const MAX_ENTITIES = 1024;
+const entities = new Map<string, OptionalField>();
+
+/**
+ * The 10@32473 field of a label, built once per label (labels recur in every packet of an agent; the
+ * field's text checks ran per packet). Bounded: cleared when full. A label is ≤ 64 bytes, never truncated.
+ */
+function entityOf(label: string): OptionalField {
+  let f = entities.get(label);
+  if (f === undefined) {
+    f = entityField(label).field;
+    if (entities.size >= MAX_ENTITIES) entities.clear();
+    entities.set(label, f);
+  }
+  return f;
 }

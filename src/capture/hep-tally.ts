@@ -38,10 +38,24 @@ export const UNKNOWN = 'unknown';
 export const UNAUTHENTICATED = 'unauthenticated';
 export const OTHER = 'other';
 
+/** Whether the first `len` bytes are all [A-Za-z0-9._-], the first not a dot: the label is the bytes as they are. */
+function isSafeLabel(b: Buffer, len: number): boolean {
+  if (b[0] === 0x2e) return false;
+  for (let i = 0; i < len; i++) {
+    const c = b[i] as number;
+    const ok = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x5f || c === 0x2d;
+    if (!ok) return false;
+  }
+  return true;
+}
+
 /** A file-name-safe label: [A-Za-z0-9._-], at most 64 characters, not starting with a dot. */
 export function agentLabel(p: HepPacket): string {
-  if (p.nodeName !== undefined && p.nodeName.length > 0) {
-    const s = p.nodeName.latin1Slice(0, Math.min(64, p.nodeName.length)).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_');
+  const n = p.nodeName;
+  if (n !== undefined && n.length > 0) {
+    const len = Math.min(64, n.length);
+    if (isSafeLabel(n, len)) return n.latin1Slice(0, len);
+    const s = n.latin1Slice(0, len).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\./, '_');
     if (s.length > 0) return s;
   }
   if (p.captureId !== undefined) return `id-${p.captureId}`;
@@ -53,6 +67,8 @@ export class HepTally {
   readonly s: HepCollectorStats = { packets: { udp: 0, tcp: 0 }, written: 0, dropped: 0, errors: {}, agents: {}, queuePackets: 0, queueBytes: 0, tcpConnections: 0 };
   readonly #seen = new Set<string>();
   readonly #maxAgents: number;
+  /** Agents in s.agents with their own label (not unknown, unauthenticated, other): what maxAgents bounds. */
+  #named = 0;
   readonly #onFirstError: ((code: ErrorCode, agent: string, message: string) => void) | undefined;
 
   constructor(maxAgents: number, onFirstError: ((code: ErrorCode, agent: string, message: string) => void) | undefined) {
@@ -62,16 +78,17 @@ export class HepTally {
 
   /** `label`, or "other" once maxAgents agents have their own label. */
   agent(label: string): string {
-    if (this.s.agents[label] !== undefined) return label;
-    const n = Object.keys(this.s.agents).filter((a) => a !== UNKNOWN && a !== UNAUTHENTICATED && a !== OTHER).length;
-    return n >= this.#maxAgents ? OTHER : label;
+    if (Object.hasOwn(this.s.agents, label)) return label;
+    return this.#named >= this.#maxAgents ? OTHER : label;
   }
 
   agentStats(agent: string): HepAgentStats {
-    let a = this.s.agents[agent];
+    // Own properties only, defined not assigned: a sender may call itself "__proto__" or "constructor".
+    let a = Object.hasOwn(this.s.agents, agent) ? this.s.agents[agent] : undefined;
     if (a === undefined) {
       a = { received: 0, written: 0, droppedQueue: 0, droppedWriter: 0, errors: {} };
-      this.s.agents[agent] = a;
+      Object.defineProperty(this.s.agents, agent, { value: a, enumerable: true, writable: true, configurable: true });
+      if (agent !== UNKNOWN && agent !== UNAUTHENTICATED && agent !== OTHER) this.#named++;
     }
     return a;
   }

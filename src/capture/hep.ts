@@ -24,7 +24,7 @@
 import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { SipclfError, type ErrorCode } from '../errors.js';
 import { formatIPv6, parseIPv4, parseIPv6 } from '../sip/grammar/host.js';
-import { CHUNK_BY_TYPE, fixedSize, GENERIC_CHUNKS, type ChunkKind, type HepFields } from './hep-chunks.js';
+import { DECODE_BY_TYPE, GENERIC_CHUNKS, type ChunkKind, type DecodeSpec, type HepFields } from './hep-chunks.js';
 
 export type { HepFields, HepFieldName, ChunkKind, ChunkSpec } from './hep-chunks.js';
 export { GENERIC_CHUNKS, HEP_VENDORS, HEP_PROTO_SIP, HEP_AF_INET, HEP_AF_INET6 } from './hep-chunks.js';
@@ -136,30 +136,153 @@ export function decodeHep(buf: Buffer, opts?: DecodeHepOptions): HepPacket {
   if (buf.length < total) throw new HepError('HEP_TRUNCATED', `HEP total length ${total} but only ${buf.length} bytes received`, buf.length);
   if (buf.length > total) throw new HepError('HEP_BAD_LENGTH', `HEP total length ${total} but the datagram holds ${buf.length} bytes`, total);
   const out: HepPacket = { magic: buf[0] === 0x45 ? 'EEP3' : 'HEP3' };
-  const fields = out as Record<string, unknown>;
+  // Generic chunks already read, by type ID: bits of types 0-31 in seenLo, 32-63 in seenHi.
+  let seenLo = 0;
+  let seenHi = 0;
   let p = HEP_HEADER_BYTES;
   while (p < total) {
     if (total - p < CHUNK_HEADER_BYTES) throw new HepError('HEP_CHUNK_TRUNCATED', `${total - p} bytes at offset ${p} cannot hold a chunk header (6 bytes)`, p);
-    const vendor = buf.readUInt16BE(p);
-    const type = buf.readUInt16BE(p + 2);
-    const len = buf.readUInt16BE(p + 4);
+    const vendor = (buf[p] as number) * 256 + (buf[p + 1] as number);
+    const type = (buf[p + 2] as number) * 256 + (buf[p + 3] as number);
+    const len = (buf[p + 4] as number) * 256 + (buf[p + 5] as number);
     if (len < CHUNK_HEADER_BYTES) throw new HepError('HEP_CHUNK_TOO_SHORT', `chunk ${hex(vendor)}:${hex(type)} at offset ${p} has length ${len}, below its 6-byte header`, p);
     if (len > total - p) throw new HepError('HEP_CHUNK_OVERLONG', `chunk ${hex(vendor)}:${hex(type)} at offset ${p} has length ${len}, past the packet end at ${total}`, p);
     const vlen = len - CHUNK_HEADER_BYTES;
     const v = p + CHUNK_HEADER_BYTES;
-    const spec = vendor === 0 ? CHUNK_BY_TYPE.get(type) : undefined;
-    if (spec !== undefined && fields[spec.name] === undefined) {
-      const size = fixedSize(spec.kind);
-      if (size >= 0 && vlen !== size) {
-        throw new HepError('HEP_BAD_CHUNK', `chunk 0x${hex(type)} (${spec.name}) at offset ${p} holds ${vlen} bytes, ${spec.kind} needs ${size}`, p);
+    const spec = vendor === 0 ? DECODE_BY_TYPE[type] : undefined;
+    const seen = spec === undefined ? true : type < 32 ? (seenLo & spec.bit) !== 0 : (seenHi & spec.bit) !== 0;
+    if (!seen) {
+      const s = spec as DecodeSpec;
+      if (s.size >= 0 && vlen !== s.size) {
+        throw new HepError('HEP_BAD_CHUNK', `chunk 0x${hex(type)} (${s.name}) at offset ${p} holds ${vlen} bytes, ${s.kind} needs ${s.size}`, p);
       }
-      fields[spec.name] = readValue(buf, v, vlen, spec.kind, copy);
+      if (type < 32) seenLo |= s.bit;
+      else seenHi |= s.bit;
+      assign(out, type, readValue(buf, v, vlen, s.kind, copy));
     } else {
       (out.extra ??= []).push({ vendor, type, value: copy ? Buffer.from(buf.subarray(v, v + vlen)) : buf.subarray(v, v + vlen) });
     }
     p += len;
   }
   return out;
+}
+
+/**
+ * Stores a decoded generic chunk under its name. A switch of named stores: a computed-key store
+ * (`o[name] = v`) on a growing object was the costliest step of decoding (megamorphic keyed stores).
+ */
+function assign(o: HepFields, type: number, v: number | bigint | string | Buffer): void {
+  switch (type) {
+    case 0x0001:
+      o.ipFamily = v as number;
+      return;
+    case 0x0002:
+      o.ipProtocol = v as number;
+      return;
+    case 0x0003:
+      o.srcIPv4 = v as string;
+      return;
+    case 0x0004:
+      o.dstIPv4 = v as string;
+      return;
+    case 0x0005:
+      o.srcIPv6 = v as string;
+      return;
+    case 0x0006:
+      o.dstIPv6 = v as string;
+      return;
+    case 0x0007:
+      o.srcPort = v as number;
+      return;
+    case 0x0008:
+      o.dstPort = v as number;
+      return;
+    case 0x0009:
+      o.timeSec = v as number;
+      return;
+    case 0x000a:
+      o.timeUsec = v as number;
+      return;
+    case 0x000b:
+      o.protocolType = v as number;
+      return;
+    case 0x000c:
+      o.captureId = v as number;
+      return;
+    case 0x000d:
+      o.keepAlive = v as number;
+      return;
+    case 0x000e:
+      o.authKey = v as Buffer;
+      return;
+    case 0x000f:
+      o.payload = v as Buffer;
+      return;
+    case 0x0010:
+      o.compressedPayload = v as Buffer;
+      return;
+    case 0x0011:
+      o.correlationId = v as Buffer;
+      return;
+    case 0x0012:
+      o.vlanId = v as number;
+      return;
+    case 0x0013:
+      o.nodeName = v as Buffer;
+      return;
+    case 0x0014:
+      o.srcMac = v as bigint;
+      return;
+    case 0x0015:
+      o.dstMac = v as bigint;
+      return;
+    case 0x0016:
+      o.ethernetType = v as number;
+      return;
+    case 0x0017:
+      o.tcpFlags = v as number;
+      return;
+    case 0x0018:
+      o.ipTos = v as number;
+      return;
+    case 0x0020:
+      o.mos = v as number;
+      return;
+    case 0x0021:
+      o.rFactor = v as number;
+      return;
+    case 0x0022:
+      o.geoLocation = v as Buffer;
+      return;
+    case 0x0023:
+      o.jitter = v as number;
+      return;
+    case 0x0024:
+      o.transactionType = v as Buffer;
+      return;
+    case 0x0025:
+      o.payloadJsonKeys = v as Buffer;
+      return;
+    case 0x0026:
+      o.tagsValues = v as Buffer;
+      return;
+    case 0x0027:
+      o.tagType = v as number;
+      return;
+    case 0x0028:
+      o.eventType = v as number;
+      return;
+    case 0x0029:
+      o.groupId = v as Buffer;
+      return;
+  }
+}
+
+// The switch must name every generic chunk (it is written out from GENERIC_CHUNKS): checked once at load.
+for (const c of GENERIC_CHUNKS) {
+  const o: HepFields = {};
+  assign(o, c.type, 0);
+  if (!(c.name in o)) throw new Error(`hep.ts assign() misses chunk 0x${hex(c.type)} (${c.name})`);
 }
 
 function hex(n: number): string {
