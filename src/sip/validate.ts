@@ -100,15 +100,18 @@ function syntax(msg: SipMessage, opts: ValidateOptions): SipValidationError | un
   }
 
   // RFC 3261 §18.3 / RFC 4475 §3.3.9: conflicting Content-Length values are a framing error.
-  const lengths = msg.getAll('Content-Length');
-  if (lengths.length > 1 && new Set(lengths.map((v) => Number(v.trim()))).size > 1) {
+  // (The parser flags the conflict while scanning; the values are only read to report it.)
+  if (msg.contentLengthConflict) {
+    const lengths = msg.getAll('Content-Length');
     return reject('SIP_BAD_CONTENT_LENGTH', `conflicting Content-Length values: ${lengths.join(', ')} (RFC 4475 §3.3.9)`, 'Conflicting Content-Length values');
   }
 
   // RFC 3261 §7.3.1: only comma-list fields may repeat; RFC 4475 §3.3.8.
   const single = opts.role === 'proxy' ? SINGLE_PROXY : opts.role === 'uas' ? SINGLE_UAS : SINGLE_REGISTRAR;
   for (const name of single) {
-    const n = COMMA_SPLIT.has(name) ? msg.values(name).length : msg.count(name);
+    // One line holds one value unless it has a comma: only then split it (quoted strings, <URI> aside).
+    const lines = msg.count(name);
+    const n = lines === 1 && COMMA_SPLIT.has(name) && (msg.get(name) ?? '').includes(',') ? msg.values(name).length : lines;
     if (n > 1) {
       return reject('SIP_MULTIPLE_VALUES', `${name} has ${n} values; it allows one (RFC 3261 §7.3.1)`, `Multiple ${name} values`);
     }
