@@ -3,7 +3,7 @@
 // (src/clf/encode.ts) for a record carrying a Tag 02 whole ~1 KB SIP message, on one core. Reads dist/
 // (build first: `npx tsc -p tsconfig.json`):
 //   node benchmarks/clf-encode.mjs [--ms 1000] [--rounds 5]
-// Five cases are timed, each reported as the median of the rounds:
+// Five cases are timed, each reported as the median of its rounds (rounds interleaved across the cases):
 //   encodeInto        encodeRecordInto with the Tag 02 field already built, into a reused Buffer: records
 //                     encoded to the bytes a log writer writes (the figure compared with the 1,000,000 target)
 //   encode            encodeRecord with the Tag 02 field already built (the record string is a rope)
@@ -125,9 +125,13 @@ function round(fn) {
 const fmt = (x) => Math.round(x).toLocaleString('en-US').padStart(12);
 console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log(`record with Tag 02 message of ${message.length} bytes: ${encodeRecord(records[0]).length} bytes encoded`);
-for (const [name, fn] of Object.entries(cases)) {
-  round(fn); // warm-up
-  const rs = Array.from({ length: ROUNDS }, () => round(fn));
-  const median = (k) => rs.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
+// Rounds are interleaved (round 1 of every case, then round 2 …) so that a burst of load from other
+// processes falls on all cases alike instead of on whichever case was running.
+const entries = Object.entries(cases);
+for (const [, fn] of entries) round(fn); // warm-up
+const rs = entries.map(() => []);
+for (let k = 0; k < ROUNDS; k++) entries.forEach(([, fn], i) => rs[i].push(round(fn)));
+entries.forEach(([name], i) => {
+  const median = (key) => rs[i].map((r) => r[key]).sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
   console.log(`${name.padEnd(17)} ${fmt(median('wall'))} records/s wall, ${fmt(median('cpu'))} per CPU-second (median of ${ROUNDS} × ${ROUND_MS} ms)`);
-}
+});
