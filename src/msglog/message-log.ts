@@ -102,6 +102,22 @@ export class MessageLog {
     this.#count(direction, msg.isRequest ? msg.method : (msg.cseq?.method ?? ''), msg.isRequest ? '' : String(msg.status));
   }
 
+  /**
+   * Counts a sent message from its bytes without parsing it: the method of a request's start line, or a
+   * response's status code and CSeq method. What it cannot read is counted with an empty method.
+   */
+  #countRaw(bytes: Buffer): void {
+    const sp = bytes.indexOf(0x20);
+    if (sp < 0) return this.#count('out', '', '');
+    if (bytes.toString('latin1', 0, 4) !== 'SIP/') return this.#count('out', bytes.toString('latin1', 0, Math.min(sp, 32)), '');
+    const status = bytes.toString('latin1', sp + 1, sp + 4);
+    // The CSeq line, as normally spelt, else in any case (RFC 3261 §7.3.1); name and method separated by LWS.
+    let at = bytes.indexOf('\nCSeq', 0, 'latin1');
+    if (at < 0) at = bytes.toString('latin1').toLowerCase().indexOf('\ncseq');
+    const m = at < 0 ? null : /^\ncseq[ \t]*:\s*\d+\s+([A-Za-z]+)/i.exec(bytes.toString('latin1', at, Math.min(bytes.length, at + 64)));
+    this.#count('out', m?.[1]?.toUpperCase() ?? '', status);
+  }
+
   /** Runs the engine on a received message; true when it is to be logged. */
   inbound(msg: SipMessage, source: Address): boolean {
     let log: boolean | undefined;
@@ -121,6 +137,17 @@ export class MessageLog {
    * remembers whether to log it (looked up by the onSend observer, or by `sentDirect`).
    */
   outbound(bytes: Buffer, to: Address, txns: Txns): { bytes: Buffer; msg: SipMessage } {
+    if (this.#engine === undefined && this.mode === 'none') {
+      // Nothing to decide and nothing to log: the bytes are parsed only if the caller reads `msg` (a request,
+      // for its client transaction), and onSend counts them from their start line and CSeq.
+      let parsed: SipMessage | undefined;
+      return {
+        bytes,
+        get msg(): SipMessage {
+          return (parsed ??= parseMessage(bytes));
+        },
+      };
+    }
     let msg = parseMessage(bytes);
     let log: boolean | undefined;
     if (this.#engine !== undefined) {
@@ -167,6 +194,11 @@ export class MessageLog {
   /** The transaction layer's SendObserver: logs a message a transaction sends (first time or again). */
   onSend(bytes: Buffer, from: Address | undefined, to: Address, retransmission: boolean, fallback: Txns): void {
     const known = this.#sent.get(bytes);
+    if (this.mode === 'none' || from === undefined) {
+      if (known !== undefined) this.#countMsg('out', known.msg);
+      else this.#countRaw(bytes);
+      return;
+    }
     let msg: SipMessage;
     if (known !== undefined) msg = known.msg;
     else {
@@ -179,7 +211,6 @@ export class MessageLog {
       }
     }
     this.#countMsg('out', msg);
-    if (this.mode === 'none' || from === undefined) return;
     const info = known?.info;
     const log = info?.log ?? this.#wants(undefined, msg);
     if (!log) return;

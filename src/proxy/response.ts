@@ -111,7 +111,7 @@ export class ResponseContext {
     const b = this.#branches.get(branch);
     if (b === undefined || res.isRequest) return [];
     // Step 3: a response with only our Via was meant for this element (e.g. to our CANCEL).
-    if (res.values('Via').length < 2) return [];
+    if (res.viaCount < 2 && res.values('Via').length < 2) return []; // (two lines: two values at least)
     const status = res.status;
     const out: ProxyAction[] = [];
     if (status < 200) {

@@ -1,0 +1,49 @@
+// MessageLog's per-message traffic counters (the proxy's sipclf_proxy_messages_total) when nothing is logged:
+// in mode `none` without a log-me engine, sent messages are counted from their bytes (start line, CSeq)
+// without being parsed, and must come out the same as parsed ones.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MessageLog } from '../../src/msglog/message-log.js';
+
+const to = { transport: 'udp' as const, host: '127.0.0.1', port: 5070 };
+const from = { transport: 'udp' as const, host: '127.0.0.1', port: 5060 };
+const txns = { serverTxn: null, clientTxn: null };
+
+function response(status: string, cseqLine: string): Buffer {
+  return Buffer.from(
+    `SIP/2.0 ${status}\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\nTo: <sip:b@example.com>;tag=t\r\nFrom: <sip:a@example.com>;tag=f\r\n` +
+      `Call-ID: c1\r\n${cseqLine}\r\nContent-Length: 0\r\n\r\n`,
+    'latin1',
+  );
+}
+const invite = Buffer.from(
+  'INVITE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\nMax-Forwards: 70\r\nTo: <sip:b@example.com>\r\n' +
+    'From: <sip:a@example.com>;tag=f\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n',
+  'latin1',
+);
+
+describe('MessageLog traffic counters, mode none', () => {
+  test('a request handed through outbound and sent is counted by its method', () => {
+    const log = new MessageLog('none', undefined, undefined);
+    const out = log.outbound(invite, to, txns);
+    assert.equal(out.msg.method, 'INVITE'); // parsed on demand, for a client transaction
+    log.onSend(out.msg.raw, from, to, false, txns);
+    assert.deepEqual([...log.traffic], [['out|INVITE|', 1]]);
+  });
+
+  test('responses are counted by status and CSeq method, the CSeq name in any case', () => {
+    const log = new MessageLog('none', undefined, undefined);
+    for (const bytes of [response('180 Ringing', 'CSeq: 1 INVITE'), response('200 OK', 'cseq :  7   bye'), response('100 Trying', 'CSEQ:1 INVITE')]) {
+      const out = log.outbound(bytes, to, txns);
+      log.onSend(out.bytes, from, to, false, txns);
+    }
+    assert.deepEqual(new Map(log.traffic), new Map([['out|INVITE|180', 1], ['out|BYE|200', 1], ['out|INVITE|100', 1]]));
+  });
+
+  test('bytes that are not SIP are counted with an empty method, never thrown on', () => {
+    const log = new MessageLog('none', undefined, undefined);
+    log.onSend(Buffer.from('garbage'), from, to, false, txns);
+    log.onSend(Buffer.from('SIP/2.0 200 OK\r\n\r\n'), from, to, false, txns);
+    assert.deepEqual(new Map(log.traffic), new Map([['out||', 1], ['out||200', 1]]));
+  });
+});
