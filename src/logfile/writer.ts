@@ -57,6 +57,9 @@ export type { RotateEvent } from './writer-files.js';
 export type { FsyncPolicy, WriterEvents, WriterOptions, WriterStats } from './writer-options.js';
 export type { SignalOptions } from './writer-signals.js';
 
+/** Largest slab writeRecord() encodes into (batchBytes is unbounded; a bigger batch is copied together). */
+const SLAB_MAX = 1 << 20;
+
 /** Records gathered for one write system call. */
 interface Batch {
   pieces: Piece[];
@@ -142,7 +145,8 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
    * intermediate string. Throws what encodeRecord throws (SipclfError CLF_*); nothing is queued then.
    */
   writeRecord(rec: ClfRecord, opts?: EncodeOptions): boolean {
-    const slab = (this.slab ??= new Slab(this.o.batchBytes));
+    // A slab as large as a batch (so that a batch can be one run of it), but at most 1 MiB of memory.
+    const slab = (this.slab ??= new Slab(Math.min(this.o.batchBytes, SLAB_MAX)));
     const len = slab.encode(rec, opts);
     if (!this.admit(len)) return false;
     const seg = slab.commit(this.seg, len);
