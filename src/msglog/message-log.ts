@@ -17,7 +17,7 @@
  * `originator` (a UA): every message this entity sends is its own (`ProcessInput.local`), so the engine may
  * start marking at the dialog-creating request (RFC 8497 §4.2). A proxy forwards what it receives.
  */
-import { encodeRecord, formatAddress, recordFromMessage, type Retransmission, type TransportFlag } from '../clf/index.js';
+import { formatAddress, recordFromMessage, type ClfRecord, type Retransmission, type TransportFlag } from '../clf/index.js';
 import type { ClfWriter } from '../logfile/writer.js';
 import type { LogmeEngine } from '../logme/index.js';
 import { MessageEditor } from '../sip/editor.js';
@@ -65,7 +65,7 @@ export class MessageLog {
    */
   readonly #sent = new WeakMap<Buffer, { readonly msg: SipMessage; readonly info: SentInfo }>();
   /** Records produced while one inbound message is handled: written after its received record. */
-  #batch: string[] | undefined;
+  #batch: ClfRecord[] | undefined;
   readonly stats: LogStats = { records: 0, received: 0, sent: 0, engineErrors: 0 };
   /** Messages seen, every one whatever the mode, keyed `direction|method|status` (metrics.ts). */
   readonly traffic = new Map<string, number>();
@@ -256,13 +256,13 @@ export class MessageLog {
       },
       engine === undefined ? {} : { mask: (t) => engine.mask(t) },
     );
-    const line = encodeRecord(rec);
-    if (this.#batch !== undefined) this.#batch.push(line);
-    else this.#put(line);
+    if (this.#batch !== undefined) this.#batch.push(rec);
+    else this.#put(rec);
   }
 
-  #put(line: string): void {
+  /** Encoded straight into the writer's buffer (ClfWriter.writeRecord): no intermediate record string. */
+  #put(rec: ClfRecord): void {
     this.stats.records++;
-    this.#writer?.write(line);
+    this.#writer?.writeRecord(rec);
   }
 }

@@ -123,6 +123,19 @@ async function stop(s: Setup, name: string): Promise<void> {
 
 const keys = (ms: readonly Msg[], dir?: 'R' | 'S'): string[] => ms.filter((m) => dir === undefined || m.dir === dir).map((m) => m.key);
 
+/**
+ * One call's records against the wire, received and sent each in wire order. The two directions are not
+ * compared with each other: tcpdump stamps a received datagram when it reaches the socket and a sent one
+ * when it leaves, so when the callee sends its 180 and 200 back to back, the 200 can be on the wire before
+ * the proxy has sent the 180 it is forwarding, while the proxy (and its log) handles them in order.
+ */
+function sameOrderPerDirection(recs: readonly Msg[], wire: readonly Msg[], id: string): void {
+  const call = (ms: readonly Msg[]): Msg[] => ms.filter((m) => m.callId === id);
+  assert.deepEqual(keys(call(recs), 'R'), keys(call(wire), 'R'), `call ${id}: received`);
+  assert.deepEqual(keys(call(recs), 'S'), keys(call(wire), 'S'), `call ${id}: sent`);
+  assert.equal(call(recs).length, call(wire).length, `call ${id}: records`);
+}
+
 async function markedCalls(t: TestContext): Promise<void> {
   await withDir('sipclf-sipp-logme-', async (dir, runs) => {
     uuidCsv(join(dir, 'uuids.csv'));
@@ -154,9 +167,7 @@ async function markedCalls(t: TestContext): Promise<void> {
     assert.equal(recs.length, expected.length, `records ${recs.length}, marked messages on the wire ${expected.length}`);
     assert.deepEqual(keys(recs, 'R'), keys(expected, 'R'));
     assert.deepEqual(keys(recs, 'S'), keys(expected, 'S'));
-    for (const id of markedCallIds) {
-      assert.deepEqual(keys(recs.filter((r) => r.callId === id)), keys(expected.filter((m) => m.callId === id)), `call ${id}`);
-    }
+    for (const id of markedCallIds) sameOrderPerDirection(recs, expected, id);
     assert.ok(recs.every((r) => markedCallIds.has(r.callId)), 'no record of an unmarked call');
     const n = (ms: readonly Msg[], d: 'R' | 'S'): number => ms.filter((m) => m.dir === d).length;
     t.diagnostic(`wire: ${marked.length} messages of marked calls (${expected.length} marked: ${n(expected, 'R')} to the proxy, ${n(expected, 'S')} from it), ${unmarked.length} of unmarked calls; CLF: ${recs.length} records (${n(recs, 'R')} R, ${n(recs, 'S')} S)`);
@@ -197,7 +208,7 @@ async function markOnBehalf(t: TestContext): Promise<void> {
     assert.equal(recs.length, expected.length, `records ${recs.length}, messages on the wire but 100 Trying ${expected.length}`);
     assert.deepEqual(keys(recs, 'R'), keys(expected, 'R'));
     assert.deepEqual(keys(recs, 'S'), keys(expected, 'S'));
-    for (const id of callIds) assert.deepEqual(keys(recs.filter((r) => r.callId === id)), keys(expected.filter((m) => m.callId === id)), `call ${id}`);
+    for (const id of callIds) sameOrderPerDirection(recs, expected, id);
     t.diagnostic(`wire: ${fromCaller.length} from the caller (unmarked), ${toCallee.length} to the callee (marked), ${fromCallee.length} from the callee (marked), ${toCaller.length} to the caller (${toCaller.filter((m) => m.logme).length} marked); CLF: ${recs.length} records`);
   });
 }
