@@ -5,6 +5,7 @@
  * records; backpressure, drops and errors behave as for write().
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { decodeRecord } from '../../src/clf/decode.js';
 import { encodeRecord } from '../../src/clf/encode.js';
 import type { ClfRecord } from '../../src/clf/record.js';
 import { SipclfError } from '../../src/errors.js';
-import { checkFrames, makeRecord, openW, range, readAll, withDir } from './writer-util.js';
+import { checkFrames, makeRecord, openW, range, readAll, root, withDir } from './writer-util.js';
 
 /** Record `seq` as a model: encodes to makeRecord(seq, pad) (the fixture's frame walker reads its seq). */
 const model = (seq: number, pad = 0): ClfRecord => decodeRecord(makeRecord(seq, pad));
@@ -148,5 +149,54 @@ describe('ClfWriter.writeRecord', () => {
       assert.equal(w.stats().dropped, 1);
       assert.deepEqual(errors.map((e) => e.code), ['IO_WRITER_CLOSED']);
       assert.deepEqual(readAll(dir).seqs, [0, 2]);
+    }));
+
+  it('SIGKILL while records are encoded into slabs and written from them: whole records in order, at most one torn at the end', () =>
+    withDir(async (dir) => {
+      // The child writes records 0, 1, 2, … with writeRecord (honouring 'drain', rotating by size) until killed.
+      const child = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `
+          const { ClfWriter } = await import(${JSON.stringify(join(root, 'dist/src/logfile/writer.js'))});
+          const { decodeRecord } = await import(${JSON.stringify(join(root, 'dist/src/clf/decode.js'))});
+          const { makeRecord } = await import(${JSON.stringify(join(root, 'test/fixtures/writer-records.mjs'))});
+          const w = await ClfWriter.open({ dir: process.argv[1], pattern: 'k-%n.clf', maxBytes: 200000, fsync: 'none', highWaterMark: 65536, batchBytes: 8192 });
+          let seq = 0;
+          const pump = () => {
+            for (let i = 0; i < 2000; i++) {
+              if (!w.writeRecord(decodeRecord(makeRecord(seq, seq++ % 50)))) return void w.once('drain', pump);
+            }
+            setImmediate(pump);
+          };
+          pump();
+          await w.flush();
+          process.stdout.write('ready\\n');
+          `,
+          dir,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+      const guard = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          child.stdout.on('data', (d: Buffer) => (d.toString().includes('ready') ? resolve() : undefined));
+          void exited.then(() => reject(new Error('child exited before "ready"')));
+        });
+        await new Promise((r) => setTimeout(r, 300));
+        child.kill('SIGKILL');
+        assert.equal(await exited, 'SIGKILL');
+      } finally {
+        clearTimeout(guard);
+        child.kill('SIGKILL');
+      }
+      const { seqs, torn, files } = readAll(dir); // throws on a framing error or a torn record mid-stream
+      assert.ok(seqs.length > 1000, `only ${seqs.length} records`);
+      assert.deepEqual(seqs, range(0, seqs.length));
+      assert.ok(files.length > 1, 'the child rotates by size');
+      assert.ok(torn < makeRecord(seqs.length, 49).length, `torn tail of ${torn} bytes is more than one record`);
     }));
 });
