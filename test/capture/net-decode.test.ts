@@ -172,3 +172,18 @@ test('IPv4 endpoints are shared objects per address and port (frozen), with the 
   assert.ok(Object.isFrozen(a.src));
   assert.deepEqual(a.src, { ip: '192.0.2.1', port: 5060 });
 });
+
+test('the endpoint cache is bounded and never mixes endpoints up: 3000 sources, each seen twice', () => {
+  const frames: Buffer[] = [];
+  const want: string[] = [];
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 3000; i++) {
+      const src = { ip: Uint8Array.from([10, (i >> 8) & 255, i & 255, round + 1]), port: 5060 + (i % 7) };
+      frames.push(...udpFrames(src, B4, sipText(`c${i}`), i + 1));
+      want.push(`10.${(i >> 8) & 255}.${i & 255}.${round + 1}:${5060 + (i % 7)}`);
+    }
+  }
+  const r = decode(1, frames.map((data) => ({ data })));
+  const got = r.events.map((e) => (e.type === 'sip' ? `${e.src.ip}:${e.src.port}` : e.code));
+  assert.deepEqual(got, want);
+});
