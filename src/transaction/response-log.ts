@@ -11,12 +11,15 @@
  *   only one final response exists per transaction, every later one is a retransmission (§17.1.1.2,
  *   §17.1.2.2 absorb them).
  */
+import { detach } from '../sip/bytes.js';
 import type { SipMessage } from '../sip/message.js';
 
 export class ResponseLog {
   readonly #invite: boolean;
-  readonly #provisionals: Buffer[] = [];
-  readonly #tags = new Set<string>();
+  // Created on first use: a client transaction lives for up to 64·T1 after its final response and most see
+  // one provisional and one 2xx tag, so an empty array and Set per transaction would be mostly waste.
+  #provisionals: Buffer[] | undefined;
+  #tags: Set<string> | undefined;
   #final = false;
 
   constructor(invite: boolean) {
@@ -28,14 +31,16 @@ export class ResponseLog {
     const status = res.status;
     if (status < 200) {
       const raw = res.raw;
-      if (this.#provisionals.some((b) => b.equals(raw))) return true;
-      this.#provisionals.push(raw);
+      const seen = (this.#provisionals ??= []);
+      if (seen.some((b) => b.equals(raw))) return true;
+      seen.push(raw);
       return false;
     }
     if (this.#invite && status < 300) {
       const tag = res.toTag ?? '';
-      if (this.#tags.has(tag)) return true;
-      this.#tags.add(tag);
+      const tags = (this.#tags ??= new Set());
+      if (tags.has(tag)) return true;
+      tags.add(detach(tag));
       return false;
     }
     if (this.#final) return true;
