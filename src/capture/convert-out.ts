@@ -7,6 +7,9 @@
  * encoding it. Every flush hands the sink a fresh buffer, so a sink may keep what it was given.
  */
 
+import { encodeRecordInto } from '../clf/encode-into.js';
+import type { ClfRecord } from '../clf/record.js';
+
 /** Where converted output goes: bytes in order. */
 export interface ByteSink {
   write(b: Buffer): void | Promise<void>;
@@ -54,6 +57,27 @@ export class OutBuffer {
       }
     }
     return this.#overflow(Buffer.from(s, this.#latin1 ? 'latin1' : 'utf8'));
+  }
+
+  /**
+   * Appends a record encoded as SIP CLF straight into the buffer (encodeRecordInto: the bytes of
+   * encodeRecord, without the record string). Throws what encodeRecord throws, having written nothing.
+   */
+  record(rec: ClfRecord): void | Promise<void> {
+    const n = encodeRecordInto(rec, this.#buf, this.#len);
+    if (n > 0) {
+      this.#len += n;
+      return;
+    }
+    // -n bytes do not fit: flush, then encode into the fresh buffer, or alone when larger than a buffer.
+    const r = this.flush();
+    if (-n > this.#cap) {
+      const b = Buffer.allocUnsafe(-n);
+      encodeRecordInto(rec, b, 0);
+      return then(r, () => this.#sink.write(b));
+    }
+    this.#len = encodeRecordInto(rec, this.#buf, 0);
+    return r;
   }
 
   /** Appends bytes (copied: the caller may reuse `b`). */

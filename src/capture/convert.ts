@@ -13,7 +13,6 @@
  *   packet (capture) or record (log) number, and the rest is converted.
  */
 import { recordFromJsonLine, recordToJsonLine } from '../clf/json.js';
-import { encodeRecord } from '../clf/encode.js';
 import { formatAddress, recordFromMessage } from '../clf/from-sip.js';
 import { decodeOptionalValue } from '../clf/optional.js';
 import { TAG_MESSAGE, type ClfRecord, type TransportFlag } from '../clf/record.js';
@@ -350,7 +349,7 @@ export class Converter {
       const meta = { timestamp, transport: w.flag, encrypted: false, source, destination, direction: v.direction, retransmission: v.retransmission, serverTxn: v.serverTxn, clientTxn: v.clientTxn };
       const rec = recordFromMessage(msg, meta, WHOLE_MESSAGE);
       this.summary.written++;
-      r = this.#o.to === 'clf' ? this.#out.str(encodeRecord(rec)) : this.#out.str(recordToJsonLine(rec));
+      r = this.#o.to === 'clf' ? this.#out.record(rec) : this.#out.str(recordToJsonLine(rec));
     }
     return r;
   }
@@ -385,16 +384,20 @@ export class Converter {
       this.summary.written++;
       return this.#out.str(recordToJsonLine(rec));
     }
-    let text: string;
+    if (raw !== undefined) {
+      this.summary.written++;
+      return this.#out.str(raw);
+    }
+    let r: void | Promise<void>;
     try {
-      text = raw ?? encodeRecord(rec);
+      r = this.#out.record(rec); // throws before writing anything when the format cannot hold the record
     } catch (err) {
       if (!isSipclfError(err)) throw err;
       this.#problem(err.code, where, err.message);
       return;
     }
     this.summary.written++;
-    return this.#out.str(text);
+    return r;
   }
 
   async #jsonl(input: string): Promise<void> {

@@ -73,3 +73,33 @@ describe('OutBuffer', () => {
     assert.equal(chunks.length, 0);
   });
 });
+
+describe('OutBuffer.record', () => {
+  it('writes the bytes of encodeRecord, across flushes and for records larger than the buffer', async () => {
+    const { encodeRecord } = await import('../../src/clf/encode.js');
+    const { generateRecords } = await import('../../src/gen/generator.js');
+    const recs = [...generateRecords({ records: 60, seed: 3 })];
+    for (const cap of [300, 1000, 1 << 20]) {
+      const { chunks, sink } = collector(cap === 1000);
+      const o = new OutBuffer(sink, 'latin1', cap);
+      for (const r of recs) {
+        const w = o.record(r);
+        if (w !== undefined) await w;
+      }
+      await o.flush();
+      assert.equal(Buffer.concat(chunks).toString('latin1'), recs.map((r) => encodeRecord(r)).join(''), `buffer of ${cap} bytes`);
+    }
+  });
+
+  it('a record the format cannot hold throws the encoder error and writes nothing', async () => {
+    const { generateRecords } = await import('../../src/gen/generator.js');
+    const [rec] = [...generateRecords({ records: 1, seed: 4 })];
+    assert.ok(rec !== undefined);
+    const { chunks, sink } = collector();
+    const o = new OutBuffer(sink, 'latin1', 4096);
+    assert.throws(() => o.record({ ...rec, timestamp: -1 }), { code: 'CLF_TIMESTAMP_RANGE' });
+    assert.equal(o.pending, 0);
+    await o.flush();
+    assert.equal(chunks.length, 0);
+  });
+});
