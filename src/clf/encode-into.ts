@@ -47,6 +47,8 @@ const LF = 0x0a;
 
 /** The written form of each mandatory field (pass 1 → pass 2): the value itself, a constant, or a cut copy. */
 const written: string[] = ['', '', '', '', '', '', '', '', '', '', '', ''];
+/** The 1-based pointer of each mandatory field (pass 1 → pass 2), then the Optional Fields Start + 1. */
+const ptrs = new Int32Array(13);
 
 function fail(code: 'CLF_RECORD_TOO_LONG' | 'CLF_POINTER_OVERFLOW' | 'CLF_TIMESTAMP_RANGE' | 'CLF_TAG_RANGE' | 'CLF_VALUE_TOO_LONG' | 'CLF_BAD_VALUE', message: string): never {
   throw new SipclfError(code, message);
@@ -150,14 +152,16 @@ function putFields(buf: Buffer, p: number): number {
   return p;
 }
 
-/** Whether the TABs of `line` (the fields joined by TAB) are exactly the 11 separators. */
+/**
+ * Whether the TABs of `line` (the fields joined by TAB) are exactly the 11 separators: from the start of
+ * each field the next TAB must be the one before the next field (offsets from the pointers of pass 1).
+ */
 function onlySeparators(line: string): boolean {
-  let at = -1;
+  const base = ptrs[0] as number;
   for (let i = 0; i < 11; i++) {
-    at += (written[i] as string).length + 1;
-    if (line.indexOf('\t', at - (written[i] as string).length) !== at) return false;
+    if (line.indexOf('\t', (ptrs[i] as number) - base) !== (ptrs[i + 1] as number) - base - 1) return false;
   }
-  return line.indexOf('\t', at + 1) < 0;
+  return line.indexOf('\t', (ptrs[11] as number) - base) < 0;
 }
 
 /** A mandatory field's written form at `p`, TAB/CR/LF → SP (RFC 6873 §4.3: a field must not hold them). */
@@ -229,6 +233,7 @@ export function encodeRecordInto(r: ClfRecord, buf: Buffer, offset: number, opts
   let pos = FIELDS_START + 1;
   for (let i = 0; i < 12; i++) {
     if (pos > 0xffff) fail('CLF_POINTER_OVERFLOW', `pointer of ${MANDATORY_FIELDS[i] as string} would be ${pos}`);
+    ptrs[i] = pos;
     pos += (written[i] as string).length + 1;
   }
   // Optional Fields Start: the TAB of the first optional field, or the final LF (§4.1) — both at `pos - 1`.
@@ -252,11 +257,9 @@ export function encodeRecordInto(r: ClfRecord, buf: Buffer, offset: number, opts
   putHex4(buf, p + 3, length & 0xffff);
   buf[p + 7] = 0x2c;
   p += 8;
-  let ptr = FIELDS_START + 1;
   for (let i = 0; i < 12; i++) {
-    putHex4(buf, p, ptr);
+    putHex4(buf, p, ptrs[i] as number);
     p += 4;
-    ptr += (written[i] as string).length + 1;
   }
   putHex4(buf, p, optStart);
   buf[p + 4] = LF;
