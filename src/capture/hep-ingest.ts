@@ -12,12 +12,14 @@
  * and failed writes are counted per error code in the tally.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { encodeRecord } from '../clf/encode.js';
+import type { ClfRecord } from '../clf/record.js';
 import { SipclfError } from '../errors.js';
 import { decodeHep, type HepPacket } from './hep.js';
 import type { HepCollectorOptions, HepSettings } from './hep-options.js';
 import { hepRecord } from './hep-record.js';
 import { agentLabel, UNAUTHENTICATED, UNKNOWN, type HepTally } from './hep-tally.js';
-import { HepWriters } from './hep-writers.js';
+import { HepWriters, type HepWriteResult } from './hep-writers.js';
 
 interface Queued {
   readonly pkt: HepPacket;
@@ -136,7 +138,7 @@ export class HepIngest {
 
   /** Parses, encodes and writes one packet. Returns with #paused set when the writer asks to wait. */
   #process(pkt: HepPacket, agent: string, receivedAt: number | undefined): void {
-    let record: string;
+    let record: ClfRecord;
     try {
       record = hepRecord(pkt, agent, receivedAt, this.#set.clock, this.#o.limits);
     } catch (err) {
@@ -145,11 +147,21 @@ export class HepIngest {
     }
     const stream = this.#o.perAgent === true ? agent : '';
     const w = this.writers.get(stream);
-    if (w === undefined) {
-      this.#openStream(stream, { pkt, agent, bytes: record.length, at: receivedAt ?? this.#set.clock() });
+    // Encoding throws CLF_* for a record the format cannot hold (nothing is queued then): counted like a bad packet.
+    let result: HepWriteResult | undefined;
+    let bytes = 0;
+    try {
+      // A stream not open yet: the packet waits for it, counted at its record's size (rare: once per stream).
+      if (w === undefined) bytes = encodeRecord(record).length;
+      else result = this.writers.write(w, record); // encoded straight into the writer (writeRecord)
+    } catch (err) {
+      this.#t.error(agent, err);
       return;
     }
-    const result = this.writers.write(w, record);
+    if (w === undefined || result === undefined) {
+      this.#openStream(stream, { pkt, agent, bytes, at: receivedAt ?? this.#set.clock() });
+      return;
+    }
     if (result === 'dropped') {
       this.#t.s.dropped++;
       this.#t.agentStats(agent).droppedWriter++;

@@ -1,5 +1,5 @@
 /**
- * One HEP packet → one SIP CLF record line (RFC 6873). A HEP collector is a neutral mirror, not a SIP entity
+ * One HEP packet → one SIP CLF record (RFC 6873). A HEP collector is a neutral mirror, not a SIP entity
  * (docs/guides/feeding-sipclf.md), so each packet — one message on one hop — is logged once, as received by
  * its destination: direction R, Source and Destination from the HEP address and port chunks (0x0003–0x0008),
  * Transport from the IP protocol chunk 0x0002 (6 TCP, 132 SCTP, else UDP; never E: HEP does not say whether
@@ -11,10 +11,9 @@
 import { SipclfError } from '../errors.js';
 import { parseMessage } from '../sip/parser.js';
 import type { ParseLimits } from '../sip/limits.js';
-import { encodeRecord } from '../clf/encode.js';
 import { entityField } from '../clf/optional.js';
 import { formatAddress, recordFromMessage } from '../clf/from-sip.js';
-import type { OptionalField, TransportFlag } from '../clf/record.js';
+import type { ClfRecord, OptionalField, TransportFlag } from '../clf/record.js';
 import { hepPayload, HEP_PROTO_SIP, type HepPacket } from './hep.js';
 import { agentLabel, OTHER } from './hep-tally.js';
 
@@ -23,10 +22,11 @@ function transportFlag(proto: number | undefined): TransportFlag {
 }
 
 /**
- * The encoded CLF record of `pkt`, logged for `agent` ("other" logs the packet's own label). `receivedAt`
- * (else `clock()`) is the timestamp of packets without one. Throws SipclfError (HEP_*, SIP_*, CLF_*).
+ * The CLF record of `pkt`, logged for `agent` ("other" logs the packet's own label); the writer encodes it
+ * (ClfWriter.writeRecord, which throws the CLF_* errors of a record the format cannot hold). `receivedAt`
+ * (else `clock()`) is the timestamp of packets without one. Throws SipclfError (HEP_*, SIP_*).
  */
-export function hepRecord(pkt: HepPacket, agent: string, receivedAt: number | undefined, clock: () => number, limits: Partial<ParseLimits> | undefined): string {
+export function hepRecord(pkt: HepPacket, agent: string, receivedAt: number | undefined, clock: () => number, limits: Partial<ParseLimits> | undefined): ClfRecord {
   if (pkt.protocolType !== undefined && pkt.protocolType !== HEP_PROTO_SIP) {
     throw new SipclfError('HEP_NOT_SIP', `protocol type ${pkt.protocolType} is not SIP (1)`);
   }
@@ -49,7 +49,7 @@ export function hepRecord(pkt: HepPacket, agent: string, receivedAt: number | un
     },
     { wholeMessage: true },
   );
-  return encodeRecord({ ...rec, optional: [...rec.optional, entityOf(agent === OTHER ? agentLabel(pkt) : agent)] });
+  return { ...rec, optional: [...rec.optional, entityOf(agent === OTHER ? agentLabel(pkt) : agent)] };
 }
 
 const MAX_ENTITIES = 1024;

@@ -6,6 +6,7 @@
  * and remembers streams that could not be opened (their records fail with IO_WRITE from then on).
  */
 import { join } from 'node:path';
+import type { ClfRecord } from '../clf/record.js';
 import type { ErrorCode } from '../errors.js';
 import { ClfWriter, type WriterOptions } from '../logfile/writer.js';
 import { UNKNOWN } from './hep-tally.js';
@@ -75,8 +76,9 @@ export class HepWriters {
     });
   }
 
-  write(w: ClfWriter, record: string): HepWriteResult {
-    if (w.write(record)) return 'written';
+  /** Encodes `record` into `w` (writeRecord: no record string). Throws the CLF_* error of a record the format cannot hold. */
+  write(w: ClfWriter, record: ClfRecord): HepWriteResult {
+    if (w.writeRecord(record)) return 'written';
     // false: over the high-water mark (accepted) or dropped; the writer's drop count tells which.
     const dropped = w.stats().dropped;
     const before = this.#drops.get(w) ?? 0;
