@@ -52,6 +52,8 @@ export interface LogStats {
   received: number;
   sent: number;
   engineErrors: number;
+  /** Records the CLF encoder refused (a SipclfError CLF_* code): dropped, the others of the batch still written. */
+  unencodable: number;
 }
 
 export class MessageLog {
@@ -66,7 +68,7 @@ export class MessageLog {
   readonly #sent = new WeakMap<Buffer, { readonly msg: SipMessage; readonly info: SentInfo }>();
   /** Records produced while one inbound message is handled: written after its received record. */
   #batch: ClfRecord[] | undefined;
-  readonly stats: LogStats = { records: 0, received: 0, sent: 0, engineErrors: 0 };
+  readonly stats: LogStats = { records: 0, received: 0, sent: 0, engineErrors: 0, unencodable: 0 };
   /** Messages seen, every one whatever the mode, keyed `direction|method|status` (metrics.ts). */
   readonly traffic = new Map<string, number>();
 
@@ -262,7 +264,13 @@ export class MessageLog {
 
   /** Encoded straight into the writer's buffer (ClfWriter.writeRecord): no intermediate record string. */
   #put(rec: ClfRecord): void {
-    this.stats.records++;
-    this.#writer?.writeRecord(rec);
+    try {
+      this.#writer?.writeRecord(rec);
+      this.stats.records++;
+    } catch {
+      // recordFromMessage caps and escapes every field, so the encoder should accept all it builds; if not,
+      // this record is lost and counted, and the rest of the message's records are still written.
+      this.stats.unencodable++;
+    }
   }
 }

@@ -87,10 +87,11 @@ export function proxyRegistry(src: MetricsSource): Registry {
     set({ type: 'limit' }, e.limitReached);
   });
   counter('sipclf_proxy_clf_records_written_total', 'CLF records written to files by the log writer.', [], (set) => set({}, s.log.writerStats()?.records ?? 0));
-  counter('sipclf_proxy_clf_records_dropped_total', 'CLF records lost: reason="queue" (writer queue full or closed) or "io" (a failed write).', ['reason'], (set) => {
+  counter('sipclf_proxy_clf_records_dropped_total', 'CLF records lost: reason="queue" (writer queue full or closed), "io" (a failed write) or "encode" (refused by the CLF encoder).', ['reason'], (set) => {
     const w = s.log.writerStats();
     set({ reason: 'queue' }, w?.dropped ?? 0);
     set({ reason: 'io' }, w?.lost ?? 0);
+    set({ reason: 'encode' }, s.logStats().unencodable);
   });
   counter('sipclf_proxy_reloads_total', 'Configuration reloads (SIGHUP), result="ok" or "failed".', ['result'], (set) => {
     set({ result: 'ok' }, src.reloads.ok);

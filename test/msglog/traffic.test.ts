@@ -47,3 +47,26 @@ describe('MessageLog traffic counters, mode none', () => {
     assert.deepEqual(new Map(log.traffic), new Map([['out||', 1], ['out||200', 1]]));
   });
 });
+
+describe('MessageLog writing records', () => {
+  test('a record the encoder refuses is counted in unencodable; the other records of the message are written', async () => {
+    const { SipclfError } = await import('../../src/errors.js');
+    const { parseMessage } = await import('../../src/sip/parser.js');
+    const written: unknown[] = [];
+    let calls = 0;
+    const writer = {
+      writeRecord(rec: unknown): void {
+        if (++calls === 1) throw new SipclfError('CLF_BAD_VALUE', 'refused for the test');
+        written.push(rec);
+      },
+    };
+    const log = new MessageLog('all', undefined, writer as unknown as ConstructorParameters<typeof MessageLog>[2]);
+    const msg = parseMessage(invite);
+    log.begin();
+    log.sentDirect(msg, from, to, false, txns); // queued behind the received record
+    log.end(msg, true, { from: to, to: from, at: 1_700_000_000_000, retransmission: false, txns });
+    assert.equal(log.stats.unencodable, 1);
+    assert.equal(log.stats.records, 1);
+    assert.equal(written.length, 1);
+  });
+});
