@@ -113,12 +113,17 @@ export class TimerPlan {
 /**
  * The armed timers of one transaction, by RFC name: starting a timer that is already armed re-arms it,
  * `stopAll()` is what termination calls so that nothing is left pending.
+ *
+ * Two short arrays rather than Maps: a machine has at most three timers armed at once, and on UDP every
+ * transaction lingers 64·T1 after completing, so a busy proxy holds tens of thousands of TimerSets.
  */
 export class TimerSet {
   readonly #clock: Clock;
-  readonly #armed = new Map<TimerName, TimerHandle>();
-  /** Interval the retransmission timers (A, E, G) were last armed with. */
-  readonly interval = new Map<TimerName, number>();
+  readonly #names: TimerName[] = [];
+  readonly #handles: TimerHandle[] = [];
+  /** Interval the retransmission timer (A, E or G: a machine has one of them) was last armed with. */
+  #retransmit: TimerName | undefined;
+  #retransmitMs = 0;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -126,36 +131,54 @@ export class TimerSet {
 
   start(name: TimerName, ms: number, fire: () => void): void {
     this.stop(name);
-    this.interval.set(name, ms);
+    if (name === 'A' || name === 'E' || name === 'G') {
+      this.#retransmit = name;
+      this.#retransmitMs = ms;
+    }
     const handle = this.#clock.setTimeout(
       () => {
-        this.#armed.delete(name);
+        this.#forget(name);
         fire();
       },
       ms,
       name,
     );
-    this.#armed.set(name, handle);
+    this.#names.push(name);
+    this.#handles.push(handle);
+  }
+
+  /** The interval A, E or G was last armed with (undefined: never armed, or another timer). */
+  intervalOf(name: TimerName): number | undefined {
+    return this.#retransmit === name ? this.#retransmitMs : undefined;
   }
 
   stop(name: TimerName): void {
-    const h = this.#armed.get(name);
-    if (h !== undefined) {
-      this.#clock.clearTimeout(h);
-      this.#armed.delete(name);
-    }
+    const i = this.#names.indexOf(name);
+    if (i < 0) return;
+    this.#clock.clearTimeout(this.#handles[i] as TimerHandle);
+    this.#names.splice(i, 1);
+    this.#handles.splice(i, 1);
+  }
+
+  #forget(name: TimerName): void {
+    const i = this.#names.indexOf(name);
+    if (i < 0) return;
+    this.#names.splice(i, 1);
+    this.#handles.splice(i, 1);
   }
 
   stopAll(): void {
-    for (const name of [...this.#armed.keys()]) this.stop(name);
+    for (const h of this.#handles) this.#clock.clearTimeout(h);
+    this.#names.length = 0;
+    this.#handles.length = 0;
   }
 
   isArmed(name: TimerName): boolean {
-    return this.#armed.has(name);
+    return this.#names.includes(name);
   }
 
   /** Names of the armed timers (for tests and diagnostics). */
   armed(): TimerName[] {
-    return [...this.#armed.keys()];
+    return [...this.#names];
   }
 }

@@ -148,7 +148,7 @@ export abstract class Transaction<S extends string> {
     this.#state = to;
     if (RELEASING.has(to)) this.#request = undefined;
     const keep = this.#table[to].keep;
-    for (const name of this.timers.armed()) if (!keep.includes(name)) this.timers.stop(name);
+    for (const name of this.timers.armed()) if (!keep.includes(name)) this.timers.stop(name); // (a copy: stop() edits the set)
     this.armEntryTimers(to);
     if (to === 'Terminated') this.timers.stopAll();
     inform?.();
@@ -174,7 +174,7 @@ export abstract class Transaction<S extends string> {
 
   /** Re-arms a retransmission timer (A, E, G) with its next interval. */
   protected rearm(name: 'A' | 'E' | 'G', ms?: number): void {
-    const current = this.timers.interval.get(name) ?? this.plan.initial(name);
+    const current = this.timers.intervalOf(name) ?? this.plan.initial(name);
     this.armTimer(name, ms ?? this.plan.next(name, current));
   }
 
