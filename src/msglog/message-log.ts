@@ -56,6 +56,12 @@ export interface LogStats {
   unencodable: number;
 }
 
+/** Distinct direction|method|status keys counted before new methods become `OTHER` (see MessageLog.traffic). */
+export const MAX_TRAFFIC_KEYS = 512;
+
+/** `\nCSeq`, the usual spelling of a response's CSeq line start (#countRaw), as bytes once. */
+const CSEQ_LINE = Buffer.from('\nCSeq', 'latin1');
+
 export class MessageLog {
   readonly mode: LogMode;
   #engine: LogmeEngine | undefined;
@@ -69,8 +75,14 @@ export class MessageLog {
   /** Records produced while one inbound message is handled: written after its received record. */
   #batch: ClfRecord[] | undefined;
   readonly stats: LogStats = { records: 0, received: 0, sent: 0, engineErrors: 0, unencodable: 0 };
-  /** Messages seen, every one whatever the mode, keyed `direction|method|status` (metrics.ts). */
+  /**
+   * Messages seen, every one whatever the mode, keyed `direction|method|status` (metrics.ts). At most
+   * MAX_TRAFFIC_KEYS keys: methods come from the network, so once the table is full a new method is counted
+   * as `OTHER` (a peer inventing methods cannot grow it, nor the metrics, without bound).
+   */
   readonly traffic = new Map<string, number>();
+  /** The key strings, built once per direction, method and status (one string object: its hash is cached). */
+  readonly #keys = { in: new Map<string, Map<string, string>>(), out: new Map<string, Map<string, string>>() };
 
   readonly #originator: boolean;
 
@@ -96,8 +108,19 @@ export class MessageLog {
   }
 
   #count(direction: 'in' | 'out', method: string, status: string): void {
-    const k = `${direction}|${method}|${status}`;
+    const k = this.#keys[direction].get(method)?.get(status) ?? this.#newKey(direction, method, status);
     this.traffic.set(k, (this.traffic.get(k) ?? 0) + 1);
+  }
+
+  /** A key not seen yet; with the table full, the method is counted as `OTHER` (statuses are 3 digits). */
+  #newKey(direction: 'in' | 'out', method: string, status: string): string {
+    if (this.traffic.size >= MAX_TRAFFIC_KEYS) return `${direction}|OTHER|${status}`;
+    const k = `${direction}|${method}|${status}`;
+    const byMethod = this.#keys[direction];
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+    byStatus.set(status, k);
+    return k;
   }
 
   #countMsg(direction: 'in' | 'out', msg: SipMessage): void {
@@ -114,7 +137,7 @@ export class MessageLog {
     if (bytes.toString('latin1', 0, 4) !== 'SIP/') return this.#count('out', bytes.toString('latin1', 0, Math.min(sp, 32)), '');
     const status = bytes.toString('latin1', sp + 1, sp + 4);
     // The CSeq line, as normally spelt, else in any case (RFC 3261 §7.3.1); name and method separated by LWS.
-    let at = bytes.indexOf('\nCSeq', 0, 'latin1');
+    let at = bytes.indexOf(CSEQ_LINE);
     if (at < 0) at = bytes.toString('latin1').toLowerCase().indexOf('\ncseq');
     const m = at < 0 ? null : /^\ncseq[ \t]*:\s*\d+\s+([A-Za-z]+)/i.exec(bytes.toString('latin1', at, Math.min(bytes.length, at + 64)));
     this.#count('out', m?.[1]?.toUpperCase() ?? '', status);

@@ -70,3 +70,15 @@ describe('MessageLog writing records', () => {
     assert.equal(written.length, 1);
   });
 });
+
+describe('MessageLog traffic table bound', () => {
+  test('a peer inventing methods cannot grow the table past MAX_TRAFFIC_KEYS: new methods count as OTHER', async () => {
+    const { MAX_TRAFFIC_KEYS } = await import('../../src/msglog/message-log.js');
+    const log = new MessageLog('none', undefined, undefined);
+    for (let i = 0; i < MAX_TRAFFIC_KEYS + 100; i++) log.onSend(Buffer.from(`M${i} sip:x SIP/2.0\r\n\r\n`), from, to, false, txns);
+    log.onSend(Buffer.from('M0 sip:x SIP/2.0\r\n\r\n'), from, to, false, txns); // a method counted before the table filled
+    assert.equal(log.traffic.size, MAX_TRAFFIC_KEYS + 1);
+    assert.equal(log.traffic.get('out|OTHER|'), 100);
+    assert.equal(log.traffic.get('out|M0|'), 2);
+  });
+});
