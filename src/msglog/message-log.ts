@@ -118,7 +118,7 @@ export class MessageLog {
     const k = `${direction}|${method}|${status}`;
     const byMethod = this.#keys[direction];
     let byStatus = byMethod.get(method);
-    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map<string, string>()));
     byStatus.set(status, k);
     return k;
   }
