@@ -101,6 +101,8 @@ export interface ConvertOptions {
   /** Called with the first problems (numbered: `packet N` or `record N`), at most `maxReported`. */
   readonly onProblem?: (text: string) => void;
   readonly maxReported?: number;
+  /** Bytes gathered per write to the sink (default OUT_BUFFER_BYTES, 1 MiB). */
+  readonly outputBufferBytes?: number;
 }
 
 export interface ConvertSummary {
@@ -171,7 +173,7 @@ export class Converter {
 
   constructor(opts: ConvertOptions, sink: ByteSink) {
     this.#o = opts;
-    this.#out = new OutBuffer(sink, opts.to === 'clf' ? 'latin1' : opts.to === 'jsonl' ? 'utf8' : 'latin1');
+    this.#out = new OutBuffer(sink, opts.to === 'jsonl' ? 'utf8' : 'latin1', opts.outputBufferBytes);
     this.#view = new Viewpoint(opts.entity);
     this.#pcap = opts.to === 'pcap' ? new PcapEncoder() : undefined;
   }
@@ -223,32 +225,43 @@ export class Converter {
 
   async #capture(input: string): Promise<void> {
     await this.#start();
-    // Batch by batch (one input chunk each), without an await per message: the extractor is synchronous.
+    // No await per message (the extractor is synchronous; a sink's write is awaited only when it returns a
+    // promise), and each packet's messages are handled as soon as it is decoded: they die young instead of
+    // surviving, a chunk's worth at a time, the collections their records' garbage triggers.
     const x = new SipExtractor();
     const out: SipEvent[] = [];
-    const handle = async (): Promise<void> => {
-      for (let i = 0; i < out.length; i++) {
-        const ev = out[i] as SipEvent;
-        if (ev.type !== 'sip') {
-          this.#problem(ev.code, `packet ${ev.packetIndex}`, ev.message);
-          continue;
-        }
-        const r = this.#wire({ n: ev.index, ts: Math.floor(ev.ts), tsNs: ev.tsNs, transport: ev.transport, flag: ev.transport === 'tcp' ? 'T' : 'U', src: ev.src, dst: ev.dst, shared: true, bytes: ev.bytes });
-        if (r !== undefined) await r;
-      }
-      out.length = 0;
-    };
     for await (const batch of packetBatches(counted(input, (n) => (this.#bytes = n)))) {
       for (let i = 0; i < batch.length; i++) {
         const e = batch[i] as PacketEvent;
         if (e.type === 'packet') x.packet(e, out);
         else out.push(e);
+        if (out.length > 0) {
+          const r = this.#sipEvents(out);
+          if (r !== undefined) await r;
+        }
       }
-      await handle();
     }
     x.end(out);
-    await handle();
+    const r = this.#sipEvents(out);
+    if (r !== undefined) await r;
     this.summary.packets = x.stats.packets;
+  }
+
+  /** Handles and empties `out`; a promise only when the sink's write was asynchronous. */
+  #sipEvents(out: SipEvent[]): void | Promise<void> {
+    for (let i = 0; i < out.length; i++) {
+      const ev = out[i] as SipEvent;
+      if (ev.type !== 'sip') {
+        this.#problem(ev.code, `packet ${ev.packetIndex}`, ev.message);
+        continue;
+      }
+      const r = this.#wire({ n: ev.index, ts: Math.floor(ev.ts), tsNs: ev.tsNs, transport: ev.transport, flag: ev.transport === 'tcp' ? 'T' : 'U', src: ev.src, dst: ev.dst, shared: true, bytes: ev.bytes });
+      if (r !== undefined) {
+        out.splice(0, i + 1); // handled: the rest once the write has settled
+        return r.then(() => this.#sipEvents(out));
+      }
+    }
+    out.length = 0;
   }
 
   async #hep(input: string): Promise<void> {
