@@ -18,6 +18,7 @@
  * start marking at the dialog-creating request (RFC 8497 §4.2). A proxy forwards what it receives.
  */
 import { formatAddress, recordFromMessage, type ClfRecord, type Retransmission, type TransportFlag } from '../clf/index.js';
+import { isSipclfError } from '../errors.js';
 import type { ClfWriter } from '../logfile/writer.js';
 import type { LogmeEngine } from '../logme/index.js';
 import { MessageEditor } from '../sip/editor.js';
@@ -114,7 +115,7 @@ export class MessageLog {
 
   /** A key not seen yet; with the table full, the method is counted as `OTHER` (statuses are 3 digits). */
   #newKey(direction: 'in' | 'out', method: string, status: string): string {
-    if (this.traffic.size >= MAX_TRAFFIC_KEYS) return `${direction}|OTHER|${status}`;
+    if (this.traffic.size >= MAX_TRAFFIC_KEYS || method.length > 32) return `${direction}|OTHER|${status}`;
     const k = `${direction}|${method}|${status}`;
     const byMethod = this.#keys[direction];
     let byStatus = byMethod.get(method);
@@ -129,18 +130,20 @@ export class MessageLog {
 
   /**
    * Counts a sent message from its bytes without parsing it: the method of a request's start line, or a
-   * response's status code and CSeq method. What it cannot read is counted with an empty method.
+   * response's status code and CSeq method, with the labels #countMsg gives a parsed message (a method of
+   * more than 32 characters counts as OTHER in both). What it cannot read is counted with an empty method.
    */
   #countRaw(bytes: Buffer): void {
     const sp = bytes.indexOf(0x20);
     if (sp < 0) return this.#count('out', '', '');
-    if (bytes.toString('latin1', 0, 4) !== 'SIP/') return this.#count('out', bytes.toString('latin1', 0, Math.min(sp, 32)), '');
+    if (bytes.toString('latin1', 0, 4).toUpperCase() !== 'SIP/') return this.#count('out', bytes.toString('latin1', 0, Math.min(sp, 33)), '');
     const status = bytes.toString('latin1', sp + 1, sp + 4);
     // The CSeq line, as normally spelt, else in any case (RFC 3261 §7.3.1); name and method separated by LWS.
     let at = bytes.indexOf(CSEQ_LINE);
     if (at < 0) at = bytes.toString('latin1').toLowerCase().indexOf('\ncseq');
-    const m = at < 0 ? null : /^\ncseq[ \t]*:\s*\d+\s+([A-Za-z]+)/i.exec(bytes.toString('latin1', at, Math.min(bytes.length, at + 64)));
-    this.#count('out', m?.[1]?.toUpperCase() ?? '', status);
+    // The method as written (a token, RFC 3261 §25.1), as the parsed path counts it.
+    const m = at < 0 ? null : /^\ncseq[ \t]*:\s*\d+\s+([A-Za-z0-9.!%*_+`'~-]+)/i.exec(bytes.toString('latin1', at, Math.min(bytes.length, at + 80)));
+    this.#count('out', m?.[1] ?? '', status);
   }
 
   /** Runs the engine on a received message; true when it is to be logged. */
@@ -290,9 +293,10 @@ export class MessageLog {
     try {
       this.#writer?.writeRecord(rec);
       this.stats.records++;
-    } catch {
+    } catch (e) {
       // recordFromMessage caps and escapes every field, so the encoder should accept all it builds; if not,
       // this record is lost and counted, and the rest of the message's records are still written.
+      if (!(isSipclfError(e) && e.code.startsWith('CLF_'))) throw e;
       this.stats.unencodable++;
     }
   }

@@ -65,10 +65,15 @@ function hash(parts: readonly string[]): string {
   return hex8(lane(parts, 0x9747b28c)) + hex8(lane(parts, 0x5bd1e995));
 }
 
-/** §16.6 step 8: the loop-detection part, over the retransmission- and method-invariant routing fields. */
+/**
+ * §16.6 step 8: the loop-detection part, over the retransmission- and method-invariant routing fields. An
+ * ACK's To tag is left out: the ACK of a non-2xx response carries the tag of that response (§17.1.1.3) while
+ * its INVITE carried none, and a stateless proxy must give it the INVITE's branch (§16.11) so that the next
+ * hop's server transaction absorbs it.
+ */
 export function loopHash(msg: SipMessage): string {
   return hash([
-    msg.toTag ?? '',
+    msg.method === 'ACK' ? '' : (msg.toTag ?? ''),
     msg.fromTag ?? '',
     msg.callId ?? '',
     msg.requestUri,

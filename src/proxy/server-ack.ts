@@ -36,8 +36,9 @@ export function forwardAck(d: AckDeps, msg: SipMessage, arrival: LocalInterface,
     const fwd = forward(prep, t, d.self, { recordRoute: false, stateless: true, arrival });
     const txns: Txns = { serverTxn: msg.topVia?.branch ?? null, clientTxn: fwd.branch };
     const out = d.log.outbound(fwd.bytes, fwd.nextHop, txns);
+    const sent = out.msg; // parsed before sending: a request our Via pushed past the parser's limits is not sent
     void d.transport.send(out.bytes, fwd.nextHop).catch(() => d.count('TRANSPORT_SEND'));
-    d.log.sentDirect(out.msg, interfaceFor(fwd.nextHop.transport, d.self), fwd.nextHop, retransmission, txns);
+    d.log.sentDirect(sent, interfaceFor(fwd.nextHop.transport, d.self), fwd.nextHop, retransmission, txns);
   } catch (e) {
     d.count(codeOf(e, 'PROXY_NO_NEXT_HOP'));
   }

@@ -80,9 +80,10 @@ export function statelessRequest(d: StatelessDeps, msg: SipMessage, m: InboundMe
     const fwd = forward(prep, target, d.self, { recordRoute: wantsRecordRoute(msg.method), stateless: true, arrival });
     const txns: Txns = { serverTxn: msg.topVia?.branch ?? null, clientTxn: fwd.branch };
     const out = d.log.outbound(fwd.bytes, fwd.nextHop, txns);
+    const sent = out.msg; // parsed before sending: a request our Via pushed past the parser's limits is not sent
     d.stats.forwarded++;
     void d.transport.send(out.bytes, fwd.nextHop).catch(() => d.count('TRANSPORT_SEND'));
-    d.log.sentDirect(out.msg, interfaceFor(fwd.nextHop.transport, d.self), fwd.nextHop, false, txns);
+    d.log.sentDirect(sent, interfaceFor(fwd.nextHop.transport, d.self), fwd.nextHop, false, txns);
   } catch (e) {
     d.count(codeOf(e, 'PROXY_NO_NEXT_HOP'));
   }

@@ -299,7 +299,15 @@ export class ProxyServer {
         this.#count(codeOf(e, 'PROXY_NO_NEXT_HOP'));
         continue;
       }
-      this.#sendRequest(c, out);
+      try {
+        this.#sendRequest(c, out);
+      } catch (e) {
+        // No client transaction (e.g. our Via pushed the request past the parser's limits): the branch
+        // fails like a transport error (§16.9: as a 503), so the context can still answer upstream.
+        this.#count(codeOf(e, 'INTERNAL'));
+        this.#upstreamOf.delete(out.branch);
+        c.ctx.onTransportError(out.branch);
+      }
     }
     if (c.ctx.branches().length === 0) {
       this.#contexts.delete(txn);

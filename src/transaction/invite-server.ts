@@ -6,6 +6,7 @@
  * invite-server-fsm.ts.
  */
 import { SipclfError } from '../errors.js';
+import { detach } from '../sip/bytes.js';
 import type { SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
 import { INVITE_SERVER_TABLE, type InviteServerState } from './invite-server-fsm.js';
@@ -56,7 +57,8 @@ export class InviteServerTransaction extends Transaction<InviteServerState> {
     // The transaction keeps the bytes it may retransmit, not a parsed copy of them (see Transaction.request).
     if (this.#finalToTag === null && this.#final !== undefined) {
       try {
-        this.#finalToTag = parseMessage(this.#final).toTag;
+        const tag = parseMessage(this.#final).toTag;
+        this.#finalToTag = tag === undefined ? undefined : detach(tag);
       } catch {
         this.#finalToTag = undefined;
       }
@@ -118,7 +120,7 @@ export class InviteServerTransaction extends Transaction<InviteServerState> {
     }
     this.#final = bytes;
     this.#finalStatus = status;
-    this.#finalToTag = Buffer.isBuffer(res) ? null : res.toTag;
+    this.#finalToTag = Buffer.isBuffer(res) ? null : res.toTag === undefined ? undefined : detach(res.toTag);
     this.#provisional = undefined; // only re-sent in Proceeding (§17.2.1)
     this.stateTransition(status < 300 ? 'Accepted' : 'Completed');
     this.transmit(bytes, false);

@@ -33,11 +33,12 @@ describe('MessageLog traffic counters, mode none', () => {
 
   test('responses are counted by status and CSeq method, the CSeq name in any case', () => {
     const log = new MessageLog('none', undefined, undefined);
+    // The method as written (case kept, RFC 3261 §20.16: the CSeq method is case-sensitive), as #countMsg does.
     for (const bytes of [response('180 Ringing', 'CSeq: 1 INVITE'), response('200 OK', 'cseq :  7   bye'), response('100 Trying', 'CSEQ:1 INVITE')]) {
       const out = log.outbound(bytes, to, txns);
       log.onSend(out.bytes, from, to, false, txns);
     }
-    assert.deepEqual(new Map(log.traffic), new Map([['out|INVITE|180', 1], ['out|BYE|200', 1], ['out|INVITE|100', 1]]));
+    assert.deepEqual(new Map(log.traffic), new Map([['out|INVITE|180', 1], ['out|bye|200', 1], ['out|INVITE|100', 1]]));
   });
 
   test('bytes that are not SIP are counted with an empty method, never thrown on', () => {
@@ -68,6 +69,22 @@ describe('MessageLog writing records', () => {
     assert.equal(log.stats.unencodable, 1);
     assert.equal(log.stats.records, 1);
     assert.equal(written.length, 1);
+  });
+});
+
+describe('MessageLog traffic labels', () => {
+  test('raw and parsed counting agree: a token method with a dash, a method over 32 characters', async () => {
+    const { parseMessage } = await import('../../src/sip/parser.js');
+    const long = 'X'.repeat(40);
+    const bytes = [response('200 OK', 'CSeq: 3 X-FOO'), Buffer.from(`${long} sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK9\r\nTo: <sip:b@example.com>\r\nFrom: <sip:a@example.com>;tag=f\r\nCall-ID: c9\r\nCSeq: 1 ${long}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`)];
+    const raw = new MessageLog('none', undefined, undefined);
+    const parsed = new MessageLog('all', undefined, undefined);
+    for (const b of bytes) {
+      raw.onSend(b, from, to, false, txns); // counted from the bytes
+      parsed.sentDirect(parseMessage(b), undefined, to, false, txns); // counted from the parsed message
+    }
+    assert.deepEqual(new Map(raw.traffic), new Map([['out|X-FOO|200', 1], ['out|OTHER|', 1]]));
+    assert.deepEqual(new Map(parsed.traffic), new Map(raw.traffic));
   });
 });
 

@@ -134,6 +134,8 @@ describe('§16.11: stateless branch determinism', () => {
     const inv = forward(req(), TO_BOB, SELF, { recordRoute: false, stateless: true }).branch;
     assert.equal(forward(req({ method: 'CANCEL' }), TO_BOB, SELF, { recordRoute: false, stateless: true }).branch, inv);
     assert.equal(forward(req({ method: 'ACK' }), TO_BOB, SELF, { recordRoute: false, stateless: true }).branch, inv);
+    // The ACK of a non-2xx carries the To tag of the response (§17.1.1.3), the INVITE none: same branch still.
+    assert.equal(forward(req({ method: 'ACK', toTag: 'uas1' }), TO_BOB, SELF, { recordRoute: false, stateless: true }).branch, inv);
   });
   test('a new transaction (other CSeq / received branch) gets another branch', () => {
     const a = forward(req(), TO_BOB, SELF, { recordRoute: false, stateless: true }).branch;

@@ -137,4 +137,15 @@ describe('ProxyServer over UDP', () => {
     assert.equal(ack.topVia?.branch, b.topVia?.branch, 'the ACK to the 487 is hop by hop');
     await assert.rejects(uac.response(487, 'INVITE', 300), 'the 487 of the cancelled branch is not forwarded');
   });
+
+  it('a request our Via pushes past the header limit (256 lines) is answered 500, not left without a transaction', async () => {
+    // 8 lines of its own + Content-Length: padded to exactly 256 header lines, which the proxy accepts.
+    const base = request(uac, { method: 'OPTIONS', ruri: 'sip:bob@example.net', callId: 'limit' }).split('\r\n').length - 3;
+    const extra = Array.from({ length: 256 - base }, (_, i) => `X-Pad-${i}: ${i}`);
+    uac.send(request(uac, { method: 'OPTIONS', ruri: 'sip:bob@example.net', callId: 'limit', extra }), pport);
+    const res = await uac.response(500, 'OPTIONS');
+    assert.equal(res.callId, 'limit');
+    await assert.rejects(uas.request('OPTIONS', (m) => m.callId === 'limit', 300), 'nothing forwarded');
+    assert.ok((proxy.stats.errors['SIP_LIMIT_HEADER_COUNT'] ?? 0) >= 1, JSON.stringify(proxy.stats.errors));
+  });
 });
