@@ -13,6 +13,7 @@
  */
 import { isSipclfError } from '../errors.js';
 import { headerIdOf, H } from '../sip/header-names.js';
+import { detach } from '../sip/bytes.js';
 import { canonicalIPv6 } from '../sip/grammar/host.js';
 import type { NameAddr } from '../sip/grammar/address.js';
 import type { SipMessage } from '../sip/message.js';
@@ -86,14 +87,40 @@ function attempt<T>(parse: () => T | undefined): T | undefined | typeof UNPARSEA
   }
 }
 
-function uriOf(na: NameAddr | undefined | typeof UNPARSEABLE): ClfValue {
-  return na === undefined ? null : na === UNPARSEABLE ? UNPARSEABLE : bareUri(na);
+/** What a record takes from a To or From value: the bare URI, and the tag as the full grammar reads it. */
+interface AddressFields {
+  readonly uri: ClfValue;
+  /** UNPARSEABLE when the value does not parse; the tag parameter otherwise (null: none). */
+  readonly tag: ClfValue;
 }
 
-function tagOf(na: NameAddr | undefined | typeof UNPARSEABLE, eager: string | undefined): ClfValue {
-  if (na === UNPARSEABLE) return UNPARSEABLE;
-  if (eager !== undefined) return eager;
-  return na?.tag === undefined ? null : toBinary(na.tag);
+const ABSENT: AddressFields = { uri: null, tag: null };
+const BAD: AddressFields = { uri: UNPARSEABLE, tag: UNPARSEABLE };
+
+/**
+ * Value as received → its fields. Every message of a dialog repeats the same To and From (a proxy logs each
+ * twice, received and sent), so each distinct value is parsed once. Bounded: emptied when full. The result
+ * depends on the bytes only, so a cached one is exactly what a parse would give.
+ */
+const ADDRESS_MEMO = new Map<string, AddressFields>();
+const ADDRESS_MEMO_MAX = 4096;
+
+function addressFields(msg: SipMessage, which: 'to' | 'from'): AddressFields {
+  const key = msg.firstAddressText(which);
+  if (key === undefined) return ABSENT;
+  const hit = ADDRESS_MEMO.get(key);
+  if (hit !== undefined) return hit;
+  const na = attempt(() => (which === 'to' ? msg.to() : msg.from()));
+  const fields = na === undefined ? ABSENT : na === UNPARSEABLE ? BAD : { uri: bareUri(na), tag: na.tag === undefined ? null : toBinary(na.tag) };
+  if (ADDRESS_MEMO.size >= ADDRESS_MEMO_MAX) ADDRESS_MEMO.clear();
+  ADDRESS_MEMO.set(detach(key), fields);
+  return fields;
+}
+
+/** The tag field: UNPARSEABLE for a value that does not parse, else the parser's eager tag (same bytes). */
+function tagOf(f: AddressFields, eager: string | undefined): ClfValue {
+  if (f.tag === UNPARSEABLE) return UNPARSEABLE;
+  return eager ?? f.tag;
 }
 
 function push(out: OptionalField[], c: Capped): void {
@@ -130,8 +157,8 @@ function headerFields(msg: SipMessage, names: readonly string[], out: OptionalFi
  */
 export function recordFromMessage(msg: SipMessage, meta: MessageMeta, opts: FromMessageOptions = {}): ClfRecord {
   const cseq = msg.cseq;
-  const to = attempt(() => msg.to());
-  const from = attempt(() => msg.from());
+  const to = addressFields(msg, 'to');
+  const from = addressFields(msg, 'from');
   const callId = msg.callId;
   const optional: OptionalField[] = [];
   if (opts.headers !== undefined && opts.headers.length > 0) headerFields(msg, opts.headers, optional);
@@ -159,9 +186,9 @@ export function recordFromMessage(msg: SipMessage, meta: MessageMeta, opts: From
     requestUri: msg.isRequest ? msg.requestUri : null,
     destination: meta.destination,
     source: meta.source,
-    toUri: uriOf(to),
+    toUri: to.uri,
     toTag: tagOf(to, msg.toTag),
-    fromUri: uriOf(from),
+    fromUri: from.uri,
     fromTag: tagOf(from, msg.fromTag),
     callId: callId !== undefined ? callId : msg.has('Call-ID') ? UNPARSEABLE : null,
     serverTxn: meta.serverTxn ?? null,

@@ -101,8 +101,11 @@ export const VTAG_TRUNCATED = 11;
 /** RFC 6872 §8: the maximum size of any logged field. */
 export const MAX_FIELD_BYTES = 4096;
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /** UTF-16 JavaScript text → binary string of its UTF-8 bytes. */
 export function toBinary(text: string): string {
+  if (!NON_ASCII.test(text)) return text; // ASCII, the usual case: the same string either way
   return Buffer.from(text, 'utf8').latin1Slice(0, Buffer.byteLength(text, 'utf8'));
 }
 

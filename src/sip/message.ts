@@ -300,6 +300,18 @@ export class SipMessage {
     return this.cached('via', () => this.parseEach(H.VIA, parseVia));
   }
 
+  /**
+   * @internal The first To or From value as received: latin1 text of its bytes, folds included, not decoded.
+   * A cache key for what is derived from it (src/clf/from-sip.ts: a dialog's To and From repeat in every
+   * message). undefined when the header is absent.
+   */
+  firstAddressText(which: 'to' | 'from'): string | undefined {
+    const i = this.e[which === 'to' ? E.TO_IDX : E.FROM_IDX];
+    if (i === undefined || i < 0) return undefined;
+    const b = HBASE + i * HSTRIDE;
+    return this.text.slice(this.e[b + HF_VALUE_S], this.e[b + HF_VALUE_E]);
+  }
+
   from(): NameAddr | undefined {
     return this.cached('from', () => this.parseFirst(H.FROM, parseNameAddr));
   }

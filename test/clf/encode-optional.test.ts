@@ -193,4 +193,22 @@ describe('recordFromMessage and formatAddress', () => {
     assert.equal(b.status, null);
     assert.equal(b.requestUri, 'sip:x');
   });
+  test('To/From fields are remembered per value as received: repeats give what a parse gives, whatever came before', () => {
+    const msg = (to: string, from: string): ReturnType<typeof parseMessage> =>
+      parseMessage(Buffer.from(`OPTIONS sip:x SIP/2.0\r\nTo: ${to}\r\nFrom: ${from}\r\nCall-ID: 1\r\nCSeq: 1 OPTIONS\r\n\r\n`, 'latin1'));
+    const cases: Array<[string, string, unknown, unknown, unknown, unknown]> = [
+      ['<sip:>', '<sip:y>;tag=1', UNPARSEABLE, UNPARSEABLE, 'sip:y', '1'],
+      ['"A" <sip:a@h;p=1>;tag=9', '<sip:>', 'sip:a@h', '9', UNPARSEABLE, UNPARSEABLE],
+      // the same From bytes as a To of the first case: each header's own value decides
+      ['<sip:y>;tag=1', '"A" <sip:a@h;p=1>;tag=9', 'sip:y', '1', 'sip:a@h', '9'],
+      ['"Ä" <sip:u@h>', '<sip:y>;tag=1', 'sip:u@h', null, 'sip:y', '1'],
+      ['<sip:ü@h>', '<sip:y>;tag=1', UNPARSEABLE, UNPARSEABLE, 'sip:y', '1'], // unescaped UTF-8 in a URI user
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const [to, from, toUri, toTag, fromUri, fromTag] of cases) {
+        const r = recordFromMessage(msg(Buffer.from(to, 'utf8').toString('latin1'), from), meta, { wholeMessage: false });
+        assert.deepEqual([r.toUri, r.toTag, r.fromUri, r.fromTag], [toUri, toTag, fromUri, fromTag], `round ${round}: To ${to}, From ${from}`);
+      }
+    }
+  });
 });
