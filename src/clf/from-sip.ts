@@ -104,6 +104,7 @@ const BAD: AddressFields = { uri: UNPARSEABLE, tag: UNPARSEABLE };
  */
 const ADDRESS_MEMO = new Map<string, AddressFields>();
 const ADDRESS_MEMO_MAX = 4096;
+const ADDRESS_MEMO_KEY_MAX = 512;
 
 function addressFields(msg: SipMessage, which: 'to' | 'from'): AddressFields {
   const key = msg.firstAddressText(which);
@@ -112,6 +113,7 @@ function addressFields(msg: SipMessage, which: 'to' | 'from'): AddressFields {
   if (hit !== undefined) return hit;
   const na = attempt(() => (which === 'to' ? msg.to() : msg.from()));
   const fields = na === undefined ? ABSENT : na === UNPARSEABLE ? BAD : { uri: bareUri(na), tag: na.tag === undefined ? null : toBinary(na.tag) };
+  if (key.length > ADDRESS_MEMO_KEY_MAX) return fields; // kept small: at most 4096 × 512 bytes of keys
   if (ADDRESS_MEMO.size >= ADDRESS_MEMO_MAX) ADDRESS_MEMO.clear();
   ADDRESS_MEMO.set(detach(key), fields);
   return fields;
