@@ -20,7 +20,9 @@
  *   retransmission flag S (not detected), no transaction ids: the rule of the HEP collector
  *   (src/capture/hep-collector.ts), so `sipclf capture` and `sipclf convert` agree.
  */
+import { createHash } from 'node:crypto';
 import { SipclfError } from '../errors.js';
+import { detach } from '../sip/bytes.js';
 import { canonicalIPv6, parseIPv6 } from '../sip/grammar/host.js';
 import type { SipMessage } from '../sip/message.js';
 import type { Direction, Retransmission } from '../clf/record.js';
@@ -183,15 +185,18 @@ export class Viewpoint {
     } else if (dir === 'r') {
       clientTxn = top ?? null;
       serverTxn = second ?? null;
-      if (top !== undefined && second !== undefined) this.#forwarded.set(`${second}|${cs}|${msg.status}`, top);
+      // Remembered for up to MAX_REMEMBERED messages: detached, so as not to keep each message's text alive.
+      if (top !== undefined && second !== undefined) this.#forwarded.set(detach(`${second}|${cs}|${msg.status}`), detach(top));
     } else {
       serverTxn = top ?? null;
       if (top !== undefined) clientTxn = this.#forwarded.get(`${top}|${cs}|${msg.status}`) ?? null;
     }
     const what = msg.isRequest ? `q${msg.method}` : `s${msg.status}`;
-    const key = top !== undefined ? `${dir}|${top}|${cs}|${what}` : `${dir}|#|${msg.raw.toString('latin1')}`;
+    // Without a branch a message is known by a digest of its bytes (not its whole text: up to MAX_REMEMBERED
+    // of them are kept).
+    const key = top !== undefined ? `${dir}|${top}|${cs}|${what}` : `${dir}|#|${createHash('sha256').update(msg.raw).digest('base64')}`;
     const dup = this.#seen.has(key);
-    if (!dup) this.#seen.set(key, true);
+    if (!dup) this.#seen.set(detach(key), true);
     return { direction: dir === 's' ? 'S' : 'R', retransmission: dup ? 'D' : 'O', serverTxn, clientTxn };
   }
 }

@@ -98,6 +98,30 @@ describe('viewpoint', () => {
     ]);
   });
 
+  it('RFC 2543 requests (no Via branch) are told apart by their bytes: a byte-identical repeat is D, a changed one O', async () => {
+    const enc = new PcapEncoder();
+    const parts: Buffer[] = [enc.fileHeader()];
+    let t = 1_800_000_000_000_000_000n;
+    const send = (bytes: Buffer): void => {
+      t += 1_000_000n;
+      parts.push(enc.message({ tsNs: t, transport: 'udp', src: A, dst: P, bytes }));
+    };
+    const old = msg('OPTIONS sip:b@example.com SIP/2.0', ['SIP/2.0/UDP 192.0.2.1:5060'], '1 OPTIONS');
+    send(old);
+    send(old);
+    send(msg('OPTIONS sip:b@example.com SIP/2.0', ['SIP/2.0/UDP 192.0.2.1:5060'], '2 OPTIONS'));
+    const f = join(dir, 'rfc2543.pcap');
+    writeFileSync(f, Buffer.concat(parts));
+    const out = join(dir, 'rfc2543.clf');
+    const r = await runCli(['convert', f, '-o', out, '--entity', '192.0.2.10:5060']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(records(out).map((x) => [x.cseq, x.retransmission, x.serverTxn]), [
+      ['1 OPTIONS', 'O', null],
+      ['1 OPTIONS', 'D', null],
+      ['2 OPTIONS', 'O', null],
+    ]);
+  });
+
   it('neutral (no --entity): every message once, as received by its destination', async () => {
     const pcap = proxyCapture();
     const out = join(dir, 'n.clf');
