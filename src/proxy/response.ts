@@ -118,14 +118,15 @@ export class ResponseContext {
       // Step 2: Timer C restarts on 101–199 for an INVITE.
       if (this.isInvite && status > 100 && b.state !== 'completed') b.timerCAt = now + this.#timerC;
       if (b.state === 'trying') b.state = 'proceeding';
-      if (b.cancelOwed && !b.cancelled && b.state !== 'completed') out.push(this.cancel(b)); // §9.1: the CANCEL waited for this
+      if (b.cancelOwed && !b.cancelled) out.push(this.cancel(b)); // §9.1: the CANCEL waited for this
       if (status !== 100 && !this.#finalSent) out.push(this.send(res, status));
       return out;
     }
     const wasDone = b.state === 'completed';
     b.state = 'completed';
     b.timerCAt = undefined;
-    b.bytes = undefined; // no CANCEL for a completed branch (§9.1)
+    b.bytes = undefined; // no CANCEL for a completed branch (§9.1): none is owed any more either
+    b.cancelOwed = false;
     if (status < 300) {
       // Step 5: every 2xx before a final; after one, only 2xx to an INVITE (one per UAS that answers).
       if (!this.#finalSent || this.isInvite) {
@@ -208,6 +209,7 @@ export class ResponseContext {
     b.state = 'completed';
     b.timerCAt = undefined;
     b.bytes = undefined;
+    b.cancelOwed = false;
     if (status !== undefined && !this.#finalSent) this.#finals.push({ status, msg: undefined });
     return this.maybeBest();
   }

@@ -168,6 +168,20 @@ describe('§16.10 CANCEL', () => {
     assert.equal(ctx.canAddBranch, false);
     assert.deepEqual(statuses(ctx.onResponse(out[1]!.branch, resp(out[1]!.bytes, 180), 2)), [`CANCEL ${out[1]!.branch}`, 180]);
   });
+  test('a branch owed a CANCEL that completes first gets none, even when a late provisional follows (its bytes are gone)', () => {
+    const { ctx, out } = fork(2);
+    ctx.onResponse(out[0]!.branch, resp(out[0]!.bytes, 180), 1);
+    ctx.onCancel(req({ method: 'CANCEL' })); // branch 1: no provisional yet, CANCEL owed
+    assert.deepEqual(statuses(ctx.onResponse(out[1]!.branch, resp(out[1]!.bytes, 486), 2)), []);
+    // (the client transaction absorbs such a 1xx; the context must not try to CANCEL with bytes it dropped)
+    const late1xx = ctx.onResponse(out[1]!.branch, resp(out[1]!.bytes, 180), 3);
+    assert.deepEqual(late1xx.filter((a) => a.type === 'cancel'), [], 'no CANCEL for a completed branch');
+    // after the final response upstream, later 2xx of other forks are still forwarded (§16.7 step 5)
+    assert.deepEqual(statuses(ctx.onResponse(out[0]!.branch, resp(out[0]!.bytes, 200, { toTag: 'a' }), 4)), [200]);
+    const late = fork(2);
+    late.ctx.onResponse(late.out[0]!.branch, resp(late.out[0]!.bytes, 200, { toTag: 'a' }), 1);
+    assert.deepEqual(statuses(late.ctx.onResponse(late.out[1]!.branch, resp(late.out[1]!.bytes, 200, { toTag: 'b' }), 2)), [200], 'a second fork\'s 2xx after the context settled');
+  });
   test('§9.1: the CANCEL mirrors the forwarded INVITE', () => {
     const r = req({ routes: ['<sip:p2.example.org;lr>'], extra: ['Require: 100rel', 'Proxy-Require: x'] });
     const ctx = new ResponseContext(r);
