@@ -283,7 +283,8 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
       } else if (it instanceof Segment) {
         let at = it.start;
         for (const len of it.lens) {
-          await this.cut(b, len);
+          const due = this.cutDue(b, len);
+          if (due !== 0) await this.cut(b, due);
           const last = b.pieces[b.pieces.length - 1];
           if (last instanceof Range && last.buf === it.buf && last.end === at) last.end += len;
           else b.pieces.push(new Range(it.buf, at, at + len));
@@ -292,7 +293,8 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
           at += len;
         }
       } else {
-        await this.cut(b, it.length);
+        const due = this.cutDue(b, it.length);
+        if (due !== 0) await this.cut(b, due);
         b.pieces.push(it);
         b.bytes += it.length;
         b.records++;
@@ -301,18 +303,25 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
     if (b.records > 0) await this.writeBatch(b);
   }
 
-  /** Before a record of `len` bytes: write the batch and rotate, or write the batch when it is full. */
-  private async cut(b: Batch, len: number): Promise<void> {
+  /**
+   * Before a record of `len` bytes, decided synchronously (no promise per record): 0 nothing to do,
+   * 1 write the batch (it is full), 2 write the batch and rotate (a mark or maxBytes says so).
+   */
+  private cutDue(b: Batch, len: number): 0 | 1 | 2 {
     const max = this.o.maxBytes;
     const size = this.files.size + b.bytes;
-    if (this.pendingRotate !== undefined || (max !== undefined && size > 0 && size + len > max)) {
-      if (b.records > 0) await this.writeBatch(b);
-      const at = this.pendingRotate ?? this.o.clock();
-      this.pendingRotate = undefined;
-      await this.files.rotate(at);
-    } else if (b.bytes + len > this.o.batchBytes && b.records > 0) {
-      await this.writeBatch(b);
-    }
+    if (this.pendingRotate !== undefined || (max !== undefined && size > 0 && size + len > max)) return 2;
+    if (b.bytes + len > this.o.batchBytes && b.records > 0) return 1;
+    return 0;
+  }
+
+  /** Carry out what cutDue() decided: write the batch, and rotate when `due` is 2. */
+  private async cut(b: Batch, due: 1 | 2): Promise<void> {
+    if (b.records > 0) await this.writeBatch(b);
+    if (due === 1) return;
+    const at = this.pendingRotate ?? this.o.clock();
+    this.pendingRotate = undefined;
+    await this.files.rotate(at);
   }
 
   /** One batch → one buffer → one positional write; `b` is emptied. */
