@@ -12,7 +12,6 @@
  * and failed writes are counted per error code in the tally.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { encodeRecord } from '../clf/encode.js';
 import type { ClfRecord } from '../clf/record.js';
 import { SipclfError } from '../errors.js';
 import { decodeHep, type HepPacket } from './hep.js';
@@ -90,7 +89,7 @@ export class HepIngest {
       this.#enqueue({ pkt, agent, bytes: buf.length, at: this.#set.clock() });
       return;
     }
-    this.#process(pkt, agent, undefined);
+    this.#process(pkt, agent, buf.length, undefined);
   }
 
   /** Takes no more packets (what follows is counted as received, then ignored). */
@@ -125,7 +124,7 @@ export class HepIngest {
       this.#queue[this.#qHead] = undefined as unknown as Queued;
       this.#qHead++;
       this.#qBytes -= q.bytes;
-      this.#process(q.pkt, q.agent, q.at);
+      this.#process(q.pkt, q.agent, q.bytes, q.at);
     }
     if (this.#qHead >= this.#queue.length) {
       this.#queue = [];
@@ -136,8 +135,11 @@ export class HepIngest {
     }
   }
 
-  /** Parses, encodes and writes one packet. Returns with #paused set when the writer asks to wait. */
-  #process(pkt: HepPacket, agent: string, receivedAt: number | undefined): void {
+  /**
+   * Parses, encodes and writes one packet (`bytes`: its HEP length, its size in the queue). Returns with
+   * #paused set when the writer asks to wait.
+   */
+  #process(pkt: HepPacket, agent: string, bytes: number, receivedAt: number | undefined): void {
     let record: ClfRecord;
     try {
       record = hepRecord(pkt, agent, receivedAt, this.#set.clock, this.#o.limits);
@@ -147,19 +149,18 @@ export class HepIngest {
     }
     const stream = this.#o.perAgent === true ? agent : '';
     const w = this.writers.get(stream);
-    // Encoding throws CLF_* for a record the format cannot hold (nothing is queued then): counted like a bad packet.
-    let result: HepWriteResult | undefined;
-    let bytes = 0;
-    try {
-      // A stream not open yet: the packet waits for it, counted at its record's size (rare: once per stream).
-      if (w === undefined) bytes = encodeRecord(record).length;
-      else result = this.writers.write(w, record); // encoded straight into the writer (writeRecord)
-    } catch (err) {
-      this.#t.error(agent, err);
+    if (w === undefined) {
+      // A stream not open yet (rare: once per stream): the packet waits for it, counted at its HEP size like a
+      // queued packet; a stream whose open failed takes nothing.
+      this.#openStream(stream, { pkt, agent, bytes, at: receivedAt ?? this.#set.clock() });
       return;
     }
-    if (w === undefined || result === undefined) {
-      this.#openStream(stream, { pkt, agent, bytes, at: receivedAt ?? this.#set.clock() });
+    // Encoding throws CLF_* for a record the format cannot hold (nothing is queued then): counted like a bad packet.
+    let result: HepWriteResult;
+    try {
+      result = this.writers.write(w, record); // encoded straight into the writer (writeRecord)
+    } catch (err) {
+      this.#t.error(agent, err);
       return;
     }
     if (result === 'dropped') {
