@@ -20,6 +20,7 @@ import { isSipclfError, type ErrorCode } from '../errors.js';
 import { readRecords } from '../logfile/reader.js';
 import { parseMessage } from '../sip/parser.js';
 import { decodeHep, hepPayload, hepTotalLength, isHepMagic, HepError } from './hep.js';
+import { WHOLE_MESSAGE } from './hep-record.js';
 import { SipExtractor } from './net-sip.js';
 import type { SipEvent } from './net-types.js';
 import type { PacketEvent } from './pcap-types.js';
@@ -132,7 +133,6 @@ async function* counted(path: string, onBytes: (n: number) => void): AsyncGenera
   }
 }
 
-const WHOLE_MESSAGE = { wholeMessage: true } as const;
 const MAX_ADDRESSES = 4096;
 
 interface Wire {
@@ -144,7 +144,10 @@ interface Wire {
   readonly flag: TransportFlag;
   readonly src: { ip: string; port: number };
   readonly dst: { ip: string; port: number };
-  /** src and dst are the capture reader's shared endpoint objects (worth remembering their text by identity). */
+  /**
+   * src and dst are objects the capture reader hands out again (IPv4 from its endpoint cache, TCP once per
+   * flow), so their text is worth remembering by identity; IPv6 UDP endpoints are new per packet.
+   */
   readonly shared: boolean;
   readonly bytes: Buffer;
 }
@@ -255,7 +258,7 @@ export class Converter {
         this.#problem(ev.code, `packet ${ev.packetIndex}`, ev.message);
         continue;
       }
-      const r = this.#wire({ n: ev.index, ts: Math.floor(ev.ts), tsNs: ev.tsNs, transport: ev.transport, flag: ev.transport === 'tcp' ? 'T' : 'U', src: ev.src, dst: ev.dst, shared: true, bytes: ev.bytes });
+      const r = this.#wire({ n: ev.index, ts: Math.floor(ev.ts), tsNs: ev.tsNs, transport: ev.transport, flag: ev.transport === 'tcp' ? 'T' : 'U', src: ev.src, dst: ev.dst, shared: ev.family === 4 || ev.transport === 'tcp', bytes: ev.bytes });
       if (r !== undefined) {
         out.splice(0, i + 1); // handled: the rest once the write has settled
         return r.then(() => this.#sipEvents(out));
@@ -297,7 +300,9 @@ export class Converter {
         offset += total;
         let wire: Wire;
         try {
-          const h = decodeHep(Buffer.from(pkt));
+          // Views, not copies: the read chunks are never reused, and all that is built from them is
+          // encoded into the output buffer before the next await.
+          const h = decodeHep(pkt, { copy: false });
           if (h.protocolType !== undefined && h.protocolType !== 1) throw new HepError('HEP_NOT_SIP', `protocol type ${h.protocolType} is not SIP (1)`, 0);
           const payload = hepPayload(h, 65_535);
           if (payload === undefined) throw new HepError('HEP_NO_PAYLOAD', 'HEP packet without payload chunk', 0);
@@ -369,7 +374,8 @@ export class Converter {
 
   /**
    * `ip:port` of an endpoint, remembered by object: the capture reader hands out one object per IPv4
-   * address and port (net-sip.ts), so this is built once per endpoint, not twice per message. Bounded.
+   * address and port, and one per TCP flow (net-sip.ts), so this is built once per endpoint, not twice per
+   * message. Bounded. Only for Wire.shared endpoints.
    */
   #address(e: Endpoint): string {
     let a = this.#addresses.get(e);

@@ -17,6 +17,9 @@ import type { ClfRecord, OptionalField, TransportFlag } from '../clf/record.js';
 import { hepPayload, HEP_PROTO_SIP, type HepPacket } from './hep.js';
 import { agentLabel, OTHER } from './hep-tally.js';
 
+/** recordFromMessage's options for captures: Tag 02, the whole message (one object, not one per packet). */
+export const WHOLE_MESSAGE = { wholeMessage: true } as const;
+
 function transportFlag(proto: number | undefined): TransportFlag {
   return proto === 6 ? 'T' : proto === 132 ? 'S' : 'U';
 }
@@ -47,9 +50,11 @@ export function hepRecord(pkt: HepPacket, agent: string, receivedAt: number | un
       source: src !== undefined && pkt.srcPort !== undefined ? formatAddress(src, pkt.srcPort) : '-',
       destination: dst !== undefined && pkt.dstPort !== undefined ? formatAddress(dst, pkt.dstPort) : '-',
     },
-    { wholeMessage: true },
+    WHOLE_MESSAGE,
   );
-  return { ...rec, optional: [...rec.optional, entityOf(agent === OTHER ? agentLabel(pkt) : agent)] };
+  // recordFromMessage builds a fresh array for each record: the entity field goes straight onto it.
+  (rec.optional as OptionalField[]).push(entityOf(agent === OTHER ? agentLabel(pkt) : agent));
+  return rec;
 }
 
 const MAX_ENTITIES = 1024;
