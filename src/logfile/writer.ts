@@ -80,9 +80,8 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
   private readonly o: ResolvedOptions;
   private readonly files: FileSet;
   private queue: Item[] = [];
-  /** writeRecord()'s slab, created on first use, and the Segment at the tail of `queue` it may still grow. */
+  /** writeRecord()'s slab, created on first use (it grows the Segment at the tail of `queue`, if any). */
   private slab: Slab | undefined;
-  private seg: Segment | null = null;
   private queuedBytes = 0;
   private accepted = 0;
   private done = 0;
@@ -134,7 +133,6 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
       throw new SipclfError('IO_BAD_RECORD', `write(): not one CLF record (${len} bytes; must start with a version letter and end in LF)`);
     }
     if (!this.admit(len)) return false;
-    this.seg = null; // the queue's tail is no longer a segment writeRecord() may grow
     this.queue.push(record);
     return this.queued(len);
   }
@@ -149,11 +147,10 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
     const slab = (this.slab ??= new Slab(Math.min(this.o.batchBytes, SLAB_MAX)));
     const len = slab.encode(rec, opts);
     if (!this.admit(len)) return false;
-    const seg = slab.commit(this.seg, len);
-    if (seg !== this.seg) {
-      this.queue.push(seg);
-      this.seg = seg;
-    }
+    // Only the queue's tail may grow: after a write() or a rotation mark, or once run() took the queue, a new segment starts.
+    const tail = this.queue[this.queue.length - 1];
+    const seg = slab.commit(tail instanceof Segment ? tail : null, len);
+    if (seg !== tail) this.queue.push(seg);
     return this.queued(len);
   }
 
@@ -177,7 +174,6 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
       const now = this.o.clock();
       if (now >= this.boundary) {
         this.queue.push(new RotateMark(intervalStart(now, this.o.interval, this.o.utc)));
-        this.seg = null;
         this.boundary = nextBoundary(now, this.o.interval, this.o.utc);
       }
     }
@@ -257,8 +253,7 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
       while (this.queue.length > 0 || this.fsyncDue) {
         if (this.queue.length > 0) {
           const items = this.queue;
-          this.queue = [];
-          this.seg = null; // taken: a segment being written must not grow
+          this.queue = []; // taken: its segments are no longer the tail, so they do not grow
           await this.writeItems(items);
         } else {
           this.fsyncDue = false;
