@@ -25,6 +25,7 @@ import { gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { SipclfError, type ErrorCode } from '../errors.js';
 import { formatIPv6, parseIPv4, parseIPv6 } from '../sip/grammar/host.js';
 import { DECODE_BY_TYPE, GENERIC_CHUNKS, type ChunkKind, type DecodeSpec, type HepFields } from './hep-chunks.js';
+import { u16be, u32 } from './bytes.js';
 
 export type { HepFields, HepFieldName, ChunkKind, ChunkSpec } from './hep-chunks.js';
 export { GENERIC_CHUNKS, HEP_VENDORS, HEP_PROTO_SIP, HEP_AF_INET, HEP_AF_INET6 } from './hep-chunks.js';
@@ -104,9 +105,9 @@ function readValue(b: Buffer, p: number, len: number, kind: ChunkKind, copy: boo
     case 'u8':
       return b[p] as number;
     case 'u16':
-      return b.readUInt16BE(p);
+      return u16be(b, p);
     case 'u32':
-      return b.readUInt32BE(p);
+      return u32(b, p, false);
     case 'u64':
       return b.readBigUInt64BE(p);
     case 'ipv4':
@@ -142,9 +143,9 @@ export function decodeHep(buf: Buffer, opts?: DecodeHepOptions): HepPacket {
   let p = HEP_HEADER_BYTES;
   while (p < total) {
     if (total - p < CHUNK_HEADER_BYTES) throw new HepError('HEP_CHUNK_TRUNCATED', `${total - p} bytes at offset ${p} cannot hold a chunk header (6 bytes)`, p);
-    const vendor = (buf[p] as number) * 256 + (buf[p + 1] as number);
-    const type = (buf[p + 2] as number) * 256 + (buf[p + 3] as number);
-    const len = (buf[p + 4] as number) * 256 + (buf[p + 5] as number);
+    const vendor = u16be(buf, p);
+    const type = u16be(buf, p + 2);
+    const len = u16be(buf, p + 4);
     if (len < CHUNK_HEADER_BYTES) throw new HepError('HEP_CHUNK_TOO_SHORT', `chunk ${hex(vendor)}:${hex(type)} at offset ${p} has length ${len}, below its 6-byte header`, p);
     if (len > total - p) throw new HepError('HEP_CHUNK_OVERLONG', `chunk ${hex(vendor)}:${hex(type)} at offset ${p} has length ${len}, past the packet end at ${total}`, p);
     const vlen = len - CHUNK_HEADER_BYTES;

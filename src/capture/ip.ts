@@ -15,6 +15,7 @@
  * Addresses are views of the frame (`src`, `dst`) so that non-SIP traffic costs no string building.
  */
 import { formatIPv6 } from '../sip/grammar/host.js';
+import { u16be } from './bytes.js';
 
 export interface IpFragment {
   /** Identification (IPv4 16 bits, IPv6 32 bits). */
@@ -51,14 +52,13 @@ export function decodeIp(d: Buffer, at: number): IpDatagram | string {
 function decodeV4(d: Buffer, at: number): IpDatagram | string {
   if (d.length - at < 20) return `IPv4 header truncated (${d.length - at} bytes)`;
   const ihl = ((d[at] as number) & 0x0f) * 4;
-  // Byte arithmetic (20 bytes are there, checked above): readUInt16BE calls showed in profiles.
-  const total = ((d[at + 2] as number) << 8) | (d[at + 3] as number);
+  const total = u16be(d, at + 2); // 20 bytes are there, checked above
   if (ihl < 20) return `IPv4 IHL ${ihl / 4} is below 5`;
   if (d.length - at < ihl) return 'IPv4 options truncated';
   if (total !== 0 && total < ihl) return `IPv4 Total Length ${total} is shorter than its header (${ihl})`;
   const avail = d.length - at;
   const len = total === 0 ? avail : Math.min(total, avail);
-  const ff = ((d[at + 6] as number) << 8) | (d[at + 7] as number);
+  const ff = u16be(d, at + 6);
   const offset = (ff & 0x1fff) * 8;
   const more = (ff & 0x2000) !== 0;
   return {

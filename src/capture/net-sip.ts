@@ -14,6 +14,7 @@ import { isSipStart, newCaptureStats, type CaptureStats, type SipEndpoint, type 
 import { packetBatches } from './pcap-read.js';
 import { captureError, type CaptureError, type CaptureSource, type Packet } from './pcap-types.js';
 import { TcpReassembler, type SegmentContext } from './tcp-stream.js';
+import { u16be } from './bytes.js';
 
 const UDP = 17;
 const TCP = 6;
@@ -110,10 +111,9 @@ export class SipExtractor {
       this.#error(out, captureError(ip.missing > 0 ? 'CAPTURE_PACKET_CUT' : 'CAPTURE_BAD_PACKET', p.index, p.offset, `packet ${p.index}: UDP header truncated`));
       return;
     }
-    // Byte arithmetic, not readUInt16BE: the length is checked above and the call showed in profiles.
-    const sport = ((b[0] as number) << 8) | (b[1] as number);
-    const dport = ((b[2] as number) << 8) | (b[3] as number);
-    const ulen = ((b[4] as number) << 8) | (b[5] as number);
+    const sport = u16be(b, 0);
+    const dport = u16be(b, 2);
+    const ulen = u16be(b, 4);
     if (this.#ports !== undefined && !this.#ports.has(sport) && !this.#ports.has(dport)) {
       this.stats.nonSip++;
       return;
@@ -150,8 +150,8 @@ export class SipExtractor {
       this.#error(out, captureError('CAPTURE_BAD_PACKET', p.index, p.offset, `packet ${p.index}: TCP data offset ${hlen} is outside the segment`));
       return;
     }
-    const sport = b.readUInt16BE(0);
-    const dport = b.readUInt16BE(2);
+    const sport = u16be(b, 0);
+    const dport = u16be(b, 2);
     if (this.#ports !== undefined && !this.#ports.has(sport) && !this.#ports.has(dport)) {
       this.stats.nonSip++;
       return;

@@ -12,23 +12,12 @@
  */
 import type { CaptureFormat, StepResult } from './pcap-parse.js';
 import { captureError, type PacketEvent } from './pcap-types.js';
+import { u32 } from './bytes.js';
 
 const FILE_HEADER = 24;
 const USED_HEADER: StepResult = { kind: 'used', n: FILE_HEADER };
 const NEED_HEADER: StepResult = { kind: 'need', n: FILE_HEADER };
 const STOP: StepResult = { kind: 'stop' };
-
-/**
- * An unsigned 32-bit field at `p` (the caller checked that 4 bytes are there): byte arithmetic, as the
- * four readUInt32 calls per record header showed in profiles of large captures.
- */
-function u32(b: Buffer, p: number, le: boolean): number {
-  const b0 = b[p] as number;
-  const b1 = b[p + 1] as number;
-  const b2 = b[p + 2] as number;
-  const b3 = b[p + 3] as number;
-  return le ? b3 * 0x1000000 + ((b2 << 16) | (b1 << 8) | b0) : b0 * 0x1000000 + ((b1 << 16) | (b2 << 8) | b3);
-}
 
 export class ClassicFormat implements CaptureFormat {
   readonly #le: boolean;

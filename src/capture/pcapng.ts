@@ -15,6 +15,7 @@
  */
 import type { CaptureFormat, StepResult } from './pcap-parse.js';
 import { captureError, type PacketEvent } from './pcap-types.js';
+import { u16, u32 } from './bytes.js';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 1;
@@ -56,11 +57,11 @@ export class NgFormat implements CaptureFormat {
   }
 
   #u32(b: Buffer, p: number): number {
-    return this.#le ? b.readUInt32LE(p) : b.readUInt32BE(p);
+    return u32(b, p, this.#le);
   }
 
   #u16(b: Buffer, p: number): number {
-    return this.#le ? b.readUInt16LE(p) : b.readUInt16BE(p);
+    return u16(b, p, this.#le);
   }
 
   step(buf: Buffer, pos: number, end: number, offset: number, out: PacketEvent[]): StepResult {
