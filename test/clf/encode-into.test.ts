@@ -1,5 +1,5 @@
 // encodeRecordInto (src/clf/encode-into.ts) writes exactly the bytes of encodeRecord (src/clf/encode.ts):
-// on the RFC vectors, on hostile random records (fast-check), and for every error (same code and message,
+// on the RFC vectors, on valid and on hostile random records (fast-check), and for every error (same code and message,
 // thrown before anything is written). A buffer too small gets minus the record length and stays untouched.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -116,6 +116,16 @@ describe('encodeRecordInto: RFC vectors', () => {
       }
     }
   });
+  test('a mandatory-field pointer above 0x0FFF (a long field under a larger cap)', () => {
+    same({ ...R, toUri: 'u'.repeat(5000) }, { maxFieldBytes: 8000 });
+    same({ ...R, toUri: 'u\t'.repeat(2500), callId: 'c'.repeat(7000) }, { maxFieldBytes: 8000 });
+  });
+  test('the 4096-byte cap inside a UTF-8 sequence, a TAB just before the cut', () => {
+    for (const v of ['a'.repeat(4094) + '\t\xc3\xa9xyz', 'a'.repeat(4093) + '\t\xe2\x82\xacxyz', 'a'.repeat(4092) + '\t\xf0\x9f\x98\x80xyz', 'a'.repeat(4095) + '\t\xc3\xa9']) {
+      same({ ...R, toUri: v });
+      same({ ...R, callId: v, fromTag: 'a\tb' });
+    }
+  });
   test('timestamps: zero, the 13-digit maximum, seconds shared with the previous record', () => {
     for (const timestamp of [0, 1, 999, 1000, 1328821153010, 1328821153011, 9_999_999_999_999]) same({ ...R, timestamp });
   });
@@ -181,8 +191,23 @@ const options: fc.Arbitrary<EncodeOptions | undefined> = fc.oneof(
   fc.constantFrom(0, 1, 2, 3, 10, 4096, 50000, 2.5, -1).map((maxFieldBytes) => ({ maxFieldBytes })),
 );
 
+/** Caps that never make a record of `record` fail (the default keeps every pointer below 0xFFFF). */
+const validOptions: fc.Arbitrary<EncodeOptions | undefined> = fc.oneof(
+  fc.constant(undefined),
+  fc.constantFrom(0, 1, 2, 3, 10, 4096).map((maxFieldBytes) => ({ maxFieldBytes })),
+);
+
 describe('encodeRecordInto: property', () => {
-  test('bytes === Buffer.from(encodeRecord(r), "latin1") for hostile records, or the same SipclfError', () => {
+  test('bytes === Buffer.from(encodeRecord(r), "latin1") for valid records (every run encodes)', () => {
+    fc.assert(
+      fc.property(record, validOptions, fc.nat(7), fc.nat(3), (r, o, at, slack) => {
+        assert.ok('bytes' in viaString(r, o), 'a valid record encodes');
+        same(r, o, at, slack);
+      }),
+      { numRuns: 600 },
+    );
+  });
+  test('hostile records: the same bytes, or the same SipclfError', () => {
     fc.assert(
       fc.property(hostile, options, fc.nat(7), fc.nat(3), (r, o, at, slack) => same(r, o, at, slack)),
       { numRuns: 600 },
