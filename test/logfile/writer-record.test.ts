@@ -64,7 +64,9 @@ describe('ClfWriter.writeRecord', () => {
 
   it('a batch that is one run of a slab is written from it: records keep their bytes while more are encoded', () =>
     withDir(async (dir) => {
-      const { w } = await openW({ dir, fsync: 'every' });
+      // batchBytes 4096: 4 KiB slabs, so each round of ~45 KB fills and replaces several (a full slab reused
+      // from offset 0 would overwrite records still queued or being written).
+      const { w } = await openW({ dir, fsync: 'every', batchBytes: 4096 });
       const expected: string[] = [];
       for (let round = 0; round < 20; round++) {
         for (let i = round * 50; i < round * 50 + 50; i++) {
