@@ -15,7 +15,7 @@ import { decodeRecord } from '../../src/clf/decode.js';
 import { encodeRecord } from '../../src/clf/encode.js';
 import type { ClfRecord } from '../../src/clf/record.js';
 import { SipclfError } from '../../src/errors.js';
-import { checkFrames, makeRecord, openW, range, readAll, root, withDir } from './writer-util.js';
+import { makeRecord, openW, range, readAll, root, withDir } from './writer-util.js';
 
 /** Record `seq` as a model: encodes to makeRecord(seq, pad) (the fixture's frame walker reads its seq). */
 const model = (seq: number, pad = 0): ClfRecord => decodeRecord(makeRecord(seq, pad));
@@ -97,24 +97,6 @@ describe('ClfWriter.writeRecord', () => {
       assert.equal(torn, 0);
       assert.ok(files.length > 5);
       for (const [f, size] of perFile) assert.ok(size <= 5000, `${f}: ${size} bytes`);
-    }));
-
-  it('time rotation splits a run of records at the boundary (the run is one slab segment until then)', () =>
-    withDir(async (dir) => {
-      let now = Date.UTC(2024, 0, 1, 10, 59, 59);
-      const { w } = await openW({ dir, pattern: 't-%Y%m%d-%H%M%S.clf', interval: '1h', clock: () => now });
-      for (const i of [0, 1, 2]) w.writeRecord(model(i));
-      now = Date.UTC(2024, 0, 1, 11, 0, 0);
-      for (const i of [3, 4]) w.writeRecord(model(i));
-      now = Date.UTC(2024, 0, 1, 13, 30, 0);
-      w.writeRecord(model(5));
-      await w.close();
-      const { files } = readAll(dir);
-      assert.deepEqual(files, ['t-20240101-105959.clf', 't-20240101-110000.clf', 't-20240101-130000.clf']);
-      assert.deepEqual(
-        files.map((f) => checkFrames(readFileSync(join(dir, f))).seqs),
-        [[0, 1, 2], [3, 4], [5]],
-      );
     }));
 
   it("returns false above highWaterMark, emits 'drain', drops and counts beyond maxQueueBytes, like write()", () =>
