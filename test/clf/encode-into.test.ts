@@ -2,9 +2,7 @@
 // on the RFC vectors, on valid and on hostile random records (fast-check), and for every error (same code and message,
 // thrown before anything is written). A buffer too small gets minus the record length and stays untouched.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { SipclfError } from '../../src/errors.js';
 import { decodeRecord } from '../../src/clf/decode.js';
@@ -12,13 +10,7 @@ import { encodeRecord, type EncodeOptions } from '../../src/clf/encode.js';
 import { encodeRecordInto } from '../../src/clf/encode-into.js';
 import { MANDATORY_FIELDS, UNPARSEABLE, type ClfRecord, type ClfValue, type OptionalField } from '../../src/clf/record.js';
 import { binary, record, value } from './arbitraries.js';
-import { RFC6873_S5 } from './fixtures.js';
-
-const DIR = fileURLToPath(new URL('../../../test/vectors/clf/', import.meta.url));
-const b64file = (name: string): Buffer => {
-  const lines = readFileSync(DIR + name, 'latin1').trim().split('\n');
-  return Buffer.from(lines.slice(1, -1).join(''), 'base64');
-};
+import { RFC6873_S5, RFC7355_WS, RFC7355_WSS, vectorBytes } from './fixtures.js';
 
 type Outcome = { bytes: Buffer } | { code: string; message: string };
 
@@ -70,7 +62,7 @@ const opt = (tag: number, vendor: number, v = 'x', base64 = false): ClfRecord =>
 
 describe('encodeRecordInto: RFC vectors', () => {
   test('RFC 6873 §5 record byte-exact, at offset 0 and inside a buffer', () => {
-    const s5 = b64file('rfc6873-s5-clf_record.b64');
+    const s5 = vectorBytes('rfc6873-s5-clf_record.b64');
     const buf = Buffer.alloc(300);
     assert.equal(encodeRecordInto(R, buf, 0), 256);
     assert.ok(buf.subarray(0, 256).equals(s5));
@@ -80,18 +72,8 @@ describe('encodeRecordInto: RFC vectors', () => {
     same(R, undefined, 17, 100);
   });
   test('RFC 7355 §5.1 WS and §5.2 WSS records byte-exact (the blobs carry one extra LF)', () => {
-    const ws: ClfRecord = {
-      ...R,
-      transport: 'W',
-      requestUri: 'sip:bob@example.com',
-      destination: '192.0.2.10:80',
-      toUri: 'sip:bob@example.com',
-      fromUri: 'sip:alice@example.com',
-      fromTag: 'asdyka899',
-      callId: 'asidkj3ss',
-    };
-    for (const [name, model] of [['rfc7355-s5.1-ws.b64', ws], ['rfc7355-s5.2-wss.b64', { ...ws, destination: '192.0.2.10:443' }]] as const) {
-      const blob = b64file(name);
+    for (const [name, model] of [['rfc7355-s5.1-ws.b64', RFC7355_WS], ['rfc7355-s5.2-wss.b64', RFC7355_WSS]] as const) {
+      const blob = vectorBytes(name);
       const buf = Buffer.alloc(blob.length);
       const n = encodeRecordInto(model, buf, 0);
       assert.equal(n, blob.length - 1, name);

@@ -11,32 +11,19 @@ import { recordFromMessage } from '../../src/clf/from-sip.js';
 import { bodyField, decodeOptionalValue, headerField, reasonPhraseField, vendorField } from '../../src/clf/optional.js';
 import { SIPCLF_PEN, type ClfRecord, type OptionalField } from '../../src/clf/record.js';
 import { parseMessage } from '../../src/sip/parser.js';
-import { RFC6873_S5 } from './fixtures.js';
+import { RFC6873_S5, RFC7355_WS, RFC7355_WSS, vectorBytes } from './fixtures.js';
 
 const DIR = fileURLToPath(new URL('../../../test/vectors/clf/', import.meta.url));
 
-/** Bytes of a `begin-base64 … ====` block as a binary string. */
-function b64file(name: string): string {
-  const lines = readFileSync(DIR + name, 'latin1').trim().split('\n');
-  return Buffer.from(lines.slice(1, -1).join(''), 'base64').latin1Slice();
-}
+/** Bytes of a vector as a binary string. */
+const b64file = (name: string): string => vectorBytes(name).latin1Slice();
 
 const S5 = b64file('rfc6873-s5-clf_record.b64');
 const WS = b64file('rfc7355-s5.1-ws.b64');
 const WSS = b64file('rfc7355-s5.2-wss.b64');
 
 const S5_MODEL: ClfRecord = RFC6873_S5;
-
-const WS_MODEL: ClfRecord = {
-  ...S5_MODEL,
-  transport: 'W',
-  requestUri: 'sip:bob@example.com',
-  destination: '192.0.2.10:80',
-  toUri: 'sip:bob@example.com',
-  fromUri: 'sip:alice@example.com',
-  fromTag: 'asdyka899',
-  callId: 'asidkj3ss',
-};
+const WS_MODEL: ClfRecord = RFC7355_WS;
 
 /** The same record with its pointers rewritten 0-based (the §4.1 prose reading). */
 function zeroBased(rec: string): string {
@@ -128,7 +115,7 @@ describe('RFC 7355 §5 WebSocket records', () => {
     assert.equal(encodeRecord(WS_MODEL), WS.slice(0, 231));
   });
   test('WSS: the bytes say RORWU (unencrypted) — decoded as written, re-encoded byte-exact', () => {
-    const model = { ...WS_MODEL, destination: '192.0.2.10:443' };
+    const model = RFC7355_WSS;
     assert.equal(WSS.length, 233);
     assert.equal(recordLengthAt(WSS), 232);
     assert.equal(WSS.slice(76, 81), 'RORWU');
@@ -136,7 +123,7 @@ describe('RFC 7355 §5 WebSocket records', () => {
     assert.equal(encodeRecord(model), WSS.slice(0, 232));
   });
   test('WSS as RFC 7355 §4 requires (E): differs from the RFC bytes in that flag byte only', () => {
-    const model = { ...WS_MODEL, destination: '192.0.2.10:443', encrypted: true };
+    const model = { ...RFC7355_WSS, encrypted: true };
     const mine = encodeRecord(model);
     const rfc = WSS.slice(0, 232);
     assert.equal(mine.slice(76, 81), 'RORWE');
