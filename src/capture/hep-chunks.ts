@@ -129,9 +129,6 @@ export const GENERIC_CHUNKS: readonly ChunkSpec[] = [
   { type: 0x0029, name: 'groupId', kind: 'bytes' },
 ];
 
-/** Generic chunk type ID → spec (index by type; undefined for reserved and unassigned IDs). */
-export const CHUNK_BY_TYPE: ReadonlyMap<number, ChunkSpec> = new Map(GENERIC_CHUNKS.map((c) => [c.type, c]));
-
 /** A generic chunk as the decoder uses it: its spec, the size its kind needs (-1: any) and its bit in a seen-mask. */
 export interface DecodeSpec extends ChunkSpec {
   readonly size: number;
@@ -151,7 +148,7 @@ export const DECODE_BY_TYPE: readonly (DecodeSpec | undefined)[] = (() => {
 })();
 
 /** Payload size of a fixed-size kind, or -1 for octet strings. */
-export function fixedSize(kind: ChunkKind): number {
+function fixedSize(kind: ChunkKind): number {
   switch (kind) {
     case 'u8':
       return 1;
