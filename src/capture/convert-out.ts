@@ -15,11 +15,16 @@ export interface ByteSink {
   write(b: Buffer): void | Promise<void>;
 }
 
-export const OUT_BUFFER_BYTES = 1 << 20;
+const OUT_BUFFER_BYTES = 1 << 20;
 
-/** Runs `next` after `r` (a sink's write, maybe asynchronous), keeping the writes in order. */
-function then(r: void | Promise<void>, next: () => void | Promise<void>): void | Promise<void> {
-  return r instanceof Promise ? r.then(next) : next();
+/**
+ * One promise for two sink writes (either maybe asynchronous), or none when both were synchronous. The
+ * writes themselves were already called, in byte order: a sink gets its writes in the order of its calls.
+ */
+export function joined(a: void | Promise<void>, b: void | Promise<void>): void | Promise<void> {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Promise.all([a, b]).then(() => undefined);
 }
 
 export class OutBuffer {
@@ -70,12 +75,12 @@ export class OutBuffer {
       return;
     }
     // -n bytes do not fit: flush, then encode into the fresh buffer, or alone when larger than a buffer.
-    const r = this.flush();
     if (-n > this.#cap) {
       const b = Buffer.allocUnsafe(-n);
       encodeRecordInto(rec, b, 0);
-      return then(r, () => this.#sink.write(b));
+      return this.#flushThen(b);
     }
+    const r = this.flush();
     this.#len = encodeRecordInto(rec, this.#buf, 0);
     return r;
   }
@@ -99,10 +104,19 @@ export class OutBuffer {
     return this.#sink.write(out);
   }
 
+  /**
+   * The pending bytes, then `b` (owned), both handed to the sink now: call order is byte order, so a later
+   * write (of another record) cannot overtake `b` while the flush is still settling.
+   */
+  #flushThen(b: Buffer): void | Promise<void> {
+    const r = this.flush();
+    return joined(r, this.#sink.write(b));
+  }
+
   /** `b` (owned) does not fit: flush, then keep it, or write it on its own when it is larger than a buffer. */
   #overflow(b: Buffer): void | Promise<void> {
+    if (b.length > this.#cap) return this.#flushThen(b);
     const r = this.flush();
-    if (b.length > this.#cap) return then(r, () => this.#sink.write(b));
     b.copy(this.#buf, 0);
     this.#len = b.length;
     return r;

@@ -16,7 +16,7 @@ import { recordFromJsonLine, recordToJsonLine } from '../clf/json.js';
 import { formatAddress, recordFromMessage } from '../clf/from-sip.js';
 import { decodeOptionalValue } from '../clf/optional.js';
 import { TAG_MESSAGE, type ClfRecord, type TransportFlag } from '../clf/record.js';
-import { isSipclfError, type ErrorCode } from '../errors.js';
+import { isSipclfError, SipclfError, type ErrorCode } from '../errors.js';
 import { readRecords } from '../logfile/reader.js';
 import { parseMessage } from '../sip/parser.js';
 import { decodeHep, hepPayload, hepTotalLength, isHepMagic, HepError } from './hep.js';
@@ -24,7 +24,7 @@ import { WHOLE_MESSAGE } from './hep-record.js';
 import { SipExtractor } from './net-sip.js';
 import type { SipEvent } from './net-types.js';
 import type { PacketEvent } from './pcap-types.js';
-import { OutBuffer, type ByteSink } from './convert-out.js';
+import { joined, OutBuffer, type ByteSink } from './convert-out.js';
 import { PcapEncoder } from './pcap-write.js';
 import { captureChunks, packetBatches } from './pcap-read.js';
 import { Viewpoint, type Endpoint, type EntityAddress, type ViewRecord } from './viewpoint.js';
@@ -102,7 +102,7 @@ export interface ConvertOptions {
   /** Called with the first problems (numbered: `packet N` or `record N`), at most `maxReported`. */
   readonly onProblem?: (text: string) => void;
   readonly maxReported?: number;
-  /** Bytes gathered per write to the sink (default OUT_BUFFER_BYTES, 1 MiB). */
+  /** Bytes gathered per write to the sink: an integer 1 to 1 GiB (default 1 MiB); else CONFIG_INVALID. */
   readonly outputBufferBytes?: number;
 }
 
@@ -134,6 +134,7 @@ async function* counted(path: string, onBytes: (n: number) => void): AsyncGenera
 }
 
 const MAX_ADDRESSES = 4096;
+const MAX_OUT_BUFFER_BYTES = 1 << 30;
 
 interface Wire {
   readonly n: number;
@@ -176,6 +177,10 @@ export class Converter {
 
   constructor(opts: ConvertOptions, sink: ByteSink) {
     this.#o = opts;
+    const cap = opts.outputBufferBytes;
+    if (cap !== undefined && (!Number.isInteger(cap) || cap < 1 || cap > MAX_OUT_BUFFER_BYTES)) {
+      throw new SipclfError('CONFIG_INVALID', `outputBufferBytes: ${cap} is not an integer from 1 to ${MAX_OUT_BUFFER_BYTES}`);
+    }
     this.#out = new OutBuffer(sink, opts.to === 'jsonl' ? 'utf8' : 'latin1', opts.outputBufferBytes);
     this.#view = new Viewpoint(opts.entity);
     this.#pcap = opts.to === 'pcap' ? new PcapEncoder() : undefined;
@@ -367,7 +372,8 @@ export class Converter {
       const meta = { timestamp, transport: w.flag, encrypted: false, source, destination, direction: v.direction, retransmission: v.retransmission, serverTxn: v.serverTxn, clientTxn: v.clientTxn };
       const rec = recordFromMessage(msg, meta, WHOLE_MESSAGE);
       this.summary.written++;
-      r = this.#o.to === 'clf' ? this.#out.record(rec) : this.#out.str(recordToJsonLine(rec));
+      // Each view's write is called now (in order); the promise covers all of them.
+      r = joined(r, this.#o.to === 'clf' ? this.#out.record(rec) : this.#out.str(recordToJsonLine(rec)));
     }
     return r;
   }

@@ -1,6 +1,9 @@
 // OutBuffer (sipclf convert's output batching): bytes in order whatever the mix of strings and buffers, the
 // flush size, oversize items and asynchronous sinks; every flush a fresh buffer the sink may keep.
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { OutBuffer } from '../../src/capture/convert-out.js';
 
@@ -118,6 +121,38 @@ describe('Converter with an asynchronous sink', () => {
       assert.ok(a.written > 0);
       assert.deepEqual(Buffer.concat(async.chunks), Buffer.concat(sync.chunks), name);
       assert.ok(async.chunks.length > a.written / 2, 'many asynchronous writes');
+    }
+  });
+});
+
+describe('Converter: an entity sending to itself (two views of one message)', () => {
+  it('with an asynchronous sink and records larger than the buffer, the two records come out in view order', async () => {
+    const { Converter } = await import('../../src/capture/convert.js');
+    const { udpFrames } = await import('../../src/capture/net-build.js');
+    const { pcapFile } = await import('./pcap-helpers.js');
+    const { A4, B4, sipText } = await import('./net-helpers.js');
+    const self = { ip: A4.ip, port: 5070 };
+    // A small record first (it stays pending in the buffer), then a large one sent from A to A itself.
+    const frames = [{ data: udpFrames(A4, B4, sipText('small'), 1)[0] as Buffer }, { data: udpFrames(A4, self, sipText('big', 3000), 2, { mtu: 9000 })[0] as Buffer }];
+    const path = join(mkdtempSync(join(tmpdir(), 'sipclf-out-')), 'self.pcap');
+    writeFileSync(path, pcapFile(1, frames));
+    const sync = collector(false);
+    const async = collector(true);
+    const opts = { from: 'pcap', to: 'clf', entity: [{ ip: '192.0.2.1' }] } as const;
+    const a = await new Converter(opts, sync.sink).run(path);
+    const b = await new Converter({ ...opts, outputBufferBytes: 1000 }, async.sink).run(path);
+    assert.equal(a.written, 3, 'one record for the small message, two (sent, received) for the big one');
+    assert.deepEqual(b, a);
+    const text = Buffer.concat(async.chunks).toString('latin1');
+    assert.equal(text, Buffer.concat(sync.chunks).toString('latin1'));
+    assert.ok(async.chunks.length >= 3, 'the large records went out on their own');
+  });
+
+  it('outputBufferBytes must be a positive integer (CONFIG_INVALID)', async () => {
+    const { Converter } = await import('../../src/capture/convert.js');
+    const { sink } = collector();
+    for (const n of [-1, 0, 1.5, Number.NaN]) {
+      assert.throws(() => new Converter({ from: 'pcap', to: 'clf', outputBufferBytes: n }, sink), { code: 'CONFIG_INVALID' }, String(n));
     }
   });
 });
