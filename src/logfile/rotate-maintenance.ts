@@ -82,26 +82,21 @@ export async function applyRetention(
   now: number,
 ): Promise<string[]> {
   if (policy.maxFiles === undefined && policy.maxAgeMs === undefined) return [];
-  const files: { name: string; mtime: number }[] = [];
+  const files: { name: string; mtime: number; seq: number }[] = [];
   for (const name of await readdir(dir)) {
     if (isActive(name) || !p.regex.test(name)) continue;
     try {
       const st = await stat(join(dir, name));
-      if (st.isFile()) files.push({ name, mtime: st.mtimeMs });
+      if (st.isFile()) files.push({ name, mtime: st.mtimeMs, seq: seqOf(p, name) });
     } catch {
       /* vanished meanwhile */
     }
   }
   // Oldest first: by the pattern's %n sequence when both names carry one (the order the writer created them;
   // file times are coarse — a kernel tick — and were seen to misorder files rotated within milliseconds, so a
-  // newer file was pruned before an older one), else by mtime, then by name.
-  const seq = new Map(files.map((f) => [f.name, seqOf(p, f.name)]));
-  files.sort((a, b) => {
-    const sa = seq.get(a.name) ?? -1;
-    const sb = seq.get(b.name) ?? -1;
-    if (sa >= 0 && sb >= 0 && sa !== sb) return sa - sb;
-    return a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  });
+  // newer file was pruned before an older one), else by mtime, then by name. Every name the regex matched
+  // carries a %n when the pattern has one (then seq >= 0), and none otherwise (seq -1 for all: no order).
+  files.sort((a, b) => a.seq - b.seq || a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const doomed = new Set<string>();
   if (policy.maxAgeMs !== undefined) {
     for (const f of files) if (now - f.mtime > policy.maxAgeMs) doomed.add(f.name);

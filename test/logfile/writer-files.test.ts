@@ -103,6 +103,18 @@ describe('ClfWriter: gzip and retention', () => {
       assert.deepEqual(seqs, range(100 - seqs.length, 100)); // a contiguous tail
     }));
 
+  it('maxFiles deletes by %n order, not mtime: k-0001 goes first even when its mtime is newer than k-0002', () =>
+    withDir(async (dir) => {
+      const now = Date.now() / 1000;
+      writeFileSync(join(dir, 'k-0001.clf'), makeRecord(1));
+      writeFileSync(join(dir, 'k-0002.clf'), makeRecord(2));
+      utimesSync(join(dir, 'k-0001.clf'), now, now);
+      utimesSync(join(dir, 'k-0002.clf'), now - 3600, now - 3600);
+      const { w } = await openW({ dir, pattern: 'k-%n.clf', maxFiles: 1 });
+      await w.close();
+      assert.deepEqual(readdirSync(dir).sort(), ['k-0002.clf', 'k-0003.clf']);
+    }));
+
   it('deletes rotated files older than maxAgeMs at open and after rotation, and nothing else', () =>
     withDir(async (dir) => {
       const now = Date.now();
