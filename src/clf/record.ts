@@ -106,7 +106,8 @@ const NON_ASCII = /[\u0080-\uffff]/;
 /** UTF-16 JavaScript text → binary string of its UTF-8 bytes. */
 export function toBinary(text: string): string {
   if (!NON_ASCII.test(text)) return text; // ASCII, the usual case: the same string either way
-  return Buffer.from(text, 'utf8').latin1Slice(0, Buffer.byteLength(text, 'utf8'));
+  const b = Buffer.from(text, 'utf8'); // one UTF-8 scan (a lone surrogate becomes EF BF BD)
+  return b.latin1Slice(0, b.length);
 }
 
 /** Binary string → JavaScript text, decoding the bytes as UTF-8 (invalid sequences become U+FFFD). */
