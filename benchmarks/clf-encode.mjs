@@ -78,8 +78,10 @@ const base = {
 const records = Array.from({ length: 1024 }, (_, i) => ({ ...base, timestamp: base.timestamp + i * 7, fromTag: `tag${i}` }));
 const out = Buffer.allocUnsafe(1 << 16);
 
-// The writer's slab: records are encoded one after another into it and it is reused once full (as
-// ClfWriter.writeRecord does), so the cost of touching fresh memory is included.
+// One 64 KiB Buffer: records are encoded one after another into it, and encoding wraps to offset 0 when the
+// next record does not fit. This measures encoding alone into warm, already-touched memory; it is not what
+// ClfWriter.writeRecord does (writer-slab.ts leaves a full slab to its queued segments and allocates a new
+// one, whose allocation and first touch are not included here).
 let at = 0;
 const into = (r) => {
   let n = encodeRecordInto(r, out, at);
