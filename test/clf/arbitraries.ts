@@ -5,7 +5,7 @@ import { bodyField, headerField, messageField, vendorField } from '../../src/clf
 import { UNPARSEABLE, type ClfRecord, type ClfValue, type OptionalField } from '../../src/clf/record.js';
 
 /** Binary strings biased towards what breaks CLF: TAB, CR, LF, lone -/?, escapes, non-UTF-8 octets. */
-export const piece = fc.oneof(
+const piece = fc.oneof(
   fc.constantFrom('\t', '\r', '\n', '\r\n', '-', '?', '%2D', '%3F', '%0D%0A', '\xff', '\xc3\xa9', '\xe2\x82', '\x00', '\x7f', ' '),
   fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)),
   fc.string({ maxLength: 12 }).map((s) => s.replace(/[^\x20-\x7e]/g, 'x')),
@@ -14,7 +14,7 @@ export const binary = (maxLength: number) => fc.array(piece, { maxLength }).map(
 export const big = fc.oneof(binary(40), fc.integer({ min: 4000, max: 5200 }).map((n) => 'a\r\n\t'.repeat(n / 4)), binary(40).map((s) => s.repeat(130)));
 export const value: fc.Arbitrary<ClfValue> = fc.oneof(fc.constant(null), fc.constant(UNPARSEABLE), binary(30), fc.constantFrom('-', '?', '%2D', '%3F', ''));
 
-export const optional: fc.Arbitrary<OptionalField[]> = fc
+const optional: fc.Arbitrary<OptionalField[]> = fc
   .array(
     fc.oneof(
       fc.tuple(fc.constantFrom('Contact', 'Via', 'Subject'), big).map(([n, v]) => headerField(n, v)),
