@@ -313,3 +313,17 @@ test('worst case: a 65535-byte packet of minimal (6-byte) chunks decodes in boun
   assert.equal(p.extra?.length, n);
   assert.ok(performance.now() - t0 < 1000);
 });
+
+test('the seen-mask covers types from 0x0020: a repeated 0x0020 goes to extra, and 0x0021 is not taken for 0x0001', () => {
+  const b = raw([
+    [0, 0x0001, [2]],
+    [0, 0x0021, [0, 90]],
+    [0, 0x0020, [1, 44]],
+    [0, 0x0020, [1, 45]],
+  ]);
+  const p = decodeHep(b);
+  assert.equal(p.ipFamily, 2);
+  assert.equal(p.rFactor, 90);
+  assert.equal(p.mos, 300);
+  assert.deepEqual(p.extra, [{ vendor: 0, type: 0x0020, value: Buffer.from([1, 45]) }]);
+});

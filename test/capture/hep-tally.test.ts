@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { agentLabel, HepTally, OTHER, UNKNOWN } from '../../src/capture/hep-tally.js';
+import { agentLabel, HepTally, OTHER, UNAUTHENTICATED, UNKNOWN } from '../../src/capture/hep-tally.js';
 
 /** The rule as written before the fast path: the reference. */
 function reference(name: Buffer): string | undefined {
@@ -41,6 +41,17 @@ describe('HepTally', () => {
     assert.equal(t.agent('c'), OTHER);
     t.agentStats(t.agent('c')).received++;
     assert.deepEqual(Object.keys(t.s.agents).sort(), ['a', 'b', OTHER, UNKNOWN].sort());
+  });
+
+  it('"unknown", "unauthenticated" and "other" do not use up maxAgents', () => {
+    const t = new HepTally(2, undefined);
+    t.agentStats(UNKNOWN).received++;
+    t.agentStats(UNAUTHENTICATED).received++;
+    t.agentStats(OTHER).received++;
+    t.agentStats(t.agent('a')).received++;
+    assert.equal(t.agent('b'), 'b', 'the second named agent still gets its label');
+    t.agentStats(t.agent('b')).received++;
+    assert.equal(t.agent('c'), OTHER);
   });
 
   it('"__proto__" and "constructor" are agents like any other', () => {

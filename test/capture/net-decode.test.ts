@@ -187,3 +187,16 @@ test('the endpoint cache is bounded and never mixes endpoints up: 3000 sources, 
   const got = r.events.map((e) => (e.type === 'sip' ? `${e.src.ip}:${e.src.port}` : e.code));
   assert.deepEqual(got, want);
 });
+
+test('the endpoint cache keys on address and port: one source address, alternating ports', () => {
+  const frames: Buffer[] = [];
+  const want: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const port = i % 2 === 0 ? 5060 : 5061;
+    frames.push(...udpFrames({ ip: A4.ip, port }, { ip: B4.ip, port: 5070 + (i % 2) }, sipText(`p${i}`), i + 1));
+    want.push(`192.0.2.1:${port} > 192.0.2.2:${5070 + (i % 2)}`);
+  }
+  const r = decode(1, frames.map((data) => ({ data })));
+  const got = r.events.map((e) => (e.type === 'sip' ? `${e.src.ip}:${e.src.port} > ${e.dst.ip}:${e.dst.port}` : e.code));
+  assert.deepEqual(got, want);
+});

@@ -188,3 +188,22 @@ test('maxPacketBytes: an oversized pcapng packet block is skipped unbuffered, re
   const ev = parseAll(f, 1000);
   assert.deepEqual(ev.map((e) => (e.type === 'packet' ? `${e.index}:${e.data.toString()}` : `${e.code}@${e.packetIndex}`)), ['CAPTURE_BAD_RECORD@1', '2:after']);
 });
+
+test('classic pcap, both byte orders: seconds from 2^31 stay unsigned; a captured length from 0x80000000 is too large, not negative', () => {
+  for (const be of [false, true]) {
+    const sec = 2 ** 31 + 5;
+    const f = pcapFile(1, [{ data: Buffer.alloc(10, 1), tsNs: BigInt(sec) * 1_000_000_000n + 123_456_000n }, { data: Buffer.alloc(10, 2) }], { be });
+    const ev = parseAll(f);
+    const p = ev[0];
+    assert.ok(p?.type === 'packet', `${be ? 'BE' : 'LE'}: first packet read`);
+    assert.equal(p.tsNs, BigInt(sec) * 1_000_000_000n + 123_456_000n);
+    assert.equal(p.ts, sec * 1000 + 123.456);
+    const huge = Buffer.from(f);
+    if (be) huge.writeUInt32BE(0x80000000, 24 + 16 + 10 + 8);
+    else huge.writeUInt32LE(0x80000000, 24 + 16 + 10 + 8);
+    const bad = parseAll(huge);
+    assert.deepEqual(bad.map((e) => (e.type === 'packet' ? e.index : `${e.code}@${e.packetIndex}:${e.offset}`)), [1, 'CAPTURE_BAD_RECORD@2:50'], be ? 'BE' : 'LE');
+    const e = bad[1];
+    assert.ok(e?.type === 'error' && e.message.includes('captured length 2147483648'), e?.type === 'error' ? e.message : 'no error');
+  }
+});
