@@ -2,8 +2,14 @@
  * Log-me and CLF for a SIP entity — the proxy server and the test UA (RFC 8497, RFC 6872 §8.2, RFC 6873):
  * runs the log-me engine on every
  * message received and before every message sent, applies its marker decisions to the outgoing bytes, and
- * turns the messages to log into CLF records handed to the batching ClfWriter (the writer does the I/O off
- * the forwarding path; `write` only queues).
+ * turns the messages to log into CLF records handed to the batching ClfWriter.
+ *
+ * Off the forwarding path (issue 5 §4): a message to log is only queued while it is handled (its timestamp,
+ * addresses and transaction ids taken then); building its record, masking and encoding it run later, in
+ * slices of at most LOG_SLICE_MS between turns of the event loop (setImmediate), so a burst of traffic is
+ * forwarded first and logged in the gaps; the writer then does the I/O. The queue is bounded
+ * (MAX_PENDING_RECORDS): beyond it the oldest are written at once, on the forwarding path — backpressure,
+ * never loss. `flush()` and `close()` write everything queued. Records keep the order of the messages.
  *
  * What is logged (`mode`): `all` every message; `none` nothing; `marked` the messages the engine says to
  * log (`Decision.log`). Messages the transaction layer builds itself (100 Trying, the ACK to a non-2xx) are
@@ -17,7 +23,7 @@
  * `originator` (a UA): every message this entity sends is its own (`ProcessInput.local`), so the engine may
  * start marking at the dialog-creating request (RFC 8497 §4.2). A proxy forwards what it receives.
  */
-import { formatAddress, recordFromMessage, type ClfRecord, type Retransmission, type TransportFlag } from '../clf/index.js';
+import { formatAddress, recordFromMessage, type ClfRecord, type MessageMeta, type Retransmission, type TransportFlag } from '../clf/index.js';
 import { isSipclfError } from '../errors.js';
 import type { ClfWriter } from '../logfile/writer.js';
 import type { LogmeEngine } from '../logme/index.js';
@@ -41,6 +47,18 @@ interface Address {
 interface SentInfo extends Txns {
   readonly log: boolean;
 }
+
+/** A message to log, with everything its record needs from the moment it was received or sent. */
+interface Pending {
+  readonly msg: SipMessage;
+  readonly meta: MessageMeta;
+  readonly engine: LogmeEngine | undefined;
+}
+
+/** Longest a deferred logging slice runs before the event loop gets a turn (ms). */
+export const LOG_SLICE_MS = 2;
+/** Messages queued for logging beyond which the oldest are logged at once (backpressure, no loss). */
+export const MAX_PENDING_RECORDS = 20_000;
 
 const TRANSPORT_FLAG: Record<Address['transport'], TransportFlag> = { udp: 'U', tcp: 'T', tls: 'S' };
 
@@ -73,8 +91,12 @@ export class MessageLog {
    * by identity instead of parsing the bytes again. Forgotten with the message (WeakMap).
    */
   readonly #sent = new WeakMap<Buffer, { readonly msg: SipMessage; readonly info: SentInfo }>();
-  /** Records produced while one inbound message is handled: written after its received record. */
-  #batch: ClfRecord[] | undefined;
+  /** Records produced while one inbound message is handled: queued after its received record. */
+  #batch: Pending[] | undefined;
+  /** Messages to log, oldest first from `#head` (see the file comment). */
+  #queue: Pending[] = [];
+  #head = 0;
+  #scheduled = false;
   readonly stats: LogStats = { records: 0, received: 0, sent: 0, engineErrors: 0, unencodable: 0 };
   /**
    * Messages seen, every one whatever the mode, keyed `direction|method|status` (metrics.ts). At most
@@ -216,7 +238,7 @@ export class MessageLog {
       this.stats.received++;
       this.#emit(msg, 'R', meta.from, meta.to, meta.at, meta.retransmission ? 'D' : 'O', meta.txns);
     }
-    for (const r of batch) this.#put(r);
+    for (const p of batch) this.#enqueue(p);
   }
 
   /** The transaction layer's SendObserver: logs a message a transaction sends (first time or again). */
@@ -256,7 +278,19 @@ export class MessageLog {
     this.#emit(msg, 'S', from, to, Date.now(), retransmission ? 'D' : 'O', txns);
   }
 
+  /** Messages queued for logging, not yet handed to the writer. */
+  get pending(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** Logs everything queued, then resolves when the writer has written it. */
+  async flush(): Promise<void> {
+    this.#drain(Infinity);
+    await this.#writer?.flush();
+  }
+
   async close(): Promise<void> {
+    this.#drain(Infinity);
     await this.#writer?.close();
   }
 
@@ -268,10 +302,9 @@ export class MessageLog {
   }
 
   #emit(msg: SipMessage, direction: 'S' | 'R', from: Address, to: Address, at: number, retransmission: Retransmission, txns: Txns): void {
-    const engine = this.#engine;
-    const rec = recordFromMessage(
+    const p: Pending = {
       msg,
-      {
+      meta: {
         timestamp: Math.floor(at),
         direction,
         transport: TRANSPORT_FLAG[from.transport],
@@ -282,10 +315,54 @@ export class MessageLog {
         serverTxn: txns.serverTxn,
         clientTxn: txns.clientTxn,
       },
-      engine === undefined ? {} : { mask: (t) => engine.mask(t) },
-    );
-    if (this.#batch !== undefined) this.#batch.push(rec);
-    else this.#put(rec);
+      engine: this.#engine,
+    };
+    if (this.#batch !== undefined) this.#batch.push(p);
+    else this.#enqueue(p);
+  }
+
+  #enqueue(p: Pending): void {
+    this.#queue.push(p);
+    // Backpressure: past the bound the oldest are logged now, on the forwarding path, rather than dropped.
+    if (this.#queue.length - this.#head > MAX_PENDING_RECORDS) this.#drain(Infinity, MAX_PENDING_RECORDS / 2);
+    if (!this.#scheduled && this.#queue.length > this.#head) {
+      this.#scheduled = true;
+      setImmediate(this.#slice);
+    }
+  }
+
+  /** One deferred slice: at most LOG_SLICE_MS of logging, then another turn of the event loop if more is queued. */
+  readonly #slice = (): void => {
+    this.#scheduled = false;
+    this.#drain(LOG_SLICE_MS);
+    if (this.#queue.length > this.#head && !this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.#slice);
+    }
+  };
+
+  /** Logs queued messages, oldest first, for up to `ms` milliseconds or until `keep` remain queued. */
+  #drain(ms: number, keep = 0): void {
+    const q = this.#queue;
+    const deadline = ms === Infinity ? Infinity : performance.now() + ms;
+    let i = this.#head;
+    try {
+      while (q.length - i > keep) {
+        const p = q[i] as Pending;
+        q[i++] = undefined as unknown as Pending; // the message can be collected once logged
+        const engine = p.engine;
+        this.#put(recordFromMessage(p.msg, p.meta, engine === undefined ? {} : { mask: (t) => engine.mask(t) }));
+        if ((i & 15) === 0 && performance.now() > deadline) break;
+      }
+    } finally {
+      if (i >= q.length) {
+        q.length = 0;
+        this.#head = 0;
+      } else if (i > 4096 && i * 2 > q.length) {
+        q.splice(0, i);
+        this.#head = 0;
+      } else this.#head = i;
+    }
   }
 
   /** Encoded straight into the writer's buffer (ClfWriter.writeRecord): no intermediate record string. */

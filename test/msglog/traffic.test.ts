@@ -1,9 +1,10 @@
-// MessageLog's per-message traffic counters (the proxy's sipclf_proxy_messages_total) when nothing is logged:
-// in mode `none` without a log-me engine, sent messages are counted from their bytes (start line, CSeq)
-// without being parsed, and must come out the same as parsed ones.
+// MessageLog (src/msglog/message-log.ts): the per-message traffic counters (the proxy's sipclf_proxy_messages_total) when
+// nothing is logged — in mode `none` without a log-me engine, sent messages are counted from their bytes (start line,
+// CSeq) without being parsed and must come out the same as parsed ones — and the records, written off the forwarding path.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MessageLog } from '../../src/msglog/message-log.js';
+import type { SipMessage as SipMessageT } from '../../src/sip/message.js';
 
 const to = { transport: 'udp' as const, host: '127.0.0.1', port: 5070 };
 const from = { transport: 'udp' as const, host: '127.0.0.1', port: 5060 };
@@ -60,12 +61,17 @@ describe('MessageLog writing records', () => {
         if (++calls === 1) throw new SipclfError('CLF_BAD_VALUE', 'refused for the test');
         written.push(rec);
       },
+      flush: (): Promise<void> => Promise.resolve(),
     };
     const log = new MessageLog('all', undefined, writer as unknown as ConstructorParameters<typeof MessageLog>[2]);
     const msg = parseMessage(invite);
     log.begin();
     log.sentDirect(msg, from, to, false, txns); // queued behind the received record
     log.end(msg, true, { from: to, to: from, at: 1_700_000_000_000, retransmission: false, txns });
+    assert.equal(log.pending, 2, 'logged off the forwarding path: nothing encoded yet');
+    assert.equal(written.length + calls, 0);
+    await log.flush();
+    assert.equal(log.pending, 0);
     assert.equal(log.stats.unencodable, 1);
     assert.equal(log.stats.records, 1);
     assert.equal(written.length, 1);
@@ -97,5 +103,50 @@ describe('MessageLog traffic table bound', () => {
     assert.equal(log.traffic.size, MAX_TRAFFIC_KEYS + 1);
     assert.equal(log.traffic.get('out|OTHER|'), 100);
     assert.equal(log.traffic.get('out|M0|'), 2);
+  });
+});
+
+describe('MessageLog off the forwarding path (issue 5 §4)', () => {
+  async function setup(): Promise<{ log: MessageLog; written: Array<{ direction: string; timestamp: number; callId: unknown }>; parse: (b: Buffer) => SipMessageT }> {
+    const { parseMessage } = await import('../../src/sip/parser.js');
+    const written: Array<{ direction: string; timestamp: number; callId: unknown }> = [];
+    const writer = {
+      writeRecord(rec: { direction: string; timestamp: number; callId: unknown }): void {
+        written.push(rec);
+      },
+      flush: (): Promise<void> => Promise.resolve(),
+      close: (): Promise<void> => Promise.resolve(),
+    };
+    const log = new MessageLog('all', undefined, writer as unknown as ConstructorParameters<typeof MessageLog>[2]);
+    return { log, written, parse: parseMessage };
+  }
+
+  test('records are written on a later turn of the event loop, in the order of the messages, with the time they were handled', async () => {
+    const { log, written, parse } = await setup();
+    const msg = parse(invite);
+    log.begin();
+    log.sentDirect(msg, from, to, false, txns);
+    log.end(msg, true, { from: to, to: from, at: 1_700_000_000_000, retransmission: false, txns });
+    log.sentDirect(msg, from, to, true, txns);
+    assert.equal(written.length, 0);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(written.map((r) => r.direction), ['R', 'S', 'S'], 'received first, then what its handling sent, then the later send');
+    assert.equal(written[0]?.timestamp, 1_700_000_000_000);
+    assert.equal(log.stats.records, 3);
+  });
+
+  test('beyond MAX_PENDING_RECORDS the oldest are written at once (backpressure, nothing dropped); close() writes the rest', async () => {
+    const { MAX_PENDING_RECORDS } = await import('../../src/msglog/message-log.js');
+    const { log, written, parse } = await setup();
+    const msg = parse(invite);
+    for (let i = 0; i <= MAX_PENDING_RECORDS; i++) log.sentDirect(msg, from, to, false, txns);
+    assert.ok(written.length >= MAX_PENDING_RECORDS / 2, `the oldest written synchronously (${written.length})`);
+    assert.ok(log.pending <= MAX_PENDING_RECORDS / 2 + 1);
+    assert.equal(written.length + log.pending, MAX_PENDING_RECORDS + 1);
+    await log.close();
+    assert.equal(log.pending, 0);
+    assert.equal(written.length, MAX_PENDING_RECORDS + 1);
+    assert.equal(log.stats.records, MAX_PENDING_RECORDS + 1);
   });
 });
