@@ -22,6 +22,7 @@
  */
 import { SipclfError } from '../errors.js';
 import { cutUtf8, type EncodeOptions } from './encode.js';
+import { OctetValueField, writeOctetValue } from './octet-field.js';
 import { MANDATORY_FIELDS, MAX_FIELD_BYTES, UNPARSEABLE, type ClfRecord, type ClfValue, type OptionalField } from './record.js';
 
 /** Upper-case hex digits as octets (RFC 6873 §4: hex is '0'-'9' and 'A'-'F'), two per byte value 0-255. */
@@ -84,14 +85,18 @@ function checkFlags(r: ClfRecord): void {
 }
 
 /** The checks of encode.ts writeOptional (RFC 6873 §4.4), same errors: a Value must not break the framing. */
-function checkOptional(f: OptionalField): void {
-  const { tag, vendor, value } = f;
+function checkOptional(f: OptionalField): number {
+  const { tag, vendor } = f;
   if (!Number.isInteger(tag) || tag < 0 || tag > 99) fail('CLF_TAG_RANGE', `optional field tag ${tag} is not 0-99`);
   if (!Number.isInteger(vendor) || vendor < 0 || vendor > 99_999_999) fail('CLF_TAG_RANGE', `vendor ${vendor} is not 0-99999999`);
+  // Octets written as text (octet-field.ts): checked when the field was made, length known without the string.
+  if (f instanceof OctetValueField) return f.writtenLength;
+  const value = f.value;
   if (value.length > 0xffff) fail('CLF_VALUE_TOO_LONG', `optional field ${tag}@${vendor} value is ${value.length} bytes`);
   if (value.indexOf('\t') >= 0 || value.indexOf('\n') >= 0) {
     fail('CLF_BAD_VALUE', `optional field ${tag}@${vendor} value contains a TAB or LF (use the optional.ts helpers)`);
   }
+  return value.length;
 }
 
 /** The last Vendor-ID written (§4.4: 8 decimal digits), as ASCII digits: mostly 0, the standard tags. */
@@ -187,7 +192,7 @@ function putValue(buf: Buffer, p: number, s: string): void {
 
 /** `TAB Tag@Vendor-ID,Length,BEB,Value` at `p` (RFC 6873 §4.4); returns the offset after it. */
 function putOptional(buf: Buffer, p: number, f: OptionalField): number {
-  const { tag, vendor, value } = f;
+  const { tag, vendor } = f;
   buf[p] = TAB;
   buf[p + 1] = 0x30 + ((tag / 10) | 0);
   buf[p + 2] = 0x30 + (tag % 10);
@@ -198,11 +203,16 @@ function putOptional(buf: Buffer, p: number, f: OptionalField): number {
   }
   for (let i = 0; i < 8; i++) buf[p + 4 + i] = vendorDigits[i] as number;
   buf[p + 12] = 0x2c; // ','
-  putHex4(buf, p + 13, value.length);
   buf[p + 17] = 0x2c;
   buf[p + 18] = 0x30;
   buf[p + 19] = f.base64 ? 0x31 : 0x30; // BEB as the two digits `00`/`01` the RFC examples use
   buf[p + 20] = 0x2c;
+  if (f instanceof OctetValueField) {
+    putHex4(buf, p + 13, f.writtenLength);
+    return writeOctetValue(buf, p + OPTIONAL_HEAD, f);
+  }
+  const value = f.value;
+  putHex4(buf, p + 13, value.length);
   putValue(buf, p + OPTIONAL_HEAD, value);
   return p + OPTIONAL_HEAD + value.length;
 }
@@ -245,9 +255,7 @@ export function encodeRecordInto(r: ClfRecord, buf: Buffer, offset: number, opts
   const optional = r.optional;
   let length = optStart; // bytes through the final LF: (optStart - 1) before it, then LF
   for (let i = 0; i < optional.length; i++) {
-    const f = optional[i] as OptionalField;
-    checkOptional(f);
-    length += OPTIONAL_HEAD + f.value.length;
+    length += OPTIONAL_HEAD + checkOptional(optional[i] as OptionalField);
   }
   if (length > 0xffffff) fail('CLF_RECORD_TOO_LONG', `record would be ${length} bytes`);
   if (length > buf.length - offset) return -length;

@@ -17,6 +17,7 @@ import { detach } from '../sip/bytes.js';
 import { canonicalIPv6 } from '../sip/grammar/host.js';
 import type { NameAddr } from '../sip/grammar/address.js';
 import type { SipMessage } from '../sip/message.js';
+import { octetMessageField } from './octet-field.js';
 import { bodyField, headerField, messageField, reasonPhraseField, type Capped } from './optional.js';
 import { toBinary, UNPARSEABLE, type ClfRecord, type ClfValue, type Direction, type OptionalField, type Retransmission, type TransportFlag } from './record.js';
 
@@ -174,7 +175,11 @@ export function recordFromMessage(msg: SipMessage, meta: MessageMeta, opts: From
     const raw = msg.raw;
     const start = raw.byteOffset - msg.buffer.byteOffset;
     const text = msg.text.slice(start, start + raw.length);
-    push(optional, opts.mask === undefined ? messageField(text, raw) : messageField(opts.mask(text)));
+    // A mask that changes nothing returns the same string: the octets are then logged as they are.
+    const masked = opts.mask === undefined ? text : opts.mask(text);
+    const fast = masked === text ? octetMessageField(raw) : undefined;
+    if (fast !== undefined) optional.push(fast);
+    else push(optional, masked === text ? messageField(text, raw) : messageField(masked));
   }
   return {
     timestamp: meta.timestamp,

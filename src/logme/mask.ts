@@ -21,12 +21,15 @@ export function makeMasker(opts: MaskOptions): (text: string) => string {
   if (parts.length === 0) return (text) => text;
   // Line start (in the body), the attribute prefix, then the value up to the line end.
   const re = new RegExp(`(^|\\n)(${parts.join('|')})([^\\r\\n]*)`, 'gi');
+  const any = new RegExp(`(^|\\n)(${parts.join('|')})`, 'i');
   return (text: string): string => {
     let bodyAt = text.indexOf('\r\n\r\n');
     if (bodyAt < 0) bodyAt = text.indexOf('\n\n');
     if (bodyAt < 0) return text;
-    const head = text.slice(0, bodyAt);
     const body = text.slice(bodyAt);
+    // Nothing to mask (the usual case): the very same string, which tells the CLF layer the octets are unchanged.
+    if (!any.test(body)) return text;
+    const head = text.slice(0, bodyAt);
     return head + body.replace(re, (_m, nl: string, prefix: string, value: string) => nl + prefix + 'X'.repeat(value.length));
   };
 }
