@@ -10,6 +10,8 @@
 //   encode+flatten    the same, then written into a Buffer with latin1Write (what a writer of strings pays)
 //   field+encodeInto  messageField(message, bytes) + encodeRecordInto (the whole per-message cost)
 //   field+encode      messageField(message, bytes) + encodeRecord
+//   octet+encodeInto  octetMessageField(bytes) + encodeRecordInto: the per-message cost of the proxy, the UA
+//                     and capture (src/clf/octet-field.ts: the Value written from the octets, no string)
 // Each case reports wall-clock records/s and records per CPU-second of this process (process.cpuUsage):
 // on a busy machine the CPU-time figure is the steadier one. The load average is printed alongside.
 import os from 'node:os';
@@ -20,6 +22,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { encodeRecord } = await import(pathToFileURL(path.join(ROOT, 'dist/src/clf/encode.js')).href);
 const { encodeRecordInto } = await import(pathToFileURL(path.join(ROOT, 'dist/src/clf/encode-into.js')).href);
 const { messageField } = await import(pathToFileURL(path.join(ROOT, 'dist/src/clf/optional.js')).href);
+const { octetMessageField } = await import(pathToFileURL(path.join(ROOT, 'dist/src/clf/octet-field.js')).href);
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -97,6 +100,8 @@ const into = (r) => {
   // Both encoders must write the same bytes, or the comparison means nothing.
   const n = into(records[0]);
   if (!out.subarray(at - n, at).equals(Buffer.from(encodeRecord(records[0]), 'latin1'))) throw new Error('encodeRecordInto and encodeRecord disagree');
+  const m = into({ ...records[0], optional: [octetMessageField(bytes)] });
+  if (!out.subarray(at - m, at).equals(Buffer.from(encodeRecord(records[0]), 'latin1'))) throw new Error('the octets path and encodeRecord disagree');
 }
 
 const cases = {
@@ -105,6 +110,7 @@ const cases = {
   'encode+flatten': (r) => out.latin1Write(encodeRecord(r), 0),
   'field+encodeInto': (r) => into({ ...r, optional: [messageField(message, bytes).field] }),
   'field+encode': (r) => encodeRecord({ ...r, optional: [messageField(message, bytes).field] }).length,
+  'octet+encodeInto': (r) => into({ ...r, optional: [octetMessageField(bytes)] }),
 };
 
 function round(fn) {

@@ -208,7 +208,7 @@ function benchEncode() {
   const out = r.stdout.toString();
   const cases = {};
   const cpuCases = {};
-  for (const m of out.matchAll(/^(encodeInto|encode|encode\+flatten|field\+encodeInto|field\+encode)\s+([\d,]+) records\/s wall,\s+([\d,]+) per CPU-second/gm)) {
+  for (const m of out.matchAll(/^(encodeInto|encode|encode\+flatten|field\+encodeInto|field\+encode|octet\+encodeInto)\s+([\d,]+) records\/s wall,\s+([\d,]+) per CPU-second/gm)) {
     cases[m[1]] = Number(m[2].replaceAll(',', ''));
     cpuCases[m[1]] = Number(m[3].replaceAll(',', ''));
   }
@@ -313,7 +313,8 @@ function markdown(res) {
     `- Encode with a Tag 02 ${e.messageBytes}-byte message (${e.recordBytes}-byte record), one core (benchmarks/clf-encode.mjs, median of 5 × 1 s, wall clock; per CPU-second in brackets): ` +
       `\`encodeRecordInto\` into a reused Buffer (the bytes a log writer writes; \`ClfWriter.writeRecord\`): **${int(e.cases.encodeInto)} records/s** (${int(e.cpuCases?.encodeInto ?? 0)}) (target ≥ 1,000,000: ${met(e.cases.encodeInto >= 1e6)}); ` +
       `\`encodeRecord\` string: ${int(e.cases.encode)}/s (${int(e.cpuCases?.encode ?? 0)}); string written into a Buffer: ${int(e.cases['encode+flatten'] ?? 0)}/s (${int(e.cpuCases?.['encode+flatten'] ?? 0)}); ` +
-      `messageField + encodeRecordInto: ${int(e.cases['field+encodeInto'] ?? 0)}/s (${int(e.cpuCases?.['field+encodeInto'] ?? 0)}); messageField + encodeRecord: ${int(e.cases['field+encode'] ?? 0)}/s (${int(e.cpuCases?.['field+encode'] ?? 0)}).`,
+      `messageField + encodeRecordInto: ${int(e.cases['field+encodeInto'] ?? 0)}/s (${int(e.cpuCases?.['field+encodeInto'] ?? 0)}); messageField + encodeRecord: ${int(e.cases['field+encode'] ?? 0)}/s (${int(e.cpuCases?.['field+encode'] ?? 0)}); ` +
+      `\`octetMessageField\` + encodeRecordInto (Tag 02 written from the message octets: the per-message cost of the proxy, the UA and capture): **${int(e.cases['octet+encodeInto'] ?? 0)}/s** (${int(e.cpuCases?.['octet+encodeInto'] ?? 0)}).`,
     `- ${c.viaCat ? '`sipclf cat --json`' : '`recordToJsonLine` over `readRecords` (`sipclf cat` was not built yet)'} over a ${mb(c.bytes)} MB prefix of the log (${int(c.records)} records), output to /dev/null: ` +
       `**${c.mbPerS.toFixed(1)} MB/s** of CLF read, ${int(c.recordsPerS)} records/s (median of ${c.times.length}).`,
     '',

@@ -177,7 +177,7 @@ export function recordFromMessage(msg: SipMessage, meta: MessageMeta, opts: From
     const text = msg.text.slice(start, start + raw.length);
     // A mask that changes nothing returns the same string: the octets are then logged as they are.
     const masked = opts.mask === undefined ? text : opts.mask(text);
-    const fast = masked === text ? octetMessageField(raw) : undefined;
+    const fast = masked === text ? octetMessageField(raw, text) : undefined;
     if (fast !== undefined) optional.push(fast);
     else push(optional, masked === text ? messageField(text, raw) : messageField(masked));
   }

@@ -6,9 +6,10 @@
  * the result for control octets, then the encoder copies the string out. On this project's machines those
  * cost ~5 µs for a 1 KB INVITE — half of a logged record — while native copies and searches cost tens of
  * nanoseconds and a JavaScript or regex scan 1.5–3.5 ns per octet (benchmarks/clf-encode.mjs). So here:
- *  - the decision (text or base64, under writeText's very rules) reads the octets four at a time (Int32
- *    words, bit tests for "a byte below 0x20", "a byte 0x7F", "a byte ≥ 0x80") and looks at single octets
- *    only in the few words that hold a CR, LF, TAB or `%`; it notes where each CRLF is;
+ *  - the decision (text or base64, under writeText's very rules): DEL and a literal `%0D%0A` by native
+ *    string search, UTF-8 by isAscii/isUtf8, and control octets by reading the octets four at a time (Int32
+ *    words, a bit test for "a byte below 0x20"), looking at single octets only in the few words that hold a
+ *    CR, LF or TAB; it notes where each CRLF is;
  *  - encodeRecordInto writes the Value by copying the runs between CRLFs natively and `%0D%0A` for each
  *    (writeOctetValue).
  * The string form is built only if something reads `value` (encodeRecord, JSON, tests), from the same
@@ -19,7 +20,7 @@
  * truncation needs the marker), octetMessageField returns undefined and the caller uses messageField: the
  * rare cases keep one code path.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { MAX_FIELD_BYTES, TAG_MESSAGE, type OptionalField } from './record.js';
 
 const CR = 0x0d;
@@ -28,47 +29,37 @@ const PERCENT = 0x25;
 /** 0x80 in every byte of an int32 word. */
 const HIGH_BITS = 0x80808080 | 0;
 
-/** Whether `b[i]` starts the text `%0D%0A`. */
-function escapedCrlfAt(b: Uint8Array, i: number): boolean {
-  return b[i + 1] === 0x30 && b[i + 2] === 0x44 && b[i + 3] === PERCENT && b[i + 4] === 0x30 && b[i + 5] === 0x41;
-}
-
 /**
- * One octet that a word test flagged: a CR must start a CRLF (its LF's offset goes to `lfs`), a LF must end
- * one, `%` must not start `%0D%0A`, 0x80-0xFF sets `high[0]`; TAB and any other control octet or DEL fail.
- * Returns the index to continue at, or -1 when the octets cannot be written as text here.
+ * One octet below 0x20 that the word test flagged (or one outside the aligned words): a CR must start a
+ * CRLF (its LF's offset goes to `lfs`); a LF not after CR, a TAB (→ SP: the slow path) and every other
+ * control octet fail. Returns the index to continue at, or -1 when the octets cannot be written as text here.
  */
-function octet(b: Uint8Array, i: number, lfs: number[], high: Uint8Array): number {
+function octet(b: Uint8Array, i: number, lfs: number[]): number {
   const c = b[i] as number;
-  if (c >= 0x80) {
-    high[0] = 1;
-    return i + 1;
-  }
-  if (c === CR) {
-    if (b[i + 1] !== LF) return -1;
+  if (c >= 0x20) return i + 1;
+  if (c === CR && b[i + 1] === LF) {
     lfs.push(i + 1);
     return i + 2;
   }
-  if (c === PERCENT) return escapedCrlfAt(b, i) ? -1 : i + 1;
-  if (c >= 0x20 && c !== 0x7f) return i + 1;
-  return -1; // LF not after CR, TAB (slow path: → SP), other controls, DEL
+  return -1;
 }
-
-const HIGH = new Uint8Array(1);
 
 /**
  * The offsets of the LFs of `b`'s CRLFs when `b` can be written as text by octetMessageField's rules
- * (see the file comment), else undefined.
+ * (see the file comment), else undefined. `text` is `b` as a latin1 string (one char per octet), for the
+ * native searches.
  */
-export function crlfOffsets(b: Uint8Array): number[] | undefined {
+export function crlfOffsets(b: Uint8Array, text: string): number[] | undefined {
+  // DEL and a literal `%0D%0A` (which as text would read back as CRLF) at memchr speed; high octets: UTF-8.
+  if (text.indexOf('\x7f') >= 0 || text.indexOf('%0D%0A') >= 0) return undefined;
+  if (!isAscii(b) && !isUtf8(b)) return undefined;
   const lfs: number[] = [];
   const n = b.length;
   const off = b.byteOffset;
-  HIGH[0] = 0;
   let pos = 0;
   // Octet by octet up to a 4-byte boundary of the underlying memory (Int32Array views must be aligned).
   while (pos < n && ((off + pos) & 3) !== 0) {
-    pos = octet(b, pos, lfs, HIGH);
+    pos = octet(b, pos, lfs);
     if (pos < 0) return undefined;
   }
   const base = pos;
@@ -77,28 +68,26 @@ export function crlfOffsets(b: Uint8Array): number[] | undefined {
   const w32 = words > 0 ? new Int32Array(b.buffer, off + base, words) : undefined;
   while (pos < end) {
     const w = (w32 as Int32Array)[(pos - base) >>> 2] as number;
-    // "a byte < 0x20" (exact for a bound ≤ 0x80), "a byte 0x25 (%)" and "a byte 0x7F" (XOR: a zero byte),
-    // "a byte ≥ 0x80": a word with none of them is plain text.
-    const pc = w ^ 0x25252525;
-    const del = w ^ 0x7f7f7f7f;
-    if ((((w - 0x20202020) & ~w) | ((pc - 0x01010101) & ~pc) | ((del - 0x01010101) & ~del) | w) & HIGH_BITS) {
-      const stop = pos + 4;
-      while (pos < stop) {
-        pos = octet(b, pos, lfs, HIGH);
-        if (pos < 0) return undefined;
-      }
-      // A CRLF may have ended one octet into the next word: finish that word octet by octet.
-      while (pos < end && ((pos - base) & 3) !== 0) {
-        pos = octet(b, pos, lfs, HIGH);
-        if (pos < 0) return undefined;
-      }
-    } else pos += 4;
+    // "Some byte of w is below 0x20": exact whatever the other bytes (a borrow only follows a byte that is).
+    if (((w - 0x20202020) & ~w & HIGH_BITS) === 0) {
+      pos += 4;
+      continue;
+    }
+    const stop = pos + 4;
+    while (pos < stop) {
+      pos = octet(b, pos, lfs);
+      if (pos < 0) return undefined;
+    }
+    // A CRLF may have ended one octet into the next word: finish that word octet by octet.
+    while (pos < end && ((pos - base) & 3) !== 0) {
+      pos = octet(b, pos, lfs);
+      if (pos < 0) return undefined;
+    }
   }
   while (pos < n) {
-    pos = octet(b, pos, lfs, HIGH);
+    pos = octet(b, pos, lfs);
     if (pos < 0) return undefined;
   }
-  if (HIGH[0] === 1 && !isUtf8(b)) return undefined;
   return lfs;
 }
 
@@ -131,10 +120,12 @@ export class OctetValueField implements OptionalField {
   }
 }
 
-/** Tag 02 for the message `octets`, or undefined when messageField's slow path must decide (see above). */
-export function octetMessageField(octets: Uint8Array): OctetValueField | undefined {
+/**
+ * Tag 02 for the message `octets` (`text`: the same as a latin1 string, when the caller has it), or undefined when messageField's slow path must decide (see above). */
+export function octetMessageField(octets: Uint8Array, text?: string): OctetValueField | undefined {
   if (octets.length > MAX_FIELD_BYTES) return undefined;
-  const lfs = crlfOffsets(octets);
+  const t = text ?? Buffer.from(octets.buffer, octets.byteOffset, octets.byteLength).latin1Slice(0, octets.byteLength);
+  const lfs = crlfOffsets(octets, t);
   if (lfs === undefined || octets.length + 4 * lfs.length > MAX_FIELD_BYTES) return undefined;
   return new OctetValueField(TAG_MESSAGE, 0, octets, lfs);
 }

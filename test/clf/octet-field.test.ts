@@ -109,7 +109,7 @@ describe('octetMessageField: the fast Tag 02 path', () => {
   test('declines: lone CR, lone LF, CR at the very end, TAB, NUL, DEL, literal %0D%0A, invalid UTF-8, over the 4096-byte cap', () => {
     const no = ['a\rb', 'a\nb', 'ab\r', '\nab', 'a\tb', 'a\x00b', 'a\x7fb', 'x%0D%0Ay', 'caf\xe9'];
     for (const s of no) assert.equal(octetMessageField(Buffer.from(s, 'latin1')), undefined, JSON.stringify(s));
-    assert.equal(crlfOffsets(Buffer.from('a\r', 'latin1')), undefined);
+    assert.equal(crlfOffsets(Buffer.from('a\r', 'latin1'), 'a\r'), undefined);
     // UTF-8 is text; 4096 written bytes is the cap: 4090 octets + one CRLF = 4090 + 4 written … just within.
     assert.ok(octetMessageField(Buffer.from('café €', 'utf8')) instanceof OctetValueField);
     const atCap = Buffer.from('x'.repeat(MAX_FIELD_BYTES - 6) + '\r\n', 'latin1');
