@@ -112,6 +112,7 @@ describe('sipclf proxy --config (child process)', () => {
     assert.match(text, /^# TYPE sipclf_proxy_marked_dialogs gauge$/m);
     assert.match(text, /^# TYPE sipclf_proxy_logme_errors_total counter$/m);
     assert.match(text, /^# TYPE sipclf_proxy_clf_records_written_total counter$/m);
+    assert.equal(value(/^sipclf_proxy_clf_records_pending (\d+)$/m), 0, 'nothing left queued for logging once the calls are over');
     assert.match(text, /^# TYPE sipclf_proxy_parse_errors_total counter$/m);
     const h = (await (await fetch(`http://127.0.0.1:${mport}/health`)).json()) as { status: string; requests: number; reloads: { ok: number; failed: number } };
     assert.equal(h.status, 'ok');
