@@ -81,6 +81,7 @@ export function mergeProxyConfig(file: ProxyFileConfig, flags: ProxyFlags): Effe
     ...(t?.timerC === undefined ? {} : { timerC: t.timerC }),
     ...(stateless ? { stateless } : {}),
     ...(Object.keys(tls).length === 0 ? {} : { tls }),
+    ...(file.transport === undefined ? {} : { transport: file.transport }),
   };
   return { server, metrics, logLevel: level as LogLevel };
 }

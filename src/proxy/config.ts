@@ -71,7 +71,33 @@ export interface ProxyFileConfig {
   readonly timers?: TimersConfig;
   readonly stateless?: boolean;
   readonly tls?: TlsConfig;
+  readonly transport?: TransportTuning;
 }
+
+/**
+ * Transport tunables (docs/reference/transport.md), passed to the TransportLayer; need a restart. Integers,
+ * checked here with the same bounds TransportLayer applies.
+ */
+export interface TransportTuning {
+  readonly udpReceiveBufferBytes?: number;
+  readonly udpMaxRequestBytes?: number;
+  readonly idleTimeoutMs?: number;
+  readonly maxConnections?: number;
+  readonly connectTimeoutMs?: number;
+  readonly maxWriteBufferBytes?: number;
+  readonly errorResponsesPerSecond?: number;
+}
+
+/** Key → smallest value allowed (transport/options.ts resolveOptions). */
+const TRANSPORT_KEYS: Readonly<Record<keyof TransportTuning, number>> = {
+  udpReceiveBufferBytes: 0,
+  udpMaxRequestBytes: 1,
+  idleTimeoutMs: 0,
+  maxConnections: 1,
+  connectTimeoutMs: 1,
+  maxWriteBufferBytes: 1,
+  errorResponsesPerSecond: 0,
+};
 
 const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const LISTEN = /^(udp|tcp|tls):(?:\[[0-9A-Fa-f:.]+\]|[^:[\]\s]+):\d{1,5}$/;
@@ -200,7 +226,7 @@ function rotation(v: unknown, path: string): RotationConfig {
 /** Checks parsed YAML/JSON data; throws CONFIG_INVALID `PATH: reason`. */
 export function validateProxyConfig(data: unknown): ProxyFileConfig {
   if (data === null || data === undefined) return {};
-  const o = object(data, '', ['listen', 'routes', 'defaultRoute', 'domains', 'aliases', 'registrar', 'log', 'logme', 'metrics', 'logLevel', 'timers', 'stateless', 'tls']);
+  const o = object(data, '', ['listen', 'routes', 'defaultRoute', 'domains', 'aliases', 'registrar', 'log', 'logme', 'metrics', 'logLevel', 'timers', 'stateless', 'tls', 'transport']);
   const c: { -readonly [K in keyof ProxyFileConfig]: ProxyFileConfig[K] } = {};
   if (o['listen'] !== undefined) {
     c.listen = strings(o['listen'], 'listen', (s, p) => {
@@ -273,6 +299,13 @@ export function validateProxyConfig(data: unknown): ProxyFileConfig {
     if (t['requestCert'] !== undefined) tls.requestCert = bool(t['requestCert'], 'tls.requestCert');
     if ((tls.cert === undefined) !== (tls.key === undefined)) bad(tls.cert === undefined ? 'tls.cert' : 'tls.key', 'tls.cert and tls.key go together');
     c.tls = tls;
+  }
+  if (o['transport'] !== undefined) {
+    const keys = Object.keys(TRANSPORT_KEYS) as Array<keyof TransportTuning>;
+    const t = object(o['transport'], 'transport', keys);
+    const tuning: { -readonly [K in keyof TransportTuning]: TransportTuning[K] } = {};
+    for (const k of keys) if (t[k] !== undefined) tuning[k] = int(t[k], `transport.${k}`, TRANSPORT_KEYS[k], 2 ** 31 - 1);
+    c.transport = tuning;
   }
   // A tls: listener cannot start without a certificate and its key (RFC 3261 §26.3.1: the server side of TLS).
   if (c.listen?.some((l) => l.startsWith('tls:')) === true && (c.tls?.cert === undefined || c.tls.key === undefined)) bad('tls', 'a tls: listener needs tls.cert and tls.key');

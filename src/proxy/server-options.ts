@@ -8,7 +8,7 @@ import { ClfWriter } from '../logfile/writer.js';
 import type { WriterOptions } from '../logfile/writer-options.js';
 import { LogmeEngine } from '../logme/index.js';
 import type { Clock, TimerConfig } from '../transaction/index.js';
-import type { TlsOptions } from '../transport/index.js';
+import type { TlsOptions, TransportOptions } from '../transport/index.js';
 import { parseNextHop, parseStaticRoute, type StaticRoute } from './routes.js';
 import { MessageLog, type LogMode } from '../msglog/message-log.js';
 import type { NextHop } from './types.js';
@@ -42,6 +42,8 @@ export interface ProxyServerOptions {
   readonly stateless?: boolean;
   /** TLS files (PEM paths) of the `tls:` listeners, and the CA / client certificate for outbound TLS. */
   readonly tls?: TlsOptions;
+  /** Transport tunables (receive buffer, connection limits…; docs/reference/transport.md). */
+  readonly transport?: Omit<TransportOptions, 'listeners' | 'tls' | 'limits'>;
   readonly clock?: Clock;
 }
 

@@ -70,7 +70,7 @@ export class ProxyServer {
     this.#log = log;
     this.#timerC = opts.timerC;
     this.#stateless = opts.stateless === true;
-    this.#transport = new TransportLayer({ listeners: [...opts.listen], ...(opts.tls === undefined ? {} : { tls: opts.tls }) });
+    this.#transport = new TransportLayer({ ...opts.transport, listeners: [...opts.listen], ...(opts.tls === undefined ? {} : { tls: opts.tls }) });
     this.#registrar = new Registrar({ ...opts.registrar, domains: r.domains });
     this.#routerOpts = { registrar: this.#registrar, routes: r.routes, ...(r.defaultProxy === undefined ? {} : { defaultProxy: r.defaultProxy }) };
     const sink = this.#transport.sink();
@@ -93,7 +93,13 @@ export class ProxyServer {
   static async start(opts: ProxyServerOptions): Promise<ProxyServer> {
     const r = resolveServerOptions(opts);
     const log = await r.openLog();
-    const s = new ProxyServer(opts, log);
+    let s: ProxyServer;
+    try {
+      s = new ProxyServer(opts, log); // throws CONFIG_INVALID for bad transport options: close the log then
+    } catch (err) {
+      await log.close();
+      throw err;
+    }
     try {
       // The bindings saved by an earlier run (expired ones dropped): a restart keeps the registrations.
       s.#registrar.load();

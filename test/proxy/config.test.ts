@@ -37,6 +37,21 @@ describe('proxy configuration file', () => {
     assert.ok(c.logme !== undefined);
   });
 
+  it('transport tunables: validated with their paths, passed to the server, checked by the transport layer', async () => {
+    const c = parseProxyConfig('transport:\n  udpReceiveBufferBytes: 1048576\n  maxConnections: 64\n', 'f.yaml');
+    assert.deepEqual(c.transport, { udpReceiveBufferBytes: 1048576, maxConnections: 64 });
+    assert.deepEqual(mergeProxyConfig(c, { listen: ['udp:127.0.0.1:0'] }).server.transport, { udpReceiveBufferBytes: 1048576, maxConnections: 64 });
+    fails('transport: {udpReceiveBufferBytes: -1}\n', /^f\.yaml: transport\.udpReceiveBufferBytes: out of range/);
+    fails('transport: {maxConnections: 0}\n', /transport\.maxConnections: out of range/);
+    fails('transport: {sndbuf: 1}\n', /transport\.sndbuf: unknown key/);
+    // The server hands them to TransportLayer, which applies its own checks before any socket exists.
+    const { ProxyServer } = await import('../../src/proxy/server.js');
+    await assert.rejects(
+      ProxyServer.start({ listen: ['udp:127.0.0.1:0'], log: 'none', transport: { maxConnections: 0 } }),
+      (e: unknown) => e instanceof SipclfError && e.code === 'CONFIG_INVALID' && /maxConnections/.test(e.message),
+    );
+  });
+
   it('an empty file is an empty configuration', () => {
     assert.deepEqual(parseProxyConfig('', 'f.yaml'), {});
     assert.deepEqual(validateProxyConfig(null), {});
