@@ -71,7 +71,7 @@ export interface LogStats {
   received: number;
   sent: number;
   engineErrors: number;
-  /** Records the CLF encoder refused (a SipclfError CLF_* code): dropped, the others of the batch still written. */
+  /** Records the CLF encoder refused (a SipclfError CLF_* code) or that could not be built: dropped, the others still written. */
   unencodable: number;
 }
 
@@ -351,7 +351,13 @@ export class MessageLog {
         const p = q[i] as Pending;
         q[i++] = undefined as unknown as Pending; // the message can be collected once logged
         const engine = p.engine;
-        this.#put(recordFromMessage(p.msg, p.meta, engine === undefined ? {} : { mask: (t) => engine.mask(t) }));
+        try {
+          this.#put(recordFromMessage(p.msg, p.meta, engine === undefined ? {} : { mask: (t) => engine.mask(t) }));
+        } catch {
+          // Not CLF_* (those #put counts): a bug building this record. This runs from setImmediate, where a
+          // throw would end the process: the record is counted as lost and the others are still written.
+          this.stats.unencodable++;
+        }
         if ((i & 15) === 0 && performance.now() > deadline) break;
       }
     } finally {

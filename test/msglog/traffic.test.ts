@@ -136,6 +136,28 @@ describe('MessageLog off the forwarding path (issue 5 §4)', () => {
     assert.equal(log.stats.records, 3);
   });
 
+  test('a record that fails for another reason (a bug) is counted and skipped: the deferred slice never throws', async () => {
+    const { parseMessage } = await import('../../src/sip/parser.js');
+    const written: unknown[] = [];
+    let calls = 0;
+    const writer = {
+      writeRecord(rec: unknown): void {
+        if (++calls === 1) throw new TypeError('a bug');
+        written.push(rec);
+      },
+      flush: (): Promise<void> => Promise.resolve(),
+    };
+    const log = new MessageLog('all', undefined, writer as unknown as ConstructorParameters<typeof MessageLog>[2]);
+    const msg = parseMessage(invite);
+    log.sentDirect(msg, from, to, false, txns);
+    log.sentDirect(msg, from, to, false, txns);
+    await new Promise((r) => setImmediate(r)); // the slice runs here; a throw from it would fail the test run
+    await new Promise((r) => setImmediate(r));
+    assert.equal(written.length, 1);
+    assert.equal(log.stats.unencodable, 1);
+    assert.equal(log.stats.records, 1);
+  });
+
   test('beyond MAX_PENDING_RECORDS the oldest are written at once (backpressure, nothing dropped); close() writes the rest', async () => {
     const { MAX_PENDING_RECORDS } = await import('../../src/msglog/message-log.js');
     const { log, written, parse } = await setup();
