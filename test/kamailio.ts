@@ -11,6 +11,11 @@ export interface KamailioConfig {
   readonly uasPort: number;
   /** Also listen on TCP at `port` (default: UDP only). */
   readonly tcp?: boolean;
+  /**
+   * Also listen on TLS at `port` (module tls.so, Debian package kamailio-tls-modules) with this certificate
+   * and key (PEM paths); peers' certificates are not asked for nor verified.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string };
   /** Mirror every message as HEP v3 to this UDP port with siptrace (trace_mode=1), capture id 2001. */
   readonly hepPort?: number;
   readonly debug?: number;
@@ -32,13 +37,27 @@ export function kamailioConfig(c: KamailioConfig): string {
           'modparam("siptrace", "trace_on", 1)',
           'modparam("siptrace", "trace_mode", 1)',
         ].join('\n');
+  const tls =
+    c.tls === undefined
+      ? ''
+      : [
+          'loadmodule "tls.so"',
+          // Kamailio 5.6's default method offers TLS 1.0 only; Node ≥ 17 speaks 1.2 and 1.3.
+          'modparam("tls", "tls_method", "TLSv1.2+")',
+          `modparam("tls", "certificate", "${c.tls.cert}")`,
+          `modparam("tls", "private_key", "${c.tls.key}")`,
+          'modparam("tls", "verify_certificate", 0)',
+          'modparam("tls", "require_certificate", 0)',
+        ].join('\n');
+  const transport =
+    c.tls !== undefined ? `enable_tls=yes\ntcp_children=1\nlisten=tls:127.0.0.1:${c.port}` : c.tcp === true ? `tcp_children=1\nlisten=tcp:127.0.0.1:${c.port}` : 'disable_tcp=yes';
   const values: Record<string, string> = {
     PORT: String(c.port),
     UAS_PORT: String(c.uasPort),
     MODULES: c.modules ?? KAMAILIO_MODULES,
     DEBUG: String(c.debug ?? 2),
-    TRANSPORT: c.tcp === true ? `tcp_children=1\nlisten=tcp:127.0.0.1:${c.port}` : 'disable_tcp=yes',
-    EXTRA: hep,
+    TRANSPORT: transport,
+    EXTRA: [tls, hep].filter((x) => x !== '').join('\n'),
   };
   return template.replace(/@([A-Z_]+)@/g, (m, k: string) => values[k] ?? m);
 }

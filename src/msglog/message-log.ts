@@ -60,7 +60,8 @@ export const LOG_SLICE_MS = 2;
 /** Messages queued for logging beyond which the oldest are logged at once (backpressure, no loss). */
 export const MAX_PENDING_RECORDS = 20_000;
 
-const TRANSPORT_FLAG: Record<Address['transport'], TransportFlag> = { udp: 'U', tcp: 'T', tls: 'S' };
+/** RFC 6873 §4.2 byte 4 (U UDP, T TCP, S SCTP): TLS runs over TCP, so T, with byte 5 E (encrypted). */
+const TRANSPORT_FLAG: Record<Address['transport'], TransportFlag> = { udp: 'U', tcp: 'T', tls: 'T' };
 
 export function addressText(a: Pick<Address, 'host' | 'port'>): string {
   return formatAddress(a.host, a.port);

@@ -9,14 +9,18 @@
 // capture shows every message Kamailio delivers to the callee still marked (RFC 8497: an RFC 3261 proxy passes
 // the Session-ID and its parameters untouched, §5.3), the callee's echo reaching the caller marked; and the
 // sipclf CLF log (--log marked) holds every message of those dialogs at its port but the unmarked 100 Trying.
-// Run twice: the sipclf proxy ↔ Kamailio hop over UDP, then over TCP (Kamailio then record-routes twice, one
-// value per transport; the caller's ACK and BYE carry three Route values). The TCP hop is not in the UDP
-// capture: there the CLF records say what crossed it, and the callee's side that it arrived marked.
+// Run three times: the sipclf proxy ↔ Kamailio hop over UDP, then over TCP (Kamailio then record-routes twice,
+// one value per transport; the caller's ACK and BYE carry three Route values), then over TLS (Kamailio's tls
+// module, an OpenSSL server; the proxy verifies its certificate against tls.ca and logs that hop as T + E,
+// RFC 6873 §4.2). The TCP and TLS hops are not in the UDP capture: there the CLF records say what crossed
+// them, and the callee's side that it arrived marked.
 import { strict as assert } from 'node:assert';
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { kamailioConfig } from '../kamailio.js';
+import { decodeRecord, recordLengthAt } from '../../src/clf/decode.js';
+import { KAMAILIO_MODULES, kamailioConfig } from '../kamailio.js';
 import {
   clfMessages, freePort, KAMAILIO, missingTools, SCEN, show, SIPP, sippOk, start, startCapture, startProxy, stopCapture,
   stopProxy, TCPDUMP, TSHARK, uuidCsv, waitFor, wireMessages, withDir,
@@ -24,14 +28,42 @@ import {
 
 const CALLS = 5;
 /** The transport of the sipclf proxy ↔ Kamailio hop (the SIPp legs are UDP). */
-type Hop = 'udp' | 'tcp';
+type Hop = 'udp' | 'tcp' | 'tls';
+
+/** Kamailio's TLS module (Debian package kamailio-tls-modules): why the TLS hop cannot run, if it cannot. */
+function missingTlsModule(): string | undefined {
+  if (existsSync(join(KAMAILIO_MODULES, 'tls.so'))) return undefined;
+  const why = 'kamailio-tls-modules is not installed (apt-get install -y --no-install-recommends kamailio-tls-modules; .ci/run installs it)';
+  if (process.env['CI'] === 'true') throw new Error(`CI: ${why}`);
+  return why;
+}
+
+/** The transport and encryption flags (RFC 6873 §4.2 bytes 4, 5) of the records sent to / received from `peer`. */
+function hopFlags(dir: string, peer: string): string[] {
+  const flags = new Set<string>();
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.clf'))) {
+    const text = readFileSync(join(dir, f), 'latin1');
+    for (let off = 0; off < text.length; off += recordLengthAt(text, off)) {
+      const r = decodeRecord(text, off);
+      if (r.destination === peer || r.source === peer) flags.add(`${r.transport}${r.encrypted ? 'E' : 'U'}`);
+    }
+  }
+  return [...flags];
+}
 
 async function chain(t: TestContext, hop: Hop): Promise<void> {
   await withDir('sipclf-kamailio-', async (dir, runs) => {
     uuidCsv(join(dir, 'uuids.csv'));
     uuidCsv(join(dir, 'uas_uuids.csv'));
     const [kport, uasPort, uacPort] = [await freePort('127.0.0.1', true), await freePort(), await freePort()];
-    writeFileSync(join(dir, 'kamailio.cfg'), kamailioConfig({ port: kport, uasPort, tcp: hop === 'tcp' }));
+    if (hop === 'tls') {
+      // One throwaway self-signed certificate for both ends (IP subjectAltName: the proxy checks the name).
+      const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, encoding: 'utf8' });
+      assert.equal(gen.status, 0, gen.stderr);
+      writeFileSync(join(dir, 'proxy.yaml'), 'tls:\n  cert: cert.pem\n  key: key.pem\n  ca: cert.pem\n');
+    }
+    const tls = hop === 'tls' ? { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') } : undefined;
+    writeFileSync(join(dir, 'kamailio.cfg'), kamailioConfig({ port: kport, uasPort, tcp: hop === 'tcp', ...(tls === undefined ? {} : { tls }) }));
     const check = start('kamailio', ['-c', '-f', join(dir, 'kamailio.cfg')], dir, 20);
     runs.push(check);
     assert.equal(await check.done, 0, `kamailio -c:\n${check.out}`);
@@ -40,8 +72,9 @@ async function chain(t: TestContext, hop: Hop): Promise<void> {
     await waitFor(kam, /SO_RCVBUF is finally/, 10000); // printed once the UDP socket is bound
     // Over TCP the proxy needs a TCP interface for its Via and Record-Route (RFC 3261 §16.6 steps 4, 8); the
     // route's transport=tcp makes it connect to Kamailio, whose responses come back on that connection.
-    const tcp = hop === 'tcp' ? ['--listen', 'tcp:127.0.0.1:0'] : [];
-    const proxy = await startProxy(runs, dir, ['--listen', 'udp:127.0.0.1:0', ...tcp, '--route', `127.0.0.1=127.0.0.1:${kport}${hop === 'tcp' ? ';transport=tcp' : ''}`, '--log-dir', 'logs', '--log', 'marked']);
+    // Over TLS the same with a tls: listener, and Kamailio's certificate verified against tls.ca (proxy.yaml).
+    const tcp = hop === 'tcp' ? ['--listen', 'tcp:127.0.0.1:0'] : hop === 'tls' ? ['--listen', 'tls:127.0.0.1:0', '--config', 'proxy.yaml'] : [];
+    const proxy = await startProxy(runs, dir, ['--listen', 'udp:127.0.0.1:0', ...tcp, '--route', `127.0.0.1=127.0.0.1:${kport}${hop === 'udp' ? '' : `;transport=${hop}`}`, '--log-dir', 'logs', '--log', 'marked']);
     const pcap = join(dir, 'chain.pcap');
     const capture = await startCapture(runs, dir, pcap, `udp port ${proxy.port} or udp port ${uasPort}`);
     const bounds = ['-nostdin', '-m', String(CALLS), '-timeout', '30s', '-timeout_error'];
@@ -78,7 +111,9 @@ async function chain(t: TestContext, hop: Hop): Promise<void> {
       const toKam = recs.filter((m) => m.dir === 'S' && m.dst === kk);
       const fromKam = recs.filter((m) => m.dir === 'R' && m.src === kk);
       assert.equal(toKam.filter((m) => ['INVITE', 'ACK', 'BYE'].includes(m.what)).length, 3 * CALLS, toKam.map(show).join('\n'));
-      assert.ok(fromKam.filter((m) => m.what === '200').length >= 2 * CALLS && toKam.concat(fromKam).every((m) => m.logme), 'marked both ways over TCP');
+      assert.ok(fromKam.filter((m) => m.what === '200').length >= 2 * CALLS && toKam.concat(fromKam).every((m) => m.logme), `marked both ways over ${hop.toUpperCase()}`);
+      // RFC 6873 §4.2: TLS is TCP (T) with the encryption flag E; plain TCP is TU.
+      assert.deepEqual(hopFlags(join(dir, 'logs'), kk), [hop === 'tls' ? 'TE' : 'TU']);
     }
     // the sipclf proxy's CLF (no --logme-config: the messages carrying the marker): every message at its port
     // but the two 100 Trying (its own and Kamailio's, neither with a Session-ID), in order per direction
@@ -95,4 +130,5 @@ describe('SIPp → sipclf proxy → Kamailio → SIPp with log-me markers', () =
   const missing = missingTools(SIPP, KAMAILIO, TCPDUMP, TSHARK);
   it(`${CALLS} marked calls complete and the markers survive both proxies (UDP hop to Kamailio)`, { skip: missing ?? false, timeout: 60_000 }, (t) => chain(t, 'udp'));
   it(`${CALLS} marked calls over a TCP hop to Kamailio (double Record-Route)`, { skip: missing ?? false, timeout: 60_000 }, (t) => chain(t, 'tcp'));
+  it(`${CALLS} marked calls over a TLS hop to Kamailio (its OpenSSL server; our certificate check)`, { skip: missing ?? missingTlsModule() ?? false, timeout: 60_000 }, (t) => chain(t, 'tls'));
 });
