@@ -88,6 +88,9 @@ export const H = {
 
 export type HeaderId = (typeof H)[keyof typeof H];
 
+/** H.OTHER as a binding of this module, which TurboFan folds (an exported one it loads at each use; see bytes.ts). */
+const OTHER: HeaderId = H.OTHER;
+
 /** Canonical spelling and compact form of each known header, indexed by id. */
 const TABLE: ReadonlyArray<readonly [HeaderId, string, string?]> = [
   [H.VIA, 'Via', 'v'],
@@ -222,7 +225,7 @@ export function lookupHeaderBytes(b: Uint8Array, start: number, end: number): He
   let slot = lookupHash(b, start, end);
   for (;;) {
     const cand = slotName[slot];
-    if (cand === undefined) return H.OTHER;
+    if (cand === undefined) return OTHER;
     if (cand.length === len) {
       let i = 0;
       while (i < len && ((b[start + i] as number) | 0x20) === cand[i]) i++;
