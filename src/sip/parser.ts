@@ -18,7 +18,7 @@ import { SipMessage } from './message.js';
 // Module-local bindings of the imports, so that TurboFan folds them into parseMessage's code (bytes.ts says why).
 const { COLON, CR, HT, LF, SP, TOKEN, parseDecimal } = bytes;
 const { scanCSeq, scanSessionId, scanTag, scanTopVia } = eagerScanners;
-const { H, lookupHeaderBytes } = headerNames;
+const { H, NAME_CLASS, NAME_CLASS_BITS, NAME_ID, NAME_NEXT, NAME_ROOT } = headerNames;
 const { E_BODY_S, E_CALLID_E, E_CALLID_S, E_CLEN, E_CLEN_CONFLICT, E_CSEQ_SEQ, E_END, E_FROMTAG_S, E_FROM_IDX, E_HDR_END, E_MAXFWD, E_METHOD_E, E_METHOD_S, E_REASON_E, E_REASON_S, E_ROUTE_COUNT, E_RR_COUNT, E_SID_IDX, E_SID_LOGME, E_SID_STATE, E_START, E_STATUS, E_TOTAG_S, E_TO_IDX, E_URI_E, E_URI_S, E_VER_E, E_VER_S, E_VIA_COUNT, E_VIA_IDX, HBASE, HSTRIDE } = layout;
 
 /**
@@ -189,9 +189,16 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
       break;
     }
     if (b0 === SP || b0 === HT) fail('SIP_BAD_HEADER_LINE', 'header line starts with whitespace but follows no header', i);
-    // field-name: a token.
+    // field-name: a token, recognised while it is scanned (header-names.ts: one pass identifies the known
+    // names, long or compact, any case, §7.3.1/§7.3.3; the scan itself stops at the first non-token char).
     const ns = i;
-    while (i < len && TOKEN[buf[i] as number] === 1) i++;
+    let st = NAME_ROOT;
+    while (i < len) {
+      const nx = NAME_NEXT[(st << NAME_CLASS_BITS) | (NAME_CLASS[buf[i] as number] as number)] as number;
+      if (nx === 0) break;
+      st = nx;
+      i++;
+    }
     const ne = i;
     if (ne === ns) fail('SIP_BAD_HEADER_LINE', 'header name expected', ns);
     let c = i < len ? (buf[i] as number) : -1;
@@ -230,7 +237,7 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     if (n >= maxHeaders) throw new SipParseError('SIP_LIMIT_HEADER_COUNT', `more than ${maxHeaders} header lines`, ns);
     const base = HBASE + n * HSTRIDE;
     if (base + HSTRIDE > scratch.length) grow();
-    const id = lookupHeaderBytes(buf, ns, ne);
+    const id = NAME_ID[st] as number;
     const tab = scratch;
     tab[base] = id;
     tab[base + 1] = ns;
