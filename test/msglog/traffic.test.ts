@@ -158,6 +158,25 @@ describe('MessageLog off the forwarding path (issue 5 §4)', () => {
     assert.equal(log.stats.records, 1);
   });
 
+  test('what outbound() remembers on the bytes is seen by that MessageLog only (another one falls back to its own ids)', async () => {
+    const { parseMessage } = await import('../../src/sip/parser.js');
+    const logged = (): { log: MessageLog; written: Array<{ serverTxn: unknown; clientTxn: unknown }> } => {
+      const written: Array<{ serverTxn: unknown; clientTxn: unknown }> = [];
+      const writer = { writeRecord: (r: { serverTxn: unknown; clientTxn: unknown }): void => void written.push(r), flush: (): Promise<void> => Promise.resolve() };
+      return { log: new MessageLog('all', undefined, writer as unknown as ConstructorParameters<typeof MessageLog>[2]), written };
+    };
+    const a = logged();
+    const b = logged();
+    const { bytes } = a.log.outbound(Buffer.from(invite), to, { serverTxn: 'z9hG4bK-a1', clientTxn: 'z9hG4bK-a2' });
+    assert.equal(parseMessage(bytes).callId, 'c1');
+    a.log.onSend(bytes, from, to, false, { serverTxn: 'fallback', clientTxn: null });
+    b.log.onSend(bytes, from, to, false, { serverTxn: 'z9hG4bK-b1', clientTxn: null });
+    await a.log.flush();
+    await b.log.flush();
+    assert.deepEqual(a.written.map((r) => [r.serverTxn, r.clientTxn]), [['z9hG4bK-a1', 'z9hG4bK-a2']]);
+    assert.deepEqual(b.written.map((r) => [r.serverTxn, r.clientTxn]), [['z9hG4bK-b1', null]]);
+  });
+
   test('beyond MAX_PENDING_RECORDS the oldest are written at once (backpressure, nothing dropped); close() writes the rest', async () => {
     const { MAX_PENDING_RECORDS } = await import('../../src/msglog/message-log.js');
     const { log, written, parse } = await setup();
