@@ -65,7 +65,10 @@ export interface Run {
 export function start(cmd: string, args: readonly string[], cwd: string, seconds = 90): Run {
   // --foreground: timeout passes our SIGTERM to the command only. Without it, timeout also signals its own
   // process group and now and then dies of that signal itself (exit null) although the command exited 0.
-  const child = spawn('timeout', ['--foreground', '-k', '5', String(seconds), cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  // detached: timeout leads a process group of its own with the command (and whatever the command forks, such
+  // as Kamailio's children), so withDir can kill all of them; SIGKILL of timeout alone would orphan the command,
+  // whose open stdout pipe then keeps this test process from ever exiting.
+  const child = spawn('timeout', ['--foreground', '-k', '5', String(seconds), cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const run: Run = { child, out: '', done: new Promise((r) => child.on('exit', (code) => r(code))) };
   child.stdout?.on('data', (d: Buffer) => (run.out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (run.out += d.toString()));
@@ -84,14 +87,24 @@ export async function waitFor(run: Run, re: RegExp, ms: number): Promise<RegExpM
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A scratch directory and a list of runs; every run still alive is SIGKILLed and the directory removed. */
+/** SIGKILL to a run's whole process group (see start), whether or not `timeout` itself is still alive. */
+export function killGroup(r: Run): void {
+  if (r.child.pid === undefined) return;
+  try {
+    process.kill(-r.child.pid, 'SIGKILL');
+  } catch {
+    // the group is gone already (ESRCH)
+  }
+}
+
+/** A scratch directory and a list of runs; every run's process group is SIGKILLed and the directory removed. */
 export async function withDir(prefix: string, body: (dir: string, runs: Run[]) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const runs: Run[] = [];
   try {
     await body(dir, runs);
   } finally {
-    for (const r of runs) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+    for (const r of runs) killGroup(r);
     await Promise.all(runs.map((r) => Promise.race([r.done, sleep(2000)])));
     rmSync(dir, { recursive: true, force: true });
   }
