@@ -10,6 +10,7 @@ import { encodeRecordInto } from '../../src/clf/encode-into.js';
 import { OctetValueField, crlfOffsets, octetMessageField } from '../../src/clf/octet-field.js';
 import { messageField } from '../../src/clf/optional.js';
 import { MAX_FIELD_BYTES, type ClfRecord } from '../../src/clf/record.js';
+import { RFC6873_S5 } from './fixtures.js';
 
 /** Octets at `shift` bytes into a larger allocation: the Int32 word scan must not depend on alignment. */
 function placed(bytes: Uint8Array, shift: number): Buffer {
@@ -40,26 +41,8 @@ const octets = fc.array(piece, { maxLength: 60 }).map((parts) => {
   return new Uint8Array(Buffer.concat(chunks));
 });
 
-const RECORD: Omit<ClfRecord, 'optional'> = {
-  timestamp: 1_700_000_000_123,
-  isRequest: true,
-  retransmission: 'O',
-  direction: 'R',
-  transport: 'U',
-  encrypted: false,
-  cseq: '1 INVITE',
-  status: null,
-  requestUri: 'sip:bob@example.com',
-  destination: '192.0.2.2:5060',
-  source: '192.0.2.1:5060',
-  toUri: 'sip:bob@example.com',
-  toTag: null,
-  fromUri: 'sip:alice@example.com',
-  fromTag: 'a1',
-  callId: 'c1@example.com',
-  serverTxn: 'z9hG4bK1',
-  clientTxn: null,
-};
+/** Any valid record will do: the RFC 6873 §5 one (test/clf/fixtures.ts), its optional field replaced. */
+const RECORD = RFC6873_S5;
 
 describe('octetMessageField: the fast Tag 02 path', () => {
   test('declines or agrees with messageField, at every alignment (fast-check)', () => {
