@@ -540,10 +540,32 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
 }
 
 async function ramp(proxy, ports) {
-  const p = await proxy.start(ports.uas);
-  const res = { key: proxy.key, label: proxy.label, scen: proxy.scen, cmd: p.cmd, steps: [], loadStart: loadavg() };
+  const res = { key: proxy.key, label: proxy.label, scen: proxy.scen, steps: [], loadStart: loadavg(), restarts: 0, warmupCalls: 0 };
+  // A step that fails leaves thousands of transactions, timers and SIPp retransmissions behind, which would
+  // load the next step: the proxy is restarted (and warmed up again) before any step that follows a failure.
+  let p;
+  const begin = async () => {
+    p = await proxy.start(ports.uas);
+    res.cmd ??= p.cmd;
+    const w = await runStep(proxy, p, ports, 100, WARMUP_S);
+    res.warmup ??= w;
+    res.warmupCalls += w.created;
+  };
+  const end = async () => {
+    if (p === undefined) return;
+    const q = p;
+    p = undefined;
+    if (q.logDir !== undefined) res.clfBytes = (res.clfBytes ?? 0) + dirBytes(q.logDir);
+    if (q.stop !== undefined) {
+      const s = await q.stop();
+      res.exit = s.code ?? s.sig;
+      if (s.clfRecords !== undefined) res.clfRecords = (res.clfRecords ?? 0) + s.clfRecords;
+      res.summary = s.summary;
+    }
+    if (q.logDir !== undefined) rmSync(q.logDir, { recursive: true, force: true });
+  };
   try {
-    res.warmup = await runStep(proxy, p, ports, 100, WARMUP_S);
+    await begin();
     let lo = 0;
     let hi;
     for (const rate of RATES) {
@@ -557,6 +579,11 @@ async function ramp(proxy, ports) {
     }
     // Then bisect between the last passing rate and the first failing one (to 50 cps).
     for (let i = 0; hi !== undefined && i < BISECT && hi - lo > 100; i++) {
+      if (!res.steps[res.steps.length - 1].pass) {
+        await end();
+        await begin();
+        res.restarts++;
+      }
       const mid = Math.round((lo + hi) / 2 / 50) * 50;
       const r = await runStep(proxy, p, ports, mid, SECONDS);
       r.bisect = true;
@@ -564,22 +591,15 @@ async function ramp(proxy, ports) {
       if (r.pass) lo = mid;
       else hi = mid;
     }
-    if (p.logDir !== undefined) res.clfBytes = dirBytes(p.logDir);
   } finally {
-    if (p.stop !== undefined) {
-      const s = await p.stop();
-      res.exit = s.code ?? s.sig;
-      res.clfRecords = s.clfRecords;
-      res.summary = s.summary;
-    }
-    if (p.logDir !== undefined) rmSync(p.logDir, { recursive: true, force: true });
+    await end();
   }
   res.loadEnd = loadavg();
   const byRate = [...res.steps].sort((a, b) => a.rate - b.rate);
   const passed = byRate.filter((s) => s.pass);
   res.best = passed[passed.length - 1];
   res.firstFail = byRate.find((s) => !s.pass && s.rate > (res.best?.rate ?? 0));
-  res.totalCalls = res.steps.reduce((a, s) => a + s.created, res.warmup.created);
+  res.totalCalls = res.steps.reduce((a, s) => a + s.created, res.warmupCalls);
   return res;
 }
 
@@ -820,7 +840,7 @@ const lines = [
   `Setup: SIPp UAC → proxy → SIPp UAS over UDP on 127.0.0.1, ${m.pinned ? 'the proxy pinned to core 1 (`taskset -c 1`), both SIPp processes to core 0 (`taskset -c 0`)' : 'unpinned'}; ` +
     `${res.seconds} s per rate (\`-m RATE×${res.seconds}\`), call length \`-d ${res.callMs}\`, rates ${res.rates.join(', ')} cps, stopping at the first rate that does not pass${res.bisect ? `, then ${res.bisect} bisection steps between the last rate passed and it (to 50 cps; marked (b))` : ''}. ` +
     `A rate **passes** when < 0.1 % of its calls failed, every call ended, and the UAC created the calls at ≥ ${res.keepUp * 100} % of the rate (else the UAC did not keep up); a rate that does not pass says why, with the SIPp failure counters, and how much of its core the proxy and SIPp used. ` +
-    `Each proxy is started once and warmed up (${res.warmupS} s at 100 cps, not counted) before its ramp. CPU = utime + stime of the proxy process (Kamailio: summed over its main process and children) from /proc/PID/stat, ` +
+    `Each proxy is started and warmed up (${res.warmupS} s at 100 cps, not counted) before its ramp, and started and warmed up afresh before any step that follows a failed one (a failed step leaves thousands of transactions, timers and retransmissions behind that would load the next step). CPU = utime + stime of the proxy process (Kamailio: summed over its main process and children) from /proc/PID/stat, ` +
     'read before the UAC starts and 1 s after it ends, divided by the calls created. Memory = RSS / PSS (summed over the processes for Kamailio; PSS counts shared memory once) after the step.',
   '',
   'Commands (TMP a temporary directory, ports chosen free at start):',
