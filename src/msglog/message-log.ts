@@ -23,7 +23,7 @@
  * `originator` (a UA): every message this entity sends is its own (`ProcessInput.local`), so the engine may
  * start marking at the dialog-creating request (RFC 8497 §4.2). A proxy forwards what it receives.
  */
-import { formatAddress, recordFromMessage, type ClfRecord, type MessageMeta, type Retransmission, type TransportFlag } from '../clf/index.js';
+import { formatAddress, recordFromMessage, type ClfRecord, type FromMessageOptions, type MessageMeta, type Retransmission, type TransportFlag } from '../clf/index.js';
 import { isSipclfError } from '../errors.js';
 import type { ClfWriter } from '../logfile/writer.js';
 import type { LogmeEngine } from '../logme/index.js';
@@ -67,7 +67,15 @@ type Tagged = Buffer & { [SENT]?: SentEntry };
 interface Pending {
   readonly msg: SipMessage;
   readonly meta: MessageMeta;
-  readonly engine: LogmeEngine | undefined;
+  /** recordFromMessage's options: the mask of the engine in charge when the message was handled. */
+  readonly opts: FromMessageOptions;
+}
+
+const NO_MASK: FromMessageOptions = {};
+
+/** The options that mask with `engine` (RFC 8497 §8.2): one object per engine, not one per record. */
+function recordOptions(engine: LogmeEngine | undefined): FromMessageOptions {
+  return engine === undefined ? NO_MASK : { mask: (t) => engine.mask(t) };
 }
 
 /** Longest a deferred logging slice runs before the event loop gets a turn (ms). */
@@ -100,6 +108,7 @@ const CSEQ_LINE = Buffer.from('\nCSeq', 'latin1');
 export class MessageLog {
   readonly mode: LogMode;
   #engine: LogmeEngine | undefined;
+  #recordOpts: FromMessageOptions;
   readonly #writer: ClfWriter | undefined;
   /**
    * The messages this entity handed to a transaction, with their decision, are remembered on their bytes
@@ -135,6 +144,7 @@ export class MessageLog {
   constructor(mode: LogMode, engine: LogmeEngine | undefined, writer: ClfWriter | undefined, opts: { readonly originator?: boolean } = {}) {
     this.mode = writer === undefined ? 'none' : mode;
     this.#engine = engine;
+    this.#recordOpts = recordOptions(engine);
     this.#writer = writer;
     this.#originator = opts.originator ?? false;
   }
@@ -146,6 +156,7 @@ export class MessageLog {
   /** Replaces the log-me engine (SIGHUP reload); the old engine's dialog state is not carried over. */
   setEngine(engine: LogmeEngine | undefined): void {
     this.#engine = engine;
+    this.#recordOpts = recordOptions(engine);
   }
 
   /** The CLF writer's counters, when logging to files. */
@@ -338,7 +349,7 @@ export class MessageLog {
         serverTxn: txns.serverTxn,
         clientTxn: txns.clientTxn,
       },
-      engine: this.#engine,
+      opts: this.#recordOpts,
     };
     if (this.#batch !== undefined) this.#batch.push(p);
     else this.#enqueue(p);
@@ -373,9 +384,8 @@ export class MessageLog {
       while (q.length - i > keep) {
         const p = q[i] as Pending;
         q[i++] = undefined as unknown as Pending; // the message can be collected once logged
-        const engine = p.engine;
         try {
-          this.#put(recordFromMessage(p.msg, p.meta, engine === undefined ? {} : { mask: (t) => engine.mask(t) }));
+          this.#put(recordFromMessage(p.msg, p.meta, p.opts));
         } catch {
           // Not CLF_* (those #put counts): a bug building this record. This runs from setImmediate, where a
           // throw would end the process: the record is counted as lost and the others are still written.
