@@ -175,7 +175,7 @@ export function recordFromMessage(msg: SipMessage, meta: MessageMeta, opts: From
     const raw = msg.raw;
     const start = raw.byteOffset - msg.buffer.byteOffset;
     const text = msg.text.slice(start, start + raw.length);
-    // A mask that changes nothing returns the same string: the octets are then logged as they are.
+    // A mask that changed nothing (equal text): the octets are logged as they are, without a string copy.
     const masked = opts.mask === undefined ? text : opts.mask(text);
     const fast = masked === text ? octetMessageField(raw, text) : undefined;
     if (fast !== undefined) optional.push(fast);

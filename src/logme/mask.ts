@@ -27,7 +27,7 @@ export function makeMasker(opts: MaskOptions): (text: string) => string {
     if (bodyAt < 0) bodyAt = text.indexOf('\n\n');
     if (bodyAt < 0) return text;
     const body = text.slice(bodyAt);
-    // Nothing to mask (the usual case): the very same string, which tells the CLF layer the octets are unchanged.
+    // Nothing to mask (the usual case): the text itself, with no copy for the CLF layer to compare (from-sip.ts).
     if (!any.test(body)) return text;
     const head = text.slice(0, bodyAt);
     return head + body.replace(re, (_m, nl: string, prefix: string, value: string) => nl + prefix + 'X'.repeat(value.length));

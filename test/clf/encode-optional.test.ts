@@ -6,6 +6,7 @@ import { SipclfError, type ErrorCode } from '../../src/errors.js';
 import { decodeRecord } from '../../src/clf/decode.js';
 import { encodeRecord, writeMandatory } from '../../src/clf/encode.js';
 import { formatAddress, recordFromMessage } from '../../src/clf/from-sip.js';
+import { OctetValueField } from '../../src/clf/octet-field.js';
 import { bodyField, decodeOptionalValue, entityField, headerField, messageField, parseTruncationMarker, vendorField } from '../../src/clf/optional.js';
 import { SIPCLF_PEN, UNPARSEABLE, VTAG_TRUNCATED, type ClfRecord } from '../../src/clf/record.js';
 import { parseMessage } from '../../src/sip/parser.js';
@@ -180,6 +181,12 @@ describe('recordFromMessage and formatAddress', () => {
     assert.ok(whole);
     assert.equal(decodeOptionalValue(whole), resp.raw.latin1Slice().replaceAll('\t', ' '));
     assert.deepEqual(decodeRecord(encodeRecord(r)), r);
+  });
+  test('a mask that changes nothing: Tag 02 comes from the octets (octet-field.ts), the same Value as messageField', () => {
+    const m = parseMessage(Buffer.from('OPTIONS sip:x SIP/2.0\r\nTo: <sip:x>\r\nFrom: <sip:y>;tag=1\r\nCall-ID: 1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n', 'latin1'));
+    const r = recordFromMessage(m, meta, { mask: (t) => t.slice(0, 5) + t.slice(5) });
+    assert.ok(r.optional[0] instanceof OctetValueField);
+    assert.equal(r.optional[0].value, messageField(m.raw.latin1Slice(), m.raw).field.value);
   });
   test('mask rewrites the logged message; unparseable To → ?', () => {
     const r = recordFromMessage(resp, meta, { mask: (m) => m.replaceAll('alice', 'XXXXX') });

@@ -177,6 +177,15 @@ describe('MessageLog off the forwarding path (issue 5 §4)', () => {
     assert.deepEqual(b.written.map((r) => [r.serverTxn, r.clientTxn]), [['z9hG4bK-b1', null]]);
   });
 
+  test('RFC 6873 §4.2: a message over TLS is logged with transport T and encryption E (S would be SCTP)', async () => {
+    const { log, written, parse } = await setup();
+    const tls = { transport: 'tls' as const, host: '127.0.0.1', port: 5061 };
+    log.sentDirect(parse(invite), tls, to, false, txns);
+    log.sentDirect(parse(invite), from, to, false, txns);
+    await log.flush();
+    assert.deepEqual(written.map((r) => [(r as unknown as { transport: string }).transport, (r as unknown as { encrypted: boolean }).encrypted]), [['T', true], ['U', false]]);
+  });
+
   test('beyond MAX_PENDING_RECORDS the oldest are written at once (backpressure, nothing dropped); close() writes the rest', async () => {
     const { MAX_PENDING_RECORDS } = await import('../../src/msglog/message-log.js');
     const { log, written, parse } = await setup();
