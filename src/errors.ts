@@ -290,6 +290,11 @@ export const ERRORS = {
     status: 500,
     summary: 'The only final responses were 503 (or transport errors, which count as 503, §16.9): the proxy answers 500 instead of forwarding a 503 (RFC 3261 §16.7 step 6).',
   },
+  PROXY_OVERLOADED: {
+    layer: 'proxy',
+    status: 503,
+    summary: 'Overload control: the event loop was saturated, so a new out-of-dialog request was answered 503 instead of forwarded (RFC 3261 §21.5.4; docs/reference/proxy-config.md "overload"). In-dialog requests, ACK and CANCEL are never shed.',
+  },
   PROXY_INTERVAL_TOO_BRIEF: {
     layer: 'proxy',
     status: 423,

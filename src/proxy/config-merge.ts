@@ -82,6 +82,7 @@ export function mergeProxyConfig(file: ProxyFileConfig, flags: ProxyFlags): Effe
     ...(stateless ? { stateless } : {}),
     ...(Object.keys(tls).length === 0 ? {} : { tls }),
     ...(file.transport === undefined ? {} : { transport: file.transport }),
+    ...(file.overload === undefined ? {} : { overload: file.overload }),
   };
   return { server, metrics, logLevel: level as LogLevel };
 }

@@ -12,6 +12,7 @@ import { parseDocument } from 'yaml';
 import { SipclfError } from '../errors.js';
 import { validateLogmeConfig } from '../logme/index.js';
 import { parseInterval } from '../logfile/rotate.js';
+import { OVERLOAD_DEFAULTS, resolveOverload, type OverloadOptions } from './overload.js';
 import { parseNextHop, parseStaticRoute } from './routes.js';
 import type { LogMode } from '../msglog/message-log.js';
 
@@ -72,6 +73,7 @@ export interface ProxyFileConfig {
   readonly stateless?: boolean;
   readonly tls?: TlsConfig;
   readonly transport?: TransportTuning;
+  readonly overload?: OverloadOptions;
 }
 
 /**
@@ -226,7 +228,7 @@ function rotation(v: unknown, path: string): RotationConfig {
 /** Checks parsed YAML/JSON data; throws CONFIG_INVALID `PATH: reason`. */
 export function validateProxyConfig(data: unknown): ProxyFileConfig {
   if (data === null || data === undefined) return {};
-  const o = object(data, '', ['listen', 'routes', 'defaultRoute', 'domains', 'aliases', 'registrar', 'log', 'logme', 'metrics', 'logLevel', 'timers', 'stateless', 'tls', 'transport']);
+  const o = object(data, '', ['listen', 'routes', 'defaultRoute', 'domains', 'aliases', 'registrar', 'log', 'logme', 'metrics', 'logLevel', 'timers', 'stateless', 'tls', 'transport', 'overload']);
   const c: { -readonly [K in keyof ProxyFileConfig]: ProxyFileConfig[K] } = {};
   if (o['listen'] !== undefined) {
     c.listen = strings(o['listen'], 'listen', (s, p) => {
@@ -306,6 +308,11 @@ export function validateProxyConfig(data: unknown): ProxyFileConfig {
     const tuning: { -readonly [K in keyof TransportTuning]: TransportTuning[K] } = {};
     for (const k of keys) if (t[k] !== undefined) tuning[k] = int(t[k], `transport.${k}`, TRANSPORT_KEYS[k], 2 ** 31 - 1);
     c.transport = tuning;
+  }
+  if (o['overload'] !== undefined) {
+    const ov = object(o['overload'], 'overload', Object.keys(OVERLOAD_DEFAULTS)) as OverloadOptions;
+    resolveOverload(ov); // CONFIG_INVALID `overload.KEY: reason`
+    c.overload = ov;
   }
   // A tls: listener cannot start without a certificate and its key (RFC 3261 §26.3.1: the server side of TLS).
   if (c.listen?.some((l) => l.startsWith('tls:')) === true && (c.tls?.cert === undefined || c.tls.key === undefined)) bad('tls', 'a tls: listener needs tls.cert and tls.key');

@@ -94,6 +94,9 @@ export function proxyRegistry(src: MetricsSource): Registry {
     set({ reason: 'io' }, w?.lost ?? 0);
     set({ reason: 'encode' }, s.logStats().unencodable);
   });
+  gauge('sipclf_proxy_event_loop_utilization', 'Share (0-1) of the last overload-control window the event loop was busy (the overload signal, docs/reference/proxy-config.md "overload").', [], (set) => set({}, s.overload.stats.utilization));
+  gauge('sipclf_proxy_overload_reject_fraction', 'Fraction (0-1) of new out-of-dialog requests currently answered 503 by overload control.', [], (set) => set({}, s.overload.fraction));
+  counter('sipclf_proxy_overload_rejected_total', 'New requests answered 503 by overload control (also counted in sipclf_proxy_errors_total{code="PROXY_OVERLOADED"}).', [], (set) => set({}, s.overload.stats.rejected));
   counter('sipclf_proxy_reloads_total', 'Configuration reloads (SIGHUP), result="ok" or "failed".', ['result'], (set) => {
     set({ result: 'ok' }, src.reloads.ok);
     set({ result: 'failed' }, src.reloads.failed);
@@ -114,6 +117,7 @@ export function health(src: MetricsSource): Record<string, unknown> {
     requests: s.stats.requests,
     responses: s.stats.responses,
     clfRecords: s.log.writerStats()?.records ?? 0,
+    overload: { rejectFraction: s.overload.fraction, rejected: s.overload.stats.rejected },
     reloads: { ...src.reloads },
   };
 }

@@ -12,6 +12,7 @@ import type { TlsOptions, TransportOptions } from '../transport/index.js';
 import { parseNextHop, parseStaticRoute, type StaticRoute } from './routes.js';
 import { MessageLog, type LogMode } from '../msglog/message-log.js';
 import type { NextHop } from './types.js';
+import type { OverloadOptions } from './overload.js';
 
 export interface ProxyServerOptions {
   /** Listen addresses, `udp:127.0.0.1:5060` (docs/reference/transport.md); port 0: the OS chooses. */
@@ -44,6 +45,8 @@ export interface ProxyServerOptions {
   readonly tls?: TlsOptions;
   /** Transport tunables (receive buffer, connection limits…; docs/reference/transport.md). */
   readonly transport?: Omit<TransportOptions, 'listeners' | 'tls' | 'limits'>;
+  /** Overload control: 503 to a fraction of new requests while the event loop is saturated (overload.ts). */
+  readonly overload?: OverloadOptions;
   readonly clock?: Clock;
 }
 

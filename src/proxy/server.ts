@@ -34,6 +34,7 @@ import { parseNextHop, parseStaticRoute } from './routes.js';
 import type { MessageLog, Txns } from '../msglog/message-log.js';
 import { resolveServerOptions, type ProxyServerOptions, type ProxyStats } from './server-options.js';
 import { statelessRequest, statelessResponse, type StatelessDeps } from './server-stateless.js';
+import { OverloadControl } from './overload.js';
 import type { LocalInterface, OutgoingRequest, OutgoingResponse, ProxyPorts, ProxySelf } from './types.js';
 
 export type { ProxyServerOptions, ProxyStats } from './server-options.js';
@@ -62,6 +63,9 @@ export class ProxyServer {
   #self: ProxySelf = { interfaces: [] };
   #router: Router | undefined;
   #tick: NodeJS.Timeout | undefined;
+  /** Overload control (overload.ts): sampled every window by #overloadTimer. */
+  readonly overload: OverloadControl;
+  #overloadTimer: NodeJS.Timeout | undefined;
   readonly stats: ProxyStats = { requests: 0, responses: 0, forwarded: 0, errors: {}, stray: 0, acks: 0, cancels: 0, registers: 0 };
 
   private constructor(opts: ProxyServerOptions, log: MessageLog) {
@@ -70,6 +74,7 @@ export class ProxyServer {
     this.#log = log;
     this.#timerC = opts.timerC;
     this.#stateless = opts.stateless === true;
+    this.overload = new OverloadControl(opts.overload);
     this.#transport = new TransportLayer({ ...opts.transport, listeners: [...opts.listen], ...(opts.tls === undefined ? {} : { tls: opts.tls }) });
     this.#registrar = new Registrar({ ...opts.registrar, domains: r.domains });
     this.#routerOpts = { registrar: this.#registrar, routes: r.routes, ...(r.defaultProxy === undefined ? {} : { defaultProxy: r.defaultProxy }) };
@@ -115,7 +120,29 @@ export class ProxyServer {
       s.#tick = setInterval(() => engine.tick(), 1000);
       s.#tick.unref();
     }
+    s.#startOverloadSampling();
     return s;
+  }
+
+  /** Every window: the event loop's utilization since the last sample (overload.ts says why this signal). */
+  #startOverloadSampling(): void {
+    if (!this.overload.options.enabled) return;
+    let last = performance.eventLoopUtilization();
+    this.#overloadTimer = setInterval(() => {
+      const now = performance.eventLoopUtilization();
+      this.overload.update(performance.eventLoopUtilization(now, last).utilization);
+      last = now;
+    }, this.overload.options.windowMs);
+    this.#overloadTimer.unref();
+  }
+
+  /**
+   * Whether a new request that would be forwarded is answered 503 by overload control instead: only
+   * out-of-dialog requests (no To tag) are shed; in-dialog ones continue calls already admitted, and an ACK
+   * or a CANCEL ends work already begun (the stateless mode forwards both like other requests).
+   */
+  #shed(msg: SipMessage): boolean {
+    return msg.toTag === undefined && msg.method !== 'ACK' && msg.method !== 'CANCEL' && this.overload.shed();
   }
 
   addresses(): Endpoint[] {
@@ -169,6 +196,7 @@ export class ProxyServer {
   /** Stops listening, abandons every transaction, flushes and closes the CLF log. */
   async close(): Promise<void> {
     if (this.#tick !== undefined) clearInterval(this.#tick);
+    if (this.#overloadTimer !== undefined) clearInterval(this.#overloadTimer);
     for (const c of this.#contexts.values()) if (c.timerC !== undefined) this.#clock.clearTimeout(c.timerC);
     this.#contexts.clear();
     this.#manager.terminateAll();
@@ -221,7 +249,7 @@ export class ProxyServer {
   }
 
   #statelessDeps(): StatelessDeps {
-    return { self: this.#self, router: this.#router, registrar: this.#registrar, log: this.#log, transport: this.#transport, stats: this.stats, count: (c) => this.#count(c) };
+    return { self: this.#self, router: this.#router, registrar: this.#registrar, log: this.#log, transport: this.#transport, stats: this.stats, count: (c) => this.#count(c), shed: (msg) => this.#shed(msg), overload: this.overload };
   }
 
   /** Returns the retransmission flag of the request. */
@@ -283,6 +311,11 @@ export class ProxyServer {
       const res = this.#registrar.handleRegister(prep.msg);
       if (res.error !== undefined) this.#count(res.error.code);
       this.#respond(txn, this.#registrar.respond(prep.msg, res, newTag()), upstream);
+      return;
+    }
+    if (this.#shed(msg)) {
+      this.#count('PROXY_OVERLOADED');
+      this.#respond(txn, buildResponse(msg, 503, { toTag: newTag(), headers: this.overload.responseHeaders() }), upstream);
       return;
     }
     const router = this.#router;
