@@ -114,7 +114,13 @@ describe('sipclf proxy --config (child process)', () => {
     assert.match(text, /^# TYPE sipclf_proxy_clf_records_written_total counter$/m);
     assert.equal(value(/^sipclf_proxy_clf_records_pending (\d+)$/m), 0, 'nothing left queued for logging once the calls are over');
     assert.match(text, /^# TYPE sipclf_proxy_parse_errors_total counter$/m);
-    const h = (await (await fetch(`http://127.0.0.1:${mport}/health`)).json()) as { status: string; requests: number; reloads: { ok: number; failed: number } };
+    // Overload control: three OPTIONS on an idle proxy shed nothing; the utilization is a share of the window.
+    assert.equal(value(/^sipclf_proxy_overload_reject_fraction (\S+)$/m), 0);
+    assert.match(text, /^# TYPE sipclf_proxy_overload_rejected_total counter$/m);
+    const elu = value(/^sipclf_proxy_event_loop_utilization (\S+)$/m);
+    assert.ok(elu >= 0 && elu <= 1, `utilization ${elu}`);
+    const h = (await (await fetch(`http://127.0.0.1:${mport}/health`)).json()) as { status: string; requests: number; reloads: { ok: number; failed: number }; overload: unknown };
+    assert.deepEqual(h.overload, { rejectFraction: 0, rejected: 0 });
     assert.equal(h.status, 'ok');
     assert.equal(h.requests, 3);
     assert.deepEqual(h.reloads, { ok: 1, failed: 1 });
