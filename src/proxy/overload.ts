@@ -12,15 +12,30 @@
  * (SIP Overload Control: a rejection fraction raised while overloaded, lowered after) without its Via-based
  * feedback to upstream elements.
  *
- * The signal is event-loop utilization (performance.eventLoopUtilization: the share of a window the loop
- * was not waiting for I/O), not event-loop delay: UDP datagrams wait in the kernel, so the loop's timers stay
- * on time while the backlog grows; a loop that finds input every time it polls is busy 100 % of the time.
+ * The signal is the queueing delay of the UDP listeners: how long a probe datagram the proxy sends to its own
+ * listener waits in the kernel's receive buffer before it is read (transport/udp-probe.ts) — exactly what
+ * decides whether the peers retransmit. A window is overloaded when that delay reaches `maxQueueDelayMs`.
+ * Not event-loop delay: the datagrams wait in the kernel, so the loop's timers stay on time while the backlog
+ * grows. Not event-loop utilization alone: at capacity the loop is busy all the time without any backlog that
+ * matters, and shedding there would reject calls that are served in time. Utilization (the share of the
+ * window the loop was not waiting for input, performance.eventLoopUtilization) decides only for a proxy
+ * without UDP listeners (TCP/TLS: the backlog is in the connections' buffers, which no probe measures):
+ * overloaded at `high` or more.
  *
- * The controller, one step per window (`windowMs`):
- *   - not shedding: after `sustainWindows` consecutive windows at or above `high`, the fraction becomes `step`;
- *   - shedding: a window at or above `high` raises the fraction by `step` (up to `maxFraction`), a window
- *     below it lowers it by `step / 5` — a quick rise, a slow fall: a backlog left in the socket buffer keeps
- *     the loop busy for a while after the fraction is right, and falling fast would re-admit it at once.
+ * The controller, one step per window (`windowMs`). How fast the UDP delay grows measures the excess: a
+ * backlog that grows by s seconds per second of wall time means work arrives at (1 + s) times the rate it is
+ * done, so rejecting the fraction s / (1 + s) of it brings arrivals back to the capacity (of the work still
+ * admitted when some is already rejected: 1 − (1 − f) / (1 + s)). Then:
+ *   - not shedding: after `sustainWindows` overloaded windows in a row, shedding starts at that estimate
+ *     (at least `step`);
+ *   - shedding: an overloaded window whose delay grew raises the fraction to the estimate, and by at least
+ *     `step` (up to `maxFraction`); one whose delay fell holds it — the backlog is draining, the fraction is
+ *     enough, raising it would reject calls the proxy can serve; a window that is not overloaded lowers it,
+ *     by `step` when the loop had idle time (utilization below `high`), by `step / 5` when it was busy all
+ *     the window without a backlog — at capacity, where re-admitting much at once would overload it again.
+ * The estimate takes all the work as sheddable, while responses, ACKs, BYEs and retransmissions are not, so
+ * it errs low; `step` makes up the difference over the next windows. Without UDP listeners there is no
+ * delay, hence no estimate: the fraction moves by `step`.
  * Which requests are rejected is deterministic, not random: an accumulator adds the fraction for each
  * sheddable request and rejects it when it reaches 1 (a fraction of 0.05 rejects every 20th).
  *
@@ -31,11 +46,17 @@ import { SipclfError } from '../errors.js';
 export interface OverloadOptions {
   /** Default true. */
   readonly enabled?: boolean;
-  /** Utilization (0-1) at or above which a window counts as overloaded. Default 0.98. */
+  /** UDP queueing delay (ms) at or above which a window counts as overloaded. Default 100. */
+  readonly maxQueueDelayMs?: number;
+  /**
+   * Utilization (0-1) of a busy window. Without UDP listeners: a window at or above it is overloaded. With
+   * them: while shedding, a window below it (not overloaded) lowers the fraction by `step`, one at or above
+   * it by `step / 5`. Default 0.98.
+   */
   readonly high?: number;
   /** Length of a window in ms. Default 100. */
   readonly windowMs?: number;
-  /** Overloaded windows in a row before shedding starts. Default 5 (500 ms: a burst is not shed). */
+  /** Overloaded windows in a row before shedding starts. Default 2 (200 ms: a short burst is not shed). */
   readonly sustainWindows?: number;
   /** Fraction added per overloaded window while shedding. Default 0.05. */
   readonly step?: number;
@@ -49,9 +70,10 @@ export type ResolvedOverload = Required<OverloadOptions>;
 
 export const OVERLOAD_DEFAULTS: ResolvedOverload = {
   enabled: true,
+  maxQueueDelayMs: 100,
   high: 0.98,
   windowMs: 100,
-  sustainWindows: 5,
+  sustainWindows: 2,
   step: 0.05,
   maxFraction: 0.95,
   retryAfterSeconds: 0,
@@ -59,6 +81,7 @@ export const OVERLOAD_DEFAULTS: ResolvedOverload = {
 
 /** Bounds of each number: [min, max, integer]. */
 const BOUNDS: Record<Exclude<keyof OverloadOptions, 'enabled'>, readonly [number, number, boolean]> = {
+  maxQueueDelayMs: [1, 10_000, true],
   high: [0.5, 1, false],
   windowMs: [10, 10_000, true],
   sustainWindows: [1, 1000, true],
@@ -91,21 +114,33 @@ export function resolveOverload(o: OverloadOptions = {}): ResolvedOverload {
 export interface OverloadStats {
   /** New requests answered 503 by the controller. */
   rejected: number;
-  /** Windows at or above `high`. */
+  /** Windows found overloaded. */
   overloadedWindows: number;
   /** Utilization of the last window (0-1). */
   utilization: number;
+  /** UDP queueing delay at the last window (ms); undefined without UDP listeners. */
+  queueDelayMs: number | undefined;
+}
+
+/** What the proxy measured over one window. */
+export interface OverloadSample {
+  /** Share (0-1) of the window the event loop was busy. */
+  readonly utilization: number;
+  /** Queueing delay of the UDP listeners (ms); undefined without UDP listeners. */
+  readonly queueDelayMs?: number | undefined;
 }
 
 export class OverloadControl {
   readonly options: ResolvedOverload;
-  readonly stats: OverloadStats = { rejected: 0, overloadedWindows: 0, utilization: 0 };
+  readonly stats: OverloadStats = { rejected: 0, overloadedWindows: 0, utilization: 0, queueDelayMs: undefined };
   #fraction = 0;
   /** The fraction and the accumulator in millionths: integer sums, so 0.05 rejects exactly every 20th. */
   #ppm = 0;
   #acc = 0;
   /** Consecutive overloaded windows while not shedding. */
   #hot = 0;
+  /** The UDP delay of the previous window. */
+  #lastDelay: number | undefined;
 
   constructor(opts: OverloadOptions = {}) {
     this.options = resolveOverload(opts);
@@ -116,25 +151,38 @@ export class OverloadControl {
     return this.#fraction;
   }
 
-  /** One window's utilization (0-1): adjusts the fraction (see the file comment). */
-  update(utilization: number): void {
+  /** One window's measurements: adjusts the fraction (see the file comment). */
+  update(sample: OverloadSample): void {
     const o = this.options;
-    const u = Number.isFinite(utilization) ? Math.min(1, Math.max(0, utilization)) : 0;
+    const u = Number.isFinite(sample.utilization) ? Math.min(1, Math.max(0, sample.utilization)) : 0;
+    const d = sample.queueDelayMs;
+    const delay = d === undefined ? undefined : Number.isFinite(d) ? Math.max(0, d) : 0;
     this.stats.utilization = u;
-    const over = u >= o.high;
+    this.stats.queueDelayMs = delay;
+    const prev = this.#lastDelay;
+    this.#lastDelay = delay;
+    const falling = delay !== undefined && prev !== undefined && delay < prev;
+    // Seconds of backlog added per second (see the file comment).
+    const growth = delay !== undefined && prev !== undefined && delay > prev ? (delay - prev) / o.windowMs : 0;
+    const over = delay === undefined ? u >= o.high : delay >= o.maxQueueDelayMs;
     if (over) this.stats.overloadedWindows++;
     if (!o.enabled) return;
     if (this.#fraction === 0) {
       this.#hot = over ? this.#hot + 1 : 0;
       if (this.#hot >= o.sustainWindows) {
         this.#hot = 0;
-        this.#fraction = Math.min(o.maxFraction, o.step);
-        this.#ppm = Math.round(this.#fraction * 1e6);
+        this.#set(Math.max(o.step, growth / (1 + growth)));
       }
       return;
     }
+    const f = this.#fraction;
+    if (over) this.#set(falling ? f : Math.max(f + o.step, 1 - (1 - f) / (1 + growth)));
+    else this.#set(f - (u >= o.high ? o.step / 5 : o.step));
+  }
+
+  #set(next: number): void {
+    const o = this.options;
     // Rounded to 1e-9 so that repeated steps land exactly on 0 instead of a float residue above it.
-    const next = over ? this.#fraction + o.step : this.#fraction - o.step / 5;
     this.#fraction = Math.min(o.maxFraction, Math.max(0, Math.round(next * 1e9) / 1e9));
     this.#ppm = Math.round(this.#fraction * 1e6);
     if (this.#ppm === 0) this.#acc = 0;

@@ -124,14 +124,19 @@ export class ProxyServer {
     return s;
   }
 
-  /** Every window: the event loop's utilization since the last sample (overload.ts says why this signal). */
+  /**
+   * Every window: the UDP queueing delay (the probe sent at the previous window) and the event loop's
+   * utilization since then, then the next probe (overload.ts says why these signals). Measured even when
+   * overload control is disabled: the metrics show them.
+   */
   #startOverloadSampling(): void {
-    if (!this.overload.options.enabled) return;
     let last = performance.eventLoopUtilization();
+    this.#transport.probeUdp();
     this.#overloadTimer = setInterval(() => {
       const now = performance.eventLoopUtilization();
-      this.overload.update(performance.eventLoopUtilization(now, last).utilization);
+      this.overload.update({ utilization: performance.eventLoopUtilization(now, last).utilization, queueDelayMs: this.#transport.udpQueueDelay() });
       last = now;
+      this.#transport.probeUdp();
     }, this.overload.options.windowMs);
     this.#overloadTimer.unref();
   }

@@ -125,6 +125,20 @@ export class TransportLayer extends EventEmitter<TransportEvents> {
     return this.#sender.sink();
   }
 
+  /**
+   * Queueing delay of the UDP listeners (ms) since the last call: how long the probe datagrams waited in the
+   * kernel before they were read, or the age of the oldest not read yet (udp-probe.ts), the longest over the
+   * listeners; undefined without UDP listeners. `probeUdp()` sends the next probes; the overload control of
+   * the proxy calls both once per window.
+   */
+  udpQueueDelay(): number | undefined {
+    return this.#listeners.udpQueueDelay();
+  }
+
+  probeUdp(): void {
+    if (this.#state === 'running') this.#listeners.probeUdp();
+  }
+
   /** Closes one TCP/TLS connection (a flow the core gives up); false when there is no such connection. */
   closeConnection(connectionId: number): boolean {
     return this.#conns.close(connectionId);

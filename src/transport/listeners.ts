@@ -14,12 +14,15 @@ import { SipclfError } from '../errors.js';
 import { endpointKey, formatEndpoint, normalizeIp, type Endpoint } from './address.js';
 import type { LayerContext } from './context.js';
 import { readTls, type ListenerSpec } from './options.js';
+import { PROBE_BYTES, UdpProbe } from './udp-probe.js';
 
 export interface UdpListener {
   readonly kind: 'udp';
   readonly spec: ListenerSpec;
   readonly socket: dgram.Socket;
   endpoint: Endpoint;
+  /** Measures this listener's queueing delay (udp-probe.ts). */
+  readonly probe: UdpProbe;
 }
 
 export interface StreamListener {
@@ -89,10 +92,13 @@ export class Listeners {
         socket.bind({ address: endpoint.host, port: endpoint.port }, () => resolve());
       });
       socket.removeAllListeners('error');
-      const l: UdpListener = { kind: 'udp', spec, socket, endpoint: { ...endpoint, port: socket.address().port } };
+      const l: UdpListener = { kind: 'udp', spec, socket, endpoint: { ...endpoint, port: socket.address().port }, probe: new UdpProbe() };
       // After the bind, socket errors (ICMP unreachable reported on send, EMSGSIZE…) are counted, never thrown.
       socket.on('error', (err) => this.#ctx.report.problem('TRANSPORT_SEND', `${formatEndpoint(l.endpoint)}: ${err.message}`, 'udp'));
-      socket.on('message', (buf, rinfo) => this.#hooks.datagram(l, buf, rinfo));
+      socket.on('message', (buf, rinfo) => {
+        if (buf.length === PROBE_BYTES && l.probe.matches(buf, rinfo.port, l.endpoint.port)) l.probe.arrived(buf);
+        else this.#hooks.datagram(l, buf, rinfo);
+      });
       return l;
     }
     let server: Server;
@@ -161,6 +167,30 @@ export class Listeners {
   /** The address of the listener the last datagram from `target` arrived on, if remembered. */
   udpLocalFor(target: Endpoint): Endpoint | undefined {
     return this.#udpAffinity.get(endpointKey('udp', target.host, target.port))?.endpoint;
+  }
+
+  /**
+   * Sends a queueing-delay probe through every UDP listener (udp-probe.ts): to its own address, or the
+   * loopback address of its family when it is bound to the wildcard.
+   */
+  probeUdp(): void {
+    for (const l of this.#list) {
+      if (l.kind !== 'udp') continue;
+      const h = l.endpoint.host;
+      const to = h === '0.0.0.0' ? '127.0.0.1' : h === '::' ? '::1' : h;
+      try {
+        l.socket.send(l.probe.next(), l.endpoint.port, to);
+      } catch {
+        // A closed socket: the layer is closing; the probe is simply not sent.
+      }
+    }
+  }
+
+  /** The longest queueing delay (ms) of the UDP listeners since the last call, or undefined when there is none. */
+  udpQueueDelay(): number | undefined {
+    let d: number | undefined;
+    for (const l of this.#list) if (l.kind === 'udp') d = Math.max(d ?? 0, l.probe.delay());
+    return d;
   }
 
   /** Starts closing every listener: one promise per listener, resolved when it is closed. */
