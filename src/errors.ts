@@ -293,7 +293,7 @@ export const ERRORS = {
   PROXY_OVERLOADED: {
     layer: 'proxy',
     status: 503,
-    summary: 'Overload control: the event loop was saturated, so a new out-of-dialog request was answered 503 instead of forwarded (RFC 3261 §21.5.4; docs/reference/proxy-config.md "overload"). In-dialog requests, ACK and CANCEL are never shed.',
+    summary: 'Overload control: messages waited too long before the proxy read them (UDP queueing delay, or a saturated event loop without UDP listeners), so a new out-of-dialog request was answered 503 instead of forwarded (RFC 3261 §21.5.4; docs/reference/proxy-config.md "overload"). In-dialog requests, ACK and CANCEL are never shed.',
   },
   PROXY_INTERVAL_TOO_BRIEF: {
     layer: 'proxy',

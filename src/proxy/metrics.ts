@@ -95,6 +95,10 @@ export function proxyRegistry(src: MetricsSource): Registry {
     set({ reason: 'encode' }, s.logStats().unencodable);
   });
   gauge('sipclf_proxy_event_loop_utilization', 'Share (0-1) of the last overload-control window the event loop was busy (the overload signal, docs/reference/proxy-config.md "overload").', [], (set) => set({}, s.overload.stats.utilization));
+  gauge('sipclf_proxy_udp_queue_delay_seconds', 'How long a datagram waited in the UDP listeners\' kernel buffers at the last overload-control window (probe datagrams); absent without UDP listeners.', [], (set) => {
+    const d = s.overload.stats.queueDelayMs;
+    if (d !== undefined) set({}, d / 1000);
+  });
   gauge('sipclf_proxy_overload_reject_fraction', 'Fraction (0-1) of new out-of-dialog requests currently answered 503 by overload control.', [], (set) => set({}, s.overload.fraction));
   counter('sipclf_proxy_overload_rejected_total', 'New requests answered 503 by overload control (also counted in sipclf_proxy_errors_total{code="PROXY_OVERLOADED"}).', [], (set) => set({}, s.overload.stats.rejected));
   counter('sipclf_proxy_reloads_total', 'Configuration reloads (SIGHUP), result="ok" or "failed".', ['result'], (set) => {

@@ -119,6 +119,8 @@ describe('sipclf proxy --config (child process)', () => {
     assert.match(text, /^# TYPE sipclf_proxy_overload_rejected_total counter$/m);
     const elu = value(/^sipclf_proxy_event_loop_utilization (\S+)$/m);
     assert.ok(elu >= 0 && elu <= 1, `utilization ${elu}`);
+    const delay = value(/^sipclf_proxy_udp_queue_delay_seconds (\S+)$/m);
+    assert.ok(delay >= 0 && delay < 1, `UDP queueing delay ${delay} s (the probes of an idle UDP listener)`);
     const h = (await (await fetch(`http://127.0.0.1:${mport}/health`)).json()) as { status: string; requests: number; reloads: { ok: number; failed: number }; overload: unknown };
     assert.deepEqual(h.overload, { rejectFraction: 0, rejected: 0 });
     assert.equal(h.status, 'ok');
