@@ -295,7 +295,8 @@ function creationSeconds(rows, calls) {
 // ---------------------------------------------------------------------------------------------------------
 // The proxies.
 // ---------------------------------------------------------------------------------------------------------
-const SIPCLF_COMMON = (port) => ['proxy', '--listen', `udp:127.0.0.1:0`, '--route', `127.0.0.1=127.0.0.1:${port}`];
+// --metrics: the calls overload control answered 503 are counted per step (sipclf_proxy_overload_rejected_total).
+const SIPCLF_COMMON = (port) => ['proxy', '--listen', `udp:127.0.0.1:0`, '--route', `127.0.0.1=127.0.0.1:${port}`, '--metrics', '127.0.0.1:0'];
 const PROXIES = [
   {
     key: 'baseline',
@@ -424,6 +425,17 @@ request_route {
 // ---------------------------------------------------------------------------------------------------------
 // One step: a fresh UAS, the UAC at `rate` for `seconds`, the proxy's CPU around it.
 // ---------------------------------------------------------------------------------------------------------
+/** New requests a sipclf proxy answered 503 by overload control so far (its /metrics), or undefined. */
+async function shedCount(p) {
+  if (p.metricsPort === undefined) return undefined;
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${p.metricsPort}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    return Number(/^sipclf_proxy_overload_rejected_total (\d+)$/m.exec(text)?.[1] ?? 0);
+  } catch {
+    return undefined;
+  }
+}
+
 let stepNo = 0;
 async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
   const calls = Math.round(rate * seconds);
@@ -438,6 +450,7 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
   const cpu0 = cpuSeconds(pids0);
   const cores0 = cpuCores();
   const drops0 = rcvbufErrors();
+  const shed0 = await shedCount(p);
   const t0 = process.hrtime.bigint();
   const [cc, ca] = sippCmd(0, uacArgs(proxy.scen, target, ports.uac, rate, calls, statFile), seconds + 90);
   const uac = start(cc, ca, { cwd: WORK, name: 'sipp-uac' });
@@ -478,6 +491,7 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
   const drops1 = rcvbufErrors();
   await sleep(1000); // the proxy finishes what is in flight
   const cpu1 = cpuSeconds(p.pids());
+  const shed1 = await shedCount(p);
   const memAfter = memory(p.pids());
   await stop(uas, 'SIGTERM', 5000);
   const rows = readStat(statFile);
@@ -510,6 +524,7 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
     pss: Math.max(mem.pss, memAfter.pss),
     hwm: memAfter.hwm,
     processes: pids0.length,
+    shed: shed0 === undefined || shed1 === undefined ? undefined : shed1 - shed0,
   };
   r.cpuPer1000 = r.cpu === undefined || created === 0 ? undefined : (r.cpu / created) * 1000;
   r.proxyCoreUse = r.cpu === undefined ? undefined : during === undefined ? r.cpu / wall : during.proxy / during.t;
@@ -616,7 +631,7 @@ function dirBytes(d) {
 async function soak(ports, rate, seconds, key) {
   const proxy = PROXIES.find((x) => x.key === key);
   // --metrics: the transactions in progress and the marked dialogs are sampled with the RSS.
-  const p = await proxy.start(ports.uas, ['--metrics', '127.0.0.1:0']);
+  const p = await proxy.start(ports.uas);
   const res = { key, label: proxy.label, rate, seconds, cmd: p.cmd, samples: [] };
   const gauges = async () => {
     try {
@@ -774,6 +789,7 @@ const whyOf = (st, key) => {
   if (st.failRatio >= FAIL_LIMIT) {
     const by = Object.entries(st.failedBy ?? {}).map(([k, v]) => `${k.replace(/^Failed|\(C\)$/g, '')} ${fmt(v)}`);
     why.push(`${(st.failRatio * 100).toFixed(2)} % failed${by.length > 0 ? ` (${by.join(', ')})` : ''}`);
+    if (st.shed > 0) why.push(`${fmt(st.shed)} of them new calls answered 503 by overload control`);
   }
   if (st.unfinished > 0) why.push(`${fmt(st.unfinished)} calls never ended`);
   if (!st.keptUp) why.push(`the UAC created calls at only ${fmt(st.achieved)} cps`);
