@@ -68,6 +68,12 @@ export interface OverloadOptions {
 
 export type ResolvedOverload = Required<OverloadOptions>;
 
+/**
+ * Least utilization of a window whose UDP delay counts: a loop with a backlog reads without waiting (≈ 1); a
+ * probe that stays out while the loop idles was dropped or filtered, and is no sign of overload.
+ */
+export const BACKLOG_UTILIZATION = 0.9;
+
 export const OVERLOAD_DEFAULTS: ResolvedOverload = {
   enabled: true,
   maxQueueDelayMs: 100,
@@ -164,7 +170,8 @@ export class OverloadControl {
     const falling = delay !== undefined && prev !== undefined && delay < prev;
     // Seconds of backlog added per second (see the file comment).
     const growth = delay !== undefined && prev !== undefined && delay > prev ? (delay - prev) / o.windowMs : 0;
-    const over = delay === undefined ? u >= o.high : delay >= o.maxQueueDelayMs;
+    // A backlog keeps the loop busy: probes that do not come back while it idles were lost or filtered.
+    const over = delay === undefined ? u >= o.high : delay >= o.maxQueueDelayMs && u >= BACKLOG_UTILIZATION;
     if (over) this.stats.overloadedWindows++;
     if (!o.enabled) return;
     if (this.#fraction === 0) {

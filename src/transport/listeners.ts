@@ -186,10 +186,16 @@ export class Listeners {
     }
   }
 
-  /** The longest queueing delay (ms) of the UDP listeners since the last call, or undefined when there is none. */
+  /**
+   * The longest queueing delay (ms) of the UDP listeners since the last call; undefined when no listener has
+   * a measurement (none is UDP, or no probe came back yet).
+   */
   udpQueueDelay(): number | undefined {
     let d: number | undefined;
-    for (const l of this.#list) if (l.kind === 'udp') d = Math.max(d ?? 0, l.probe.delay());
+    for (const l of this.#list) {
+      const x = l.kind === 'udp' ? l.probe.delay() : undefined;
+      if (x !== undefined) d = Math.max(d ?? 0, x);
+    }
     return d;
   }
 

@@ -59,8 +59,13 @@ export class UdpProbe {
     this.#readMax = Math.max(this.#readMax, this.#now() - (this.#sentAt[seq % RING] as number));
   }
 
-  /** Queueing delay in ms since the last call (see the file comment); starts a new measurement. */
-  delay(): number {
+  /**
+   * Queueing delay in ms since the last call (see the file comment); starts a new measurement. Undefined
+   * until a probe has come back once: a firewall that drops datagrams to the listener's own address would
+   * otherwise read as an ever-growing queue.
+   */
+  delay(): number | undefined {
+    if (this.#lastRead < 0) return undefined;
     const oldest = Math.max(this.#lastRead + 1, this.#next - RING);
     const waiting = oldest < this.#next ? this.#now() - (this.#sentAt[oldest % RING] as number) : 0;
     const d = Math.max(this.#readMax, waiting);
