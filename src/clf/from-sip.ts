@@ -34,6 +34,12 @@ export interface MessageMeta {
   readonly destination: string;
   readonly serverTxn?: string | null;
   readonly clientTxn?: string | null;
+  /**
+   * The message as logged in Tag 02 when it is not `msg.raw`: the bytes a proxy sent for a response it
+   * forwards, whose every mandatory field is the received `msg`'s (only Vias removed, challenges added).
+   * Only Tag 02 comes from these bytes: Tag 00 and Tag 01, when asked for, are still read from `msg`.
+   */
+  readonly octets?: Buffer | undefined;
 }
 
 export interface FromMessageOptions {
@@ -172,9 +178,9 @@ export function recordFromMessage(msg: SipMessage, meta: MessageMeta, opts: From
     push(optional, bodyField(ct === undefined ? '-' : toBinary(ct), msg.text.slice(start, start + b.length), b));
   }
   if (opts.wholeMessage !== false) {
-    const raw = msg.raw;
+    const raw = meta.octets ?? msg.raw;
     const start = raw.byteOffset - msg.buffer.byteOffset;
-    const text = msg.text.slice(start, start + raw.length);
+    const text = meta.octets === undefined ? msg.text.slice(start, start + raw.length) : raw.latin1Slice(0, raw.length);
     // A mask that changed nothing (equal text): the octets are logged as they are, without a string copy.
     const masked = opts.mask === undefined ? text : opts.mask(text);
     const fast = masked === text ? octetMessageField(raw, text) : undefined;

@@ -46,6 +46,8 @@ interface Address {
 
 interface SentInfo extends Txns {
   readonly log: boolean;
+  /** The bytes sent, when the remembered message is the received one they forward (MessageMeta.octets). */
+  readonly octets?: Buffer;
 }
 
 /**
@@ -218,13 +220,18 @@ export class MessageLog {
 
   /**
    * Runs the engine on a message about to be sent to `to`, applies the marker decision to the bytes and
-   * remembers whether to log it (looked up by the onSend observer, or by `sentDirect`).
+   * remembers whether to log it (looked up by the onSend observer, or by `sentDirect`). `received`: the
+   * message `bytes` forward with only Vias removed and challenges added (a proxy's response, §16.7), whose
+   * fields are theirs.
    */
-  outbound(bytes: Buffer, to: Address, txns: Txns): { bytes: Buffer; msg: SipMessage } {
-    if (this.#engine === undefined && this.mode === 'none') {
-      // Nothing to decide and nothing to log: the bytes are parsed only if the caller reads `msg` (a request,
-      // for its client transaction), and onSend counts them from their start line and CSeq.
+  outbound(bytes: Buffer, to: Address, txns: Txns, received?: SipMessage): { bytes: Buffer; msg: SipMessage } {
+    if (this.#engine === undefined && (this.mode === 'none' || received !== undefined)) {
+      // Nothing to decide: the bytes are parsed only if the caller reads `msg` (a request, for its client
+      // transaction). Nothing to log (onSend counts the bytes from their start line and CSeq), or a forwarded
+      // response: its record takes the received message's fields, parsed already, with these bytes as Tag 02 —
+      // its marker too (RFC 8497 §4: the log-me marker is in Session-ID, which forwarding does not change).
       let parsed: SipMessage | undefined;
+      if (received !== undefined && this.mode !== 'none') this.#remember(bytes, received, { log: this.#wants(undefined, received), ...txns, octets: bytes });
       return {
         bytes,
         get msg(): SipMessage {
@@ -335,7 +342,8 @@ export class MessageLog {
     return engineSays ?? msg.logme;
   }
 
-  #emit(msg: SipMessage, direction: 'S' | 'R', from: Address, to: Address, at: number, retransmission: Retransmission, txns: Txns): void {
+  /** `txns.octets` (a SentInfo): the bytes sent, logged as Tag 02 with `msg`'s fields (MessageMeta.octets). */
+  #emit(msg: SipMessage, direction: 'S' | 'R', from: Address, to: Address, at: number, retransmission: Retransmission, txns: Txns & { readonly octets?: Buffer }): void {
     const p: Pending = {
       msg,
       meta: {
@@ -348,6 +356,7 @@ export class MessageLog {
         destination: addressText(to),
         serverTxn: txns.serverTxn,
         clientTxn: txns.clientTxn,
+        octets: txns.octets,
       },
       opts: this.#recordOpts,
     };

@@ -251,7 +251,7 @@ export class ResponseContext {
       res,
       this.#finals.flatMap((f) => (f.msg === undefined ? [] : [f.msg])),
     );
-    return { type: 'response', response: { bytes: ed.toBuffer(), status } };
+    return { type: 'response', response: { bytes: ed.toBuffer(), status, received: res } };
   }
 
   private cancel(b: BranchInfo): ProxyAction {

@@ -288,9 +288,10 @@ export class ProxyServer {
     }
   }
 
-  #respond(txn: ServerTransaction, bytes: Buffer, upstream: string | null): void {
+  /** `received`: the response these bytes forward, when they do (OutgoingResponse.received). */
+  #respond(txn: ServerTransaction, bytes: Buffer, upstream: string | null, received?: SipMessage): void {
     const to = txn.target;
-    const out = this.#log.outbound(bytes, to, { serverTxn: upstream, clientTxn: null });
+    const out = this.#log.outbound(bytes, to, { serverTxn: upstream, clientTxn: null }, received);
     if (txn.terminated || !txn.respond(out.bytes)) {
       void this.#transport.sendResponse(out.msg).catch(() => this.#count('TRANSPORT_SEND'));
       this.#log.sentDirect(out.msg, this.#local(to.transport), to, false, { serverTxn: upstream, clientTxn: null });
@@ -391,7 +392,7 @@ export class ProxyServer {
   #apply(c: Context, actions: readonly ProxyAction[]): void {
     const ports: ProxyPorts = {
       sendRequest: (req) => this.#sendRequest(c, req),
-      sendResponse: (res: OutgoingResponse) => this.#respond(c.server, res.bytes, c.upstream),
+      sendResponse: (res: OutgoingResponse) => this.#respond(c.server, res.bytes, c.upstream, res.received),
     };
     for (const branch of applyActions(actions, ports)) c.clients.get(branch)?.terminate();
     this.#armTimerC(c);

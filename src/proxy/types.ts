@@ -10,6 +10,7 @@
  *   the host names that designate it (§16.4 Route / maddr checks, §16.11 Via checks) and the domains it is
  *   responsible for (§16.5).
  */
+import type { SipMessage } from '../sip/message.js';
 /** The transports sipclf speaks (RFC 3261 §18). */
 export type TransportName = 'udp' | 'tcp' | 'tls';
 
@@ -63,6 +64,11 @@ export interface OutgoingRequest {
 export interface OutgoingResponse {
   readonly bytes: Buffer;
   readonly status: number;
+  /**
+   * The received response `bytes` forward (§16.7 steps 3 and 7: our Via popped, challenges of other branches
+   * added): every CLF field of the bytes is this message's, so the log need not parse them again.
+   */
+  readonly received?: SipMessage;
 }
 
 /**
