@@ -43,7 +43,11 @@ function fail(code: 'SIP_BAD_START_LINE' | 'SIP_BAD_HEADER_LINE' | 'SIP_NO_HEADE
  * scan allocates nothing.
  */
 function findLineEnd(t: string, i: number, lineStart: number, maxLine: number): number {
-  const lf = t.indexOf('\n', i);
+  return checkLineEnd(t, t.indexOf('\n', i), lineStart, maxLine);
+}
+
+/** `lf` (the position of an LF, or -1 when there is none), after the line-length check of findLineEnd. */
+function checkLineEnd(t: string, lf: number, lineStart: number, maxLine: number): number {
   const limitAt = lineStart + maxLine + 2;
   if (lf > limitAt || (lf < 0 && t.length > limitAt)) {
     throw new SipParseError('SIP_LIMIT_LINE_LENGTH', `line longer than ${maxLine} bytes`, lineStart);
@@ -192,12 +196,24 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     // field-name: a token, recognised while it is scanned (header-names.ts: one pass identifies the known
     // names, long or compact, any case, §7.3.1/§7.3.3; the scan itself stops at the first non-token char).
     const ns = i;
+    // The line's first LF, searched before the name: the value scan below reuses it, and an LF ahead lets the
+    // name scan run without a bounds test per byte (LF is no token char, so the scan stops at it at the latest).
+    const lf0 = t.indexOf('\n', i);
     let st = NAME_ROOT;
-    while (i < len) {
-      const nx = NAME_NEXT[(st << NAME_CLASS_BITS) | (NAME_CLASS[buf[i] as number] as number)] as number;
-      if (nx === 0) break;
-      st = nx;
-      i++;
+    if (lf0 >= 0) {
+      for (;;) {
+        const nx = NAME_NEXT[st | (NAME_CLASS[buf[i] as number] as number)] as number;
+        if (nx === 0) break;
+        st = nx;
+        i++;
+      }
+    } else {
+      while (i < len) {
+        const nx = NAME_NEXT[st | (NAME_CLASS[buf[i] as number] as number)] as number;
+        if (nx === 0) break;
+        st = nx;
+        i++;
+      }
     }
     const ne = i;
     if (ne === ns) fail('SIP_BAD_HEADER_LINE', 'header name expected', ns);
@@ -217,9 +233,10 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     }
     const vs = i;
     // The value runs to the LF that is not followed by SP/HT (a fold continues it, §7.3.1).
-    let lf: number;
+    let lf = lf0;
     for (;;) {
-      lf = findLineEnd(t, i, ns, maxLine);
+      // lf0 is this line's LF unless a fold before the value moved past it.
+      lf = lf >= i ? checkLineEnd(t, lf, ns, maxLine) : findLineEnd(t, i, ns, maxLine);
       if (lf < 0) fail('SIP_NO_HEADER_END', 'header section is not terminated by an empty line', len);
       const next = t.charCodeAt(lf + 1);
       if (next === SP || next === HT) {
@@ -237,7 +254,7 @@ export function parseMessage(input: Uint8Array, limits?: Partial<ParseLimits>): 
     if (n >= maxHeaders) throw new SipParseError('SIP_LIMIT_HEADER_COUNT', `more than ${maxHeaders} header lines`, ns);
     const base = HBASE + n * HSTRIDE;
     if (base + HSTRIDE > scratch.length) grow();
-    const id = NAME_ID[st] as number;
+    const id = NAME_ID[st >> NAME_CLASS_BITS] as number;
     const tab = scratch;
     tab[base] = id;
     tab[base + 1] = ns;
