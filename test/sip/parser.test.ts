@@ -142,6 +142,25 @@ describe('parseMessage: header forms', () => {
   });
 });
 
+describe('parseMessage: the shared scratch table', () => {
+  // parser.ts resets the eager slots one by one rather than all of them: whatever message came before, a message
+  // gets the same table (a slot it does not set holds -1 or 0, never a value of the previous message).
+  test('no eager value leaks from one message into the next', () => {
+    const full = sip(INVITE, 'v=0\n');
+    const response = sip(['SIP/2.0 180 Ringing', 'v: SIP/2.0/UDP [2001:db8::9]:5061;received=2001:db8::7;rport=5062;branch=z9hG4bKq', 'To: <sip:b@c>;tag=x', 'CSeq: 7 INVITE', 'i: r1', 'Record-Route: <sip:p;lr>', 'l: 0']);
+    const bare = sip(['OPTIONS sip:a@b SIP/2.0', 'l: 0']);
+    const bareResponse = sip(['SIP/2.0 200 OK']);
+    for (const msg of [bare, bareResponse, response, full]) {
+      const tables: number[][] = [];
+      for (const before of [full, response, bare, bareResponse]) {
+        parseMessage(before);
+        tables.push(parseMessage(msg).e);
+      }
+      for (const tab of tables.slice(1)) assert.deepEqual(tab, tables[0]);
+    }
+  });
+});
+
 describe('parseMessage: errors carry a specific code and offset', () => {
   const cases: Array<[string, Buffer, ErrorCode]> = [
     ['empty', Buffer.from('\r\n\r\n'), 'SIP_EMPTY'],
