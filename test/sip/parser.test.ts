@@ -103,6 +103,20 @@ describe('parseMessage: header forms', () => {
     assert.equal(m.headers()[1]?.raw.toString(), 'f: <sip:a@example.com>\r\n ;tag=77\r\n');
   });
 
+  test('name, offset and raw line of each header (a line starts where the one before it ends, layout.ts)', () => {
+    const raw = Buffer.from('\r\nBYE sip:a@b SIP/2.0\nVia : SIP/2.0/UDP h;branch=z9hG4bK1\r\nX-Y.z~1:\r\n v\r\nl:0\r\n\r\n');
+    const m = parseMessage(raw);
+    assert.deepEqual(
+      m.headers().map((h) => [h.name, h.offset, h.raw.toString(), h.value]),
+      [
+        ['Via', 22, 'Via : SIP/2.0/UDP h;branch=z9hG4bK1\r\n', 'SIP/2.0/UDP h;branch=z9hG4bK1'],
+        ['X-Y.z~1', 59, 'X-Y.z~1:\r\n v\r\n', 'v'],
+        ['l', 73, 'l:0\r\n', '0'],
+      ],
+    );
+    assert.equal(m.count('x-y.z~1'), 1);
+  });
+
   test('a response with an empty Reason-Phrase (RFC 4475 §3.1.1.13)', () => {
     const m = parseMessage(sip(['SIP/2.0 100 ', 'Via: SIP/2.0/UDP h;branch=z9hG4bK1', 'CSeq: 2 INVITE', 'l: 0']));
     assert.equal(m.isRequest, false);
