@@ -10,7 +10,7 @@ import * as bytes from './bytes.js';
 import * as layout from './layout.js';
 
 // Module-local bindings of the imports, so that TurboFan folds them into the scanners' code (bytes.ts says why).
-const { BACKSLASH, COLON, SP, COMMA, DQUOTE, EQUAL, HEX, LAQUOT, SEMI, SLASH, TOKEN, equalsLower, parseDecimal, scanDigits, scanToken, skipLws } = bytes;
+const { BACKSLASH, COLON, SP, COMMA, DQUOTE, EQUAL, HEX, LAQUOT, SEMI, SLASH, TOKEN, equalsLower, parseDecimal, scanToken, skipLws } = bytes;
 const { E_CSEQ_M_E, E_CSEQ_M_S, E_CSEQ_SEQ, E_SID_LOCAL_S, E_SID_LOGME, E_SID_REMOTE_S, E_SID_STATE, E_VIA_BRANCH_E, E_VIA_BRANCH_S, E_VIA_HOST_E, E_VIA_HOST_S, E_VIA_PARM_E, E_VIA_PORT, E_VIA_RECEIVED_E, E_VIA_RECEIVED_S, E_VIA_RPORT, E_VIA_TRANSPORT_E, E_VIA_TRANSPORT_S } = layout;
 
 // `(s[i]! > SP ? i : skipLws(s, i, e))`: LWS is rare inside these values, so the byte is tested here and
@@ -31,10 +31,28 @@ function bad(header: string, why: string, at: number): never {
   throw new SipParseError('SIP_BAD_HEADER_VALUE', `${header}: ${why}`, at);
 }
 
+/**
+ * The digit run from `i` in one pass (scanDigits then parseDecimal read it twice): returns its end and leaves in
+ * NUM[0] what parseDecimal gives for it, the value, -1 when empty or -2 above `max`.
+ */
+const NUM = new Int32Array(1);
+function scanNumber(s: Uint8Array, i: number, e: number, max: number): number {
+  const start = i;
+  let v = 0;
+  while (i < e) {
+    const d = (s[i] as number) - 0x30;
+    if (d < 0 || d > 9) break;
+    if (v <= max) v = v * 10 + d; // once above max it stays there: at most max * 10 + 9, exact in a double
+    i++;
+  }
+  NUM[0] = i === start ? -1 : v > max ? -2 : v;
+  return i;
+}
+
 /** RFC 3261 §20.16: CSeq = 1*DIGIT LWS Method; the number "MUST be less than 2**31" (§8.1.1.5). */
 export function scanCSeq(s: Uint8Array, vs: number, ve: number, out: number[]): void {
-  const i = scanDigits(s, vs, ve);
-  const seq = parseDecimal(s, vs, i, 0x7fffffff);
+  const i = scanNumber(s, vs, ve, 0x7fffffff);
+  const seq = NUM[0] as number;
   if (seq === -1) bad('CSeq', 'sequence number expected', vs);
   if (seq === -2) throw new SipParseError('SIP_SCALAR_RANGE', 'CSeq: sequence number is not below 2^31 (RFC 3261 §8.1.1.5)', vs);
   const j = (s[i]! > SP ? i : skipLws(s, i, ve));
@@ -109,6 +127,17 @@ function isBranch(s: Uint8Array, ns: number): boolean {
     ((s[ns + 3] as number) | 0x20) === 0x6e && ((s[ns + 4] as number) | 0x20) === 0x63 && ((s[ns + 5] as number) | 0x20) === 0x68;
 }
 
+/** equalsLower(s, ns, ns + 3, 'tag'), spelled out as isBranch is. */
+function isTag(s: Uint8Array, ns: number): boolean {
+  return ((s[ns] as number) | 0x20) === 0x74 && ((s[ns + 1] as number) | 0x20) === 0x61 && ((s[ns + 2] as number) | 0x20) === 0x67;
+}
+
+/** 1 for the chars scanTag stops at: DQUOTE, '<' and ';' (one table load for every other char). */
+const TAG_STOP = new Uint8Array(256);
+TAG_STOP[DQUOTE] = 1;
+TAG_STOP[LAQUOT] = 1;
+TAG_STOP[SEMI] = 1;
+
 /**
  * From/To (RFC 3261 §20.20, §20.39): find the `tag` header parameter. In the name-addr form the params
  * follow `>`; in the addr-spec form (no `<>`) every `;` starts a header parameter (§20.10).
@@ -118,6 +147,10 @@ export function scanTag(s: Uint8Array, t: string, vs: number, ve: number, out: n
   let at = -1;
   while (i < ve) {
     const b = s[i] as number;
+    if (TAG_STOP[b] === 0) {
+      i++;
+      continue;
+    }
     if (b === DQUOTE) {
       i = skipQuoted(s, i, ve, header);
       continue;
@@ -132,13 +165,12 @@ export function scanTag(s: Uint8Array, t: string, vs: number, ve: number, out: n
       at = i;
       break;
     }
-    i++;
   }
   out[slotS] = -1;
   out[slotS + 1] = -1;
   if (at < 0) return;
   while ((at = nextParam(s, at, ve, header)) >= 0) {
-    if (P[3] !== -1 && out[slotS] === -1 && equalsLower(s, P[1] as number, P[2] as number, 'tag')) {
+    if (P[3] !== -1 && out[slotS] === -1 && (P[2] as number) - (P[1] as number) === 3 && isTag(s, P[1] as number)) {
       out[slotS] = P[3] as number;
       out[slotS + 1] = P[4] as number;
     }
@@ -193,8 +225,8 @@ export function scanTopVia(s: Uint8Array, t: string, vs: number, ve: number, out
   const j = (s[i]! > SP ? i : skipLws(s, i, ve));
   if (s[j] === COLON) {
     const ps = (s[j + 1]! > SP ? j + 1 : skipLws(s, j + 1, ve));
-    const pe = scanDigits(s, ps, ve);
-    const port = parseDecimal(s, ps, pe, 65535);
+    const pe = scanNumber(s, ps, ve, 65535);
+    const port = NUM[0] as number;
     if (port === -1) bad('Via', 'port expected after ":"', ps);
     if (port === -2) throw new SipParseError('SIP_SCALAR_RANGE', 'Via: port above 65535', ps);
     out[E_VIA_PORT] = port;

@@ -117,10 +117,17 @@ function parseRequestLine(t: Uint8Array, s: number, e: number, out: number[]): v
   out[E_METHOD_S] = s;
   out[E_METHOD_E] = i;
   const us = i + 1;
-  let v = e;
-  while (v > us && (t[v - 1] as number) !== SP) v--;
-  if (v <= us || !isVersion(t, v, e)) {
-    fail('SIP_BAD_START_LINE', 'request line does not end with " SIP/x.y" (RFC 3261 §7.1)', v > us ? v : e);
+  let v: number;
+  if (e - us > 8 && t[e - 8] === SP && t[e - 7] === 0x53 && t[e - 6] === 0x49 && t[e - 5] === 0x50 && t[e - 4] === 0x2f &&
+      t[e - 3] === 0x32 && t[e - 2] === 0x2e && t[e - 1] === 0x30) {
+    // The usual exact " SIP/2.0" at the end: where the scan and the check below would land.
+    v = e - 7;
+  } else {
+    v = e;
+    while (v > us && (t[v - 1] as number) !== SP) v--;
+    if (v <= us || !isVersion(t, v, e)) {
+      fail('SIP_BAD_START_LINE', 'request line does not end with " SIP/x.y" (RFC 3261 §7.1)', v > us ? v : e);
+    }
   }
   const ue = v - 1;
   if (ue <= us) fail('SIP_BAD_START_LINE', 'Request-URI missing', us);
