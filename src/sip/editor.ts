@@ -10,7 +10,7 @@
 import { SipclfError } from '../errors.js';
 import { splitCommaRanges } from './grammar/split.js';
 import { H, type HeaderId } from './header-names.js';
-import { E, HBASE, HF_ID, HF_LINE_E, HF_NAME_S, HF_VALUE_E, HF_VALUE_S, HSTRIDE } from './layout.js';
+import { E, HBASE, HF_ID, HF_LINE_E, HF_VALUE_E, HF_VALUE_S, HSTRIDE } from './layout.js';
 import type { SipMessage } from './message.js';
 
 interface Splice {
@@ -67,7 +67,7 @@ export class MessageEditor {
     let at = this.headerEnd;
     if (before !== undefined) {
       const i = this.msg.indexOf(before);
-      if (i >= 0) at = this.field(i, HF_NAME_S);
+      if (i >= 0) at = this.msg.lineStart(i);
     }
     return this.splice(at, at, `${name}: ${value}\r\n`);
   }
@@ -88,7 +88,7 @@ export class MessageEditor {
   private removeLine(i: number): void {
     if (this.#removedLines.has(i)) return;
     this.#removedLines.add(i);
-    this.splice(this.field(i, HF_NAME_S), this.field(i, HF_LINE_E), '');
+    this.splice(this.msg.lineStart(i), this.field(i, HF_LINE_E), '');
   }
 
   // ---- list-valued headers (Via, Route) ---------------------------------------------------------------------
@@ -128,7 +128,7 @@ export class MessageEditor {
   /** RFC 3261 §16.6 step 8: insert the proxy's Via "before the existing Via header field values". */
   pushVia(value: string): this {
     const i = this.firstLine(H.VIA);
-    const at = i < 0 ? this.headerEnd : this.field(i, HF_NAME_S);
+    const at = i < 0 ? this.headerEnd : this.msg.lineStart(i);
     return this.splice(at, at, `Via: ${value}\r\n`);
   }
 
@@ -145,14 +145,14 @@ export class MessageEditor {
   /** RFC 3261 §16.6 step 6: push a Route value on top of the route set. */
   pushRoute(value: string): this {
     const i = this.firstLine(H.ROUTE);
-    const at = i < 0 ? this.headerEnd : this.field(i, HF_NAME_S);
+    const at = i < 0 ? this.headerEnd : this.msg.lineStart(i);
     return this.splice(at, at, `Route: ${value}\r\n`);
   }
 
   /** RFC 3261 §16.6 step 4: "insert a Record-Route header field value … before any existing Record-Route". */
   insertRecordRoute(value: string): this {
     const i = this.firstLine(H.RECORD_ROUTE);
-    const at = i < 0 ? this.headerEnd : this.field(i, HF_NAME_S);
+    const at = i < 0 ? this.headerEnd : this.msg.lineStart(i);
     return this.splice(at, at, `Record-Route: ${value}\r\n`);
   }
 

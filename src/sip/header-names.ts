@@ -285,14 +285,20 @@ function trieSize(): number {
   return prefixes.size;
 }
 
+/*
+ * States are stored pre-shifted: a state's number is its row index times 2^NAME_CLASS_BITS, so the transition is
+ * `NAME_NEXT[st | class]`. The scan is a chain of dependent loads (each byte's row comes from the previous load),
+ * and putting the shift back into that chain measured ~2 % more time per parseMessage on the benchmark INVITE.
+ */
 /** State of the empty prefix, where a name scan starts. */
-export const NAME_ROOT = 1;
+export const NAME_ROOT = 1 << NAME_CLASS_BITS;
 /** Sink: a token that is no known name (nor a prefix of one). */
-const NAME_OTHER = 2;
+const NAME_OTHER = 2 << NAME_CLASS_BITS;
 const NAME_STATES = 3 + trieSize();
-/** Next state for (state << NAME_CLASS_BITS | class); 0 ends the name. */
+if (NAME_STATES << NAME_CLASS_BITS > 0xffff) throw new Error('header-name automaton: too many states for Uint16Array');
+/** Next state (pre-shifted) for (state | class); 0 ends the name. */
 export const NAME_NEXT = new Uint16Array(NAME_STATES << NAME_CLASS_BITS);
-/** Header id of a state (H.OTHER for the root, the sink and prefixes that are no name). */
+/** Header id of a state, indexed by `state >> NAME_CLASS_BITS` (H.OTHER for the root, the sink and prefixes that are no name). */
 export const NAME_ID = new Uint8Array(NAME_STATES);
 {
   let next = 3;
@@ -307,19 +313,19 @@ export const NAME_ID = new Uint8Array(NAME_STATES);
         prefix += ch;
         let s = child.get(prefix);
         if (s === undefined) {
-          s = next++;
+          s = next++ << NAME_CLASS_BITS;
           child.set(prefix, s);
-          NAME_NEXT[(st << NAME_CLASS_BITS) | cls] = s;
+          NAME_NEXT[st | cls] = s;
         }
         st = s;
       }
-      NAME_ID[st] = id;
+      NAME_ID[st >> NAME_CLASS_BITS] = id;
     }
   }
   // Every other token char leads to the sink, which stays there until the token ends.
-  for (let st = 1; st < NAME_STATES; st++) {
+  for (let row = 1; row < NAME_STATES; row++) {
     for (let cls = 1; cls <= 28; cls++) {
-      const k = (st << NAME_CLASS_BITS) | cls;
+      const k = (row << NAME_CLASS_BITS) | cls;
       if (NAME_NEXT[k] === 0) NAME_NEXT[k] = NAME_OTHER;
     }
   }

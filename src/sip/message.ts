@@ -9,7 +9,8 @@
  */
 import { SipParseError } from '../errors.js';
 import { canonicalName, H, headerIdOf, type HeaderId } from './header-names.js';
-import { E, HBASE, HF_ID, HF_LINE_E, HF_NAME_E, HF_NAME_S, HF_VALUE_E, HF_VALUE_S, HSTRIDE } from './layout.js';
+import { TOKEN } from './bytes.js';
+import { E, HBASE, HF_ID, HF_LINE_E, HF_VALUE_E, HF_VALUE_S, HSTRIDE } from './layout.js';
 import { parseContact, parseNameAddr, parseNameAddrList, type NameAddr } from './grammar/address.js';
 import { parseJoin, parseReplaces, parseTargetDialog } from './grammar/dialog-headers.js';
 import { parseSessionId, type SessionId } from './grammar/session-id.js';
@@ -271,13 +272,14 @@ export class SipMessage {
   headerAt(i: number): RawHeader {
     const b = HBASE + i * HSTRIDE;
     const id = this.e[b + HF_ID] as HeaderId;
-    const name = this.text.slice(this.e[b + HF_NAME_S], this.e[b + HF_NAME_E]);
+    const start = this.lineStart(i);
+    const name = this.text.slice(start, this.nameEnd(i));
     return {
       name,
       canonical: id === H.OTHER ? name : canonicalName(id),
       value: this.valueAt(i),
-      raw: this.buffer.subarray(this.e[b + HF_NAME_S], this.e[b + HF_LINE_E]),
-      offset: this.e[b + HF_NAME_S] as number,
+      raw: this.buffer.subarray(start, this.e[b + HF_LINE_E]),
+      offset: start,
     };
   }
 
@@ -415,10 +417,24 @@ export class SipMessage {
     return out;
   }
 
+  /**
+   * @internal Offset of header line i, where its name starts (layout.ts: not stored): the end of the line before
+   * it, or for the first line the octet after the start line's LF.
+   */
+  lineStart(i: number): number {
+    return i === 0 ? this.text.indexOf('\n', this.e[E.START]) + 1 : (this.e[HBASE + (i - 1) * HSTRIDE + HF_LINE_E] as number);
+  }
+
+  /** @internal End of header line i's name: a field-name is a token (RFC 3261 §7.3.1), the parser took all of it. */
+  nameEnd(i: number): number {
+    let k = this.lineStart(i);
+    while (TOKEN[this.buffer[k] as number] === 1) k++;
+    return k;
+  }
+
   private nameIs(i: number, name: string): boolean {
-    const b = HBASE + i * HSTRIDE;
-    const s = this.e[b + HF_NAME_S] as number;
-    const e = this.e[b + HF_NAME_E] as number;
+    const s = this.lineStart(i);
+    const e = this.nameEnd(i);
     if (e - s !== name.length) return false;
     return this.text.slice(s, e).toLowerCase() === name.toLowerCase();
   }

@@ -9,12 +9,12 @@ function automaton(b: Uint8Array): [number, number] {
   let st = NAME_ROOT;
   let i = 0;
   while (i < b.length) {
-    const nx = NAME_NEXT[(st << NAME_CLASS_BITS) | (NAME_CLASS[b[i] as number] as number)] as number;
+    const nx = NAME_NEXT[st | (NAME_CLASS[b[i] as number] as number)] as number;
     if (nx === 0) break;
     st = nx;
     i++;
   }
-  return [i, NAME_ID[st] as number];
+  return [i, NAME_ID[st >> NAME_CLASS_BITS] as number];
 }
 
 function reference(b: Uint8Array): [number, number] {

@@ -103,6 +103,20 @@ describe('parseMessage: header forms', () => {
     assert.equal(m.headers()[1]?.raw.toString(), 'f: <sip:a@example.com>\r\n ;tag=77\r\n');
   });
 
+  test('name, offset and raw line of each header (a line starts where the one before it ends, layout.ts)', () => {
+    const raw = Buffer.from('\r\nBYE sip:a@b SIP/2.0\nVia : SIP/2.0/UDP h;branch=z9hG4bK1\r\nX-Y.z~1:\r\n v\r\nl:0\r\n\r\n');
+    const m = parseMessage(raw);
+    assert.deepEqual(
+      m.headers().map((h) => [h.name, h.offset, h.raw.toString(), h.value]),
+      [
+        ['Via', 22, 'Via : SIP/2.0/UDP h;branch=z9hG4bK1\r\n', 'SIP/2.0/UDP h;branch=z9hG4bK1'],
+        ['X-Y.z~1', 59, 'X-Y.z~1:\r\n v\r\n', 'v'],
+        ['l', 73, 'l:0\r\n', '0'],
+      ],
+    );
+    assert.equal(m.count('x-y.z~1'), 1);
+  });
+
   test('a response with an empty Reason-Phrase (RFC 4475 §3.1.1.13)', () => {
     const m = parseMessage(sip(['SIP/2.0 100 ', 'Via: SIP/2.0/UDP h;branch=z9hG4bK1', 'CSeq: 2 INVITE', 'l: 0']));
     assert.equal(m.isRequest, false);
@@ -139,6 +153,25 @@ describe('parseMessage: header forms', () => {
   test('conflicting Content-Length values are flagged for the validator (RFC 4475 §3.3.9)', () => {
     const m = parseMessage(sip(['OPTIONS sip:a@b SIP/2.0', 'Content-Length: 2', 'Content-Length: 1'], 'ab'));
     assert.equal(m.contentLengthConflict, true);
+  });
+});
+
+describe('parseMessage: the shared scratch table', () => {
+  // parser.ts resets the eager slots one by one rather than all of them: whatever message came before, a message
+  // gets the same table (a slot it does not set holds -1 or 0, never a value of the previous message).
+  test('no eager value leaks from one message into the next', () => {
+    const full = sip(INVITE, 'v=0\n');
+    const response = sip(['SIP/2.0 180 Ringing', 'v: SIP/2.0/UDP [2001:db8::9]:5061;received=2001:db8::7;rport=5062;branch=z9hG4bKq', 'To: <sip:b@c>;tag=x', 'CSeq: 7 INVITE', 'i: r1', 'Record-Route: <sip:p;lr>', 'l: 0']);
+    const bare = sip(['OPTIONS sip:a@b SIP/2.0', 'l: 0']);
+    const bareResponse = sip(['SIP/2.0 200 OK']);
+    for (const msg of [bare, bareResponse, response, full]) {
+      const tables: number[][] = [];
+      for (const before of [full, response, bare, bareResponse]) {
+        parseMessage(before);
+        tables.push(parseMessage(msg).e);
+      }
+      for (const tab of tables.slice(1)) assert.deepEqual(tab, tables[0]);
+    }
   });
 });
 
