@@ -127,27 +127,29 @@ describe('OverloadControl', () => {
 
   it('with UDP listeners the queueing delay decides: a saturated loop without backlog is not shed', () => {
     const c = new OverloadControl({ sustainWindows: 2 });
-    for (let i = 0; i < 50; i++) c.update(q(99, 1));
+    for (let i = 0; i < 50; i++) c.update(q(199, 1));
     assert.equal(c.fraction, 0, 'busy 100 % at capacity, but nothing waits long');
     assert.equal(c.stats.overloadedWindows, 0);
     for (let i = 0; i < 10; i++) c.update(q(5000, 0.3));
     assert.equal(c.stats.overloadedWindows, 0, 'a probe out while the loop idles was lost, not queued');
     c.update(q(100));
+    c.update(q(250));
     c.update(q(400));
-    // The backlog grew 300 ms in a 100-ms window: 4 times the work that gets done arrives, reject 3/4 of it.
-    assert.equal(c.fraction, 0.75);
+    // The backlog grew 300 ms in two 100-ms windows (from 100 ms before them): 2.5 times the work that gets
+    // done arrives, reject 1.5/2.5 of it.
+    assert.equal(c.fraction, 0.6);
     assert.equal(c.stats.queueDelayMs, 400);
     c.update(q(300));
-    assert.equal(c.fraction, 0.75, 'overloaded but draining: held');
+    assert.equal(c.fraction, 0.6, 'overloaded but draining: held');
     c.update(q(310));
-    assert.equal(c.fraction, 0.8, 'growing a little: at least step more');
-    c.update(q(350));
+    assert.equal(c.fraction, 0.65, 'growing a little: at least step more');
+    c.update(q(400));
     const near = (x: number, y: number, why: string): void => assert.ok(Math.abs(x - y) < 1e-9, `${why}: ${x} ≠ ${y}`);
-    near(c.fraction, 1 - 0.2 / 1.4, 'grew 40 ms: the estimate 1 − 0.2 / 1.4 is above 0.8 + step');
+    near(c.fraction, 1 - 0.35 / 1.9, 'grew 90 ms: the estimate 1 − 0.35 / 1.9 is above 0.65 + step');
     c.update(q(50, 1));
-    near(c.fraction, 1 - 0.2 / 1.4 - 0.01, 'no backlog but busy all the window: step / 5');
+    near(c.fraction, 1 - 0.35 / 1.9 - 0.01, 'no backlog but busy all the window: step / 5');
     c.update(q(50, 0.5));
-    near(c.fraction, 1 - 0.2 / 1.4 - 0.06, 'idle time: step');
+    near(c.fraction, 1 - 0.35 / 1.9 - 0.06, 'idle time: step');
     c.update(q(Number.POSITIVE_INFINITY));
     assert.equal(c.stats.queueDelayMs, 0, 'a non-finite delay reads as none');
   });
