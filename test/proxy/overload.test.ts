@@ -126,7 +126,7 @@ describe('OverloadControl', () => {
   });
 
   it('with UDP listeners the queueing delay decides: a saturated loop without backlog is not shed', () => {
-    const c = new OverloadControl({ sustainWindows: 2 });
+    const c = new OverloadControl({ sustainWindows: 2, maxQueueDelayMs: 200 });
     for (let i = 0; i < 50; i++) c.update(q(199, 1));
     assert.equal(c.fraction, 0, 'busy 100 % at capacity, but nothing waits long');
     assert.equal(c.stats.overloadedWindows, 0);
