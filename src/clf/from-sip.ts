@@ -179,8 +179,9 @@ export function recordFromMessage(msg: SipMessage, meta: MessageMeta, opts: From
   }
   if (opts.wholeMessage !== false) {
     const raw = meta.octets ?? msg.raw;
+    // The message's own bytes are a slice of its latin1 view; other octets get a view of their own.
     const start = raw.byteOffset - msg.buffer.byteOffset;
-    const text = meta.octets === undefined ? msg.text.slice(start, start + raw.length) : raw.latin1Slice(0, raw.length);
+    const text = raw === msg.raw ? msg.text.slice(start, start + raw.length) : raw.latin1Slice(0, raw.length);
     // A mask that changed nothing (equal text): the octets are logged as they are, without a string copy.
     const masked = opts.mask === undefined ? text : opts.mask(text);
     const fast = masked === text ? octetMessageField(raw, text) : undefined;

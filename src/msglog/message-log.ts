@@ -46,8 +46,6 @@ interface Address {
 
 interface SentInfo extends Txns {
   readonly log: boolean;
-  /** The bytes sent, when the remembered message is the received one they forward (MessageMeta.octets). */
-  readonly octets?: Buffer;
 }
 
 /**
@@ -231,7 +229,7 @@ export class MessageLog {
       // response: its record takes the received message's fields, parsed already, with these bytes as Tag 02 —
       // its marker too (RFC 8497 §4: the log-me marker is in Session-ID, which forwarding does not change).
       let parsed: SipMessage | undefined;
-      if (received !== undefined && this.mode !== 'none') this.#remember(bytes, received, { log: this.#wants(undefined, received), ...txns, octets: bytes });
+      if (received !== undefined && this.mode !== 'none') this.#remember(bytes, received, { log: this.#wants(undefined, received), ...txns });
       return {
         bytes,
         get msg(): SipMessage {
@@ -306,7 +304,8 @@ export class MessageLog {
     const log = info?.log ?? this.#wants(undefined, msg);
     if (!log) return;
     this.stats.sent++;
-    this.#emit(msg, 'S', from, to, Date.now(), retransmission ? 'D' : 'O', info ?? fallback);
+    // Remembered on other bytes than its own: the received message these bytes forward (outbound `received`).
+    this.#emit(msg, 'S', from, to, Date.now(), retransmission ? 'D' : 'O', info ?? fallback, known === undefined || msg.raw === bytes ? undefined : bytes);
   }
 
   /** A message sent outside any transaction (ACK to a 2xx, a response whose transaction is gone). */
@@ -342,8 +341,8 @@ export class MessageLog {
     return engineSays ?? msg.logme;
   }
 
-  /** `txns.octets` (a SentInfo): the bytes sent, logged as Tag 02 with `msg`'s fields (MessageMeta.octets). */
-  #emit(msg: SipMessage, direction: 'S' | 'R', from: Address, to: Address, at: number, retransmission: Retransmission, txns: Txns & { readonly octets?: Buffer }): void {
+  /** `octets`: the bytes sent when they are not `msg.raw`, logged as Tag 02 with `msg`'s fields (MessageMeta.octets). */
+  #emit(msg: SipMessage, direction: 'S' | 'R', from: Address, to: Address, at: number, retransmission: Retransmission, txns: Txns, octets?: Buffer): void {
     const p: Pending = {
       msg,
       meta: {
@@ -356,7 +355,7 @@ export class MessageLog {
         destination: addressText(to),
         serverTxn: txns.serverTxn,
         clientTxn: txns.clientTxn,
-        octets: txns.octets,
+        octets,
       },
       opts: this.#recordOpts,
     };

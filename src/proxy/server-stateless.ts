@@ -18,8 +18,7 @@ import type { InboundMessage, TransportLayer } from '../transport/index.js';
 import type { SipMessage } from '../sip/message.js';
 import type { MessageLog, Txns } from '../msglog/message-log.js';
 import type { Registrar } from './registrar.js';
-import type { OverloadControl } from './overload.js';
-import { buildResponse, errorResponse, newTag } from './reply.js';
+import { errorResponse, newTag } from './reply.js';
 import { forward, isForRegistrar, preprocessRoutes, targets, validate, wantsRecordRoute } from './request.js';
 import type { Router } from './routes.js';
 import { interfaceFor } from './self.js';
@@ -36,9 +35,8 @@ export interface StatelessDeps {
   readonly transport: TransportLayer;
   readonly stats: ProxyStats;
   readonly count: (code: string) => void;
-  /** Overload control (overload.ts): true when this new request is to be answered 503. */
-  readonly shed: (msg: SipMessage) => boolean;
-  readonly overload: OverloadControl;
+  /** Overload control (overload.ts): the 503 (counted) when this new request is shed, else undefined. */
+  readonly overloaded: (msg: SipMessage) => Buffer | undefined;
 }
 
 /** Answers a request at once from the listener it arrived on (§8.2.6; no transaction keeps the response). */
@@ -69,10 +67,10 @@ export function statelessRequest(d: StatelessDeps, msg: SipMessage, m: InboundMe
     answer(d, m, msg, d.registrar.respond(prep.msg, res, newTag()));
     return;
   }
-  if (d.shed(msg)) {
+  const shed = d.overloaded(msg);
+  if (shed !== undefined) {
     // A retransmission of the request may be forwarded when it comes (no transaction remembers the 503).
-    d.count('PROXY_OVERLOADED');
-    answer(d, m, msg, buildResponse(msg, 503, { toTag: newTag(), headers: d.overload.responseHeaders() }));
+    answer(d, m, msg, shed);
     return;
   }
   const dec = d.router === undefined ? undefined : targets(prep, d.router);

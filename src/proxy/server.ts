@@ -142,12 +142,15 @@ export class ProxyServer {
   }
 
   /**
-   * Whether a new request that would be forwarded is answered 503 by overload control instead: only
-   * out-of-dialog requests (no To tag) are shed; in-dialog ones continue calls already admitted, and an ACK
-   * or a CANCEL ends work already begun (the stateless mode forwards both like other requests).
+   * The 503 of overload control for a new request that would be forwarded, counted, or undefined when it is
+   * forwarded: only out-of-dialog requests (no To tag) are shed; in-dialog ones continue calls already
+   * admitted, and an ACK or a CANCEL ends work already begun (the stateless mode forwards both like other
+   * requests).
    */
-  #shed(msg: SipMessage): boolean {
-    return msg.toTag === undefined && msg.method !== 'ACK' && msg.method !== 'CANCEL' && this.overload.shed();
+  #overloaded(msg: SipMessage): Buffer | undefined {
+    if (msg.toTag !== undefined || msg.method === 'ACK' || msg.method === 'CANCEL' || !this.overload.shed()) return undefined;
+    this.#count('PROXY_OVERLOADED');
+    return buildResponse(msg, 503, { toTag: newTag(), headers: this.overload.responseHeaders() });
   }
 
   addresses(): Endpoint[] {
@@ -254,7 +257,7 @@ export class ProxyServer {
   }
 
   #statelessDeps(): StatelessDeps {
-    return { self: this.#self, router: this.#router, registrar: this.#registrar, log: this.#log, transport: this.#transport, stats: this.stats, count: (c) => this.#count(c), shed: (msg) => this.#shed(msg), overload: this.overload };
+    return { self: this.#self, router: this.#router, registrar: this.#registrar, log: this.#log, transport: this.#transport, stats: this.stats, count: (c) => this.#count(c), overloaded: (msg) => this.#overloaded(msg) };
   }
 
   /** Returns the retransmission flag of the request. */
@@ -319,9 +322,9 @@ export class ProxyServer {
       this.#respond(txn, this.#registrar.respond(prep.msg, res, newTag()), upstream);
       return;
     }
-    if (this.#shed(msg)) {
-      this.#count('PROXY_OVERLOADED');
-      this.#respond(txn, buildResponse(msg, 503, { toTag: newTag(), headers: this.overload.responseHeaders() }), upstream);
+    const shed = this.#overloaded(msg);
+    if (shed !== undefined) {
+      this.#respond(txn, shed, upstream);
       return;
     }
     const router = this.#router;

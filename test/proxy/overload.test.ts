@@ -232,6 +232,11 @@ for (const stateless of [false, true]) {
       const bye = await uas.request('BYE', (m) => m.callId === `dlg-${stateless}`);
       uas.reply(bye, 200, 'OK', undefined, [], pport);
       await uac.response(200, 'BYE');
+      if (stateless) {
+        // A CANCEL has no To tag but ends work already begun: forwarded like any request (§16.11), never shed.
+        uac.send(request(uac, { method: 'CANCEL', ruri: 'sip:bob@example.net', callId: `cancel-${stateless}` }), pport);
+        await uas.request('CANCEL', (m) => m.callId === `cancel-${stateless}`);
+      }
       // Not forwarded: the UAS saw none of the shed requests.
       assert.equal(uas.inbox.filter((m) => m.isRequest && (m.callId === `shed-${stateless}` || m.callId === `opt-${stateless}`)).length, 0);
       // A REGISTER for the proxy's own registrar is not new work downstream: answered.
