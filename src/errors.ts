@@ -344,6 +344,14 @@ export const ERRORS = {
     summary: 'The log directory is writable by group or others (refused) or accessible by others (warning), RFC 6872 §10.',
   },
   IO_ROTATE: { layer: 'io', summary: 'Background maintenance of rotated log files (gzip, retention, current link) failed.' },
+  IO_LOG_BATCH_CORRUPT: {
+    layer: 'io',
+    summary: 'A batch of messages handed to the logging worker does not decode (a bug, not input): the batch is counted as lost.',
+  },
+  IO_LOG_WORKER_FAILED: {
+    layer: 'io',
+    summary: 'The logging worker thread could not start or stopped; messages not yet written are counted as lost, forwarding goes on.',
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

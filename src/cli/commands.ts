@@ -296,6 +296,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--domain <domain>', description: 'a domain of this proxy and its registrar', repeatable: true },
       { flags: '--log-dir <dir>', description: 'directory of the CLF files (created 0700); absent: nothing is logged' },
       { flags: '--log <which>', description: 'which messages to log: all, marked or none (default marked)' },
+      { flags: '--log-thread <where>', description: 'build and write CLF records on a worker thread (worker, the default) or between forwarding (main)' },
       { flags: '--logme-config <file>', description: 'log-me engine configuration, JSON (docs/reference/logme.md)' },
       { flags: '--metrics <host:port>', description: 'serve /metrics and /health here (loopback; port 0: any)' },
       { flags: '--log-level <level>', description: 'fatal, error, warn, info, debug, trace or silent (default info)' },

@@ -44,6 +44,7 @@ async function flagsOf(raw: Record<string, unknown>): Promise<ProxyFlags> {
     defaultRoute: str('defaultRoute'),
     logDir: str('logDir'),
     log: str('log'),
+    logThread: str('logThread'),
     metrics: str('metrics'),
     logLevel: str('logLevel'),
     tlsCert: str('tlsCert'),

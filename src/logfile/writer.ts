@@ -18,10 +18,11 @@
  *    │     background chain: gzip (temp + rename) ─► retention (maxFiles, maxAgeMs)   (rotate-maintenance.ts)
  *    └──► flush() resolves when every record accepted before it is written (and fsynced under 'every')
  *
- * Why not a worker thread (pino's choice): the only synchronous work per record is queueing a reference and
- * one copy into the batch buffer, which a worker design does too (into its shared ring buffer); the write
- * and fsync system calls already run off the event loop in libuv's pool. A worker would add a second copy,
- * a thread, and a shutdown protocol for no gain here. Measured on the development container (Node 20, ext4,
+ * Why the writer has no worker thread of its own (pino's choice): the only synchronous work per record is
+ * queueing a reference and one copy into the batch buffer, which a worker design does too (into its shared
+ * ring buffer); the write and fsync system calls already run off the event loop in libuv's pool. What does
+ * cost is building and encoding records, so the proxy moves that, with a whole ClfWriter, to a logging
+ * thread (msglog/log-worker.ts). Measured on the development container (Node 20, ext4,
  * 235-byte records, 1,000 writes per tick honouring 'drain', fsync 'none'): 1.5-2.6 million records/s
  * (350-600 MB/s, shared 2-vCPU box) written, against 0.4-0.7 million with an fs.WriteStream; the caller's loop is blocked for
  * ≈ 1 ms per 1,000 write() calls plus one batch copy (docs/guides/log-files.md, "Throughput").

@@ -4,12 +4,17 @@
  * message received and before every message sent, applies its marker decisions to the outgoing bytes, and
  * turns the messages to log into CLF records handed to the batching ClfWriter.
  *
- * Off the forwarding path (issue 5 §4): a message to log is only queued while it is handled (its timestamp,
- * addresses and transaction ids taken then); building its record, masking and encoding it run later, in
- * slices of at most LOG_SLICE_MS between turns of the event loop (setImmediate), so a burst of traffic is
- * forwarded first and logged in the gaps; the writer then does the I/O. The queue is bounded
- * (MAX_PENDING_RECORDS): beyond it the oldest are written at once, on the forwarding path — backpressure,
- * never loss. `flush()` and `close()` write everything queued. Records keep the order of the messages.
+ * Off the forwarding path (issue 5 §4), two ways, chosen by what the constructor is given:
+ *  - a LogWorker (the proxy's default): the message's octets and its record's metadata (timestamp, addresses,
+ *    transaction ids, taken while it is handled) are copied into a batch for the logging worker thread, which
+ *    parses them again, masks, builds and encodes the record and writes it (log-worker.ts). The forwarding
+ *    thread pays the copy only.
+ *  - a ClfWriter: a message to log is only queued while it is handled; building its record, masking and
+ *    encoding it run later on this thread, in slices of at most LOG_SLICE_MS between turns of the event
+ *    loop (setImmediate), so a burst of traffic is forwarded first and logged in the gaps; the writer then
+ *    does the I/O. The queue is bounded (MAX_PENDING_RECORDS): beyond it the oldest are written at once, on
+ *    the forwarding path — backpressure, never loss.
+ * `flush()` and `close()` write everything queued. Records keep the order of the messages.
  *
  * What is logged (`mode`): `all` every message; `none` nothing; `marked` the messages the engine says to
  * log (`Decision.log`). Messages the transaction layer builds itself (100 Trying, the ACK to a non-2xx) are
@@ -27,9 +32,11 @@ import { formatAddress, recordFromMessage, type ClfRecord, type FromMessageOptio
 import { isSipclfError } from '../errors.js';
 import type { ClfWriter } from '../logfile/writer.js';
 import type { LogmeEngine } from '../logme/index.js';
+import type { MaskOptions } from '../logme/mask.js';
 import { MessageEditor } from '../sip/editor.js';
 import type { SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
+import { LogWorker } from './log-worker-client.js';
 
 export type LogMode = 'all' | 'marked' | 'none';
 
@@ -69,6 +76,8 @@ interface Pending {
   readonly meta: MessageMeta;
   /** recordFromMessage's options: the mask of the engine in charge when the message was handled. */
   readonly opts: FromMessageOptions;
+  /** The same masking as data, for the logging worker (undefined: none). */
+  readonly maskSpec: MaskOptions | undefined;
 }
 
 const NO_MASK: FromMessageOptions = {};
@@ -76,6 +85,12 @@ const NO_MASK: FromMessageOptions = {};
 /** The options that mask with `engine` (RFC 8497 §8.2): one object per engine, not one per record. */
 function recordOptions(engine: LogmeEngine | undefined): FromMessageOptions {
   return engine === undefined ? NO_MASK : { mask: (t) => engine.mask(t) };
+}
+
+/** The masking of `engine` as data (for the logging worker), or undefined when it masks nothing. */
+function maskSpecOf(engine: LogmeEngine | undefined): MaskOptions | undefined {
+  const p = engine?.config.privacy;
+  return p === undefined || !p.mask ? undefined : { attributes: p.attributes, maskKeyLines: p.maskKeyLines };
 }
 
 /** Longest a deferred logging slice runs before the event loop gets a turn (ms). */
@@ -109,7 +124,11 @@ export class MessageLog {
   readonly mode: LogMode;
   #engine: LogmeEngine | undefined;
   #recordOpts: FromMessageOptions;
+  #maskSpec: MaskOptions | undefined;
+  /** Records built and encoded here, on the forwarding thread (after it, in setImmediate slices). */
   readonly #writer: ClfWriter | undefined;
+  /** …or handed to the logging worker thread, which builds, encodes and writes them (log-worker.ts). */
+  readonly #worker: LogWorker | undefined;
   /**
    * The messages this entity handed to a transaction, with their decision, are remembered on their bytes
    * (`msg.raw`, one Buffer per message, which the transaction sends as is — see SENT): the onSend observer
@@ -141,13 +160,23 @@ export class MessageLog {
 
   readonly #originator: boolean;
 
-  constructor(mode: LogMode, engine: LogmeEngine | undefined, writer: ClfWriter | undefined, opts: { readonly originator?: boolean } = {}) {
+  constructor(mode: LogMode, engine: LogmeEngine | undefined, writer: ClfWriter | LogWorker | undefined, opts: { readonly originator?: boolean } = {}) {
     this.mode = writer === undefined ? 'none' : mode;
     this.#engine = engine;
     this.#recordOpts = recordOptions(engine);
-    this.#writer = writer;
+    this.#maskSpec = maskSpecOf(engine);
+    if (writer instanceof LogWorker) {
+      this.#worker = writer;
+      writer.onCounters = (records, unencodable) => {
+        this.stats.records = records;
+        this.stats.unencodable = this.#localUnencodable + unencodable;
+      };
+    } else this.#writer = writer;
     this.#originator = opts.originator ?? false;
   }
+
+  /** Records this thread could not hand over (the worker's own count is added to stats.unencodable). */
+  #localUnencodable = 0;
 
   get engine(): LogmeEngine | undefined {
     return this.#engine;
@@ -157,11 +186,21 @@ export class MessageLog {
   setEngine(engine: LogmeEngine | undefined): void {
     this.#engine = engine;
     this.#recordOpts = recordOptions(engine);
+    this.#maskSpec = maskSpecOf(engine);
   }
 
-  /** The CLF writer's counters, when logging to files. */
+  /** The CLF writer's counters, when logging to files (the worker's writer: as of its last report). */
   writerStats(): ReturnType<ClfWriter['stats']> | undefined {
-    return this.#writer?.stats();
+    if (this.#worker === undefined) return this.#writer?.stats();
+    const s = this.#worker.stats();
+    // Entries lost with a dead or stalled worker count as records lost to a failed write.
+    const lost = this.#worker.counts.lost;
+    return lost === 0 ? s : { ...s, lost: s.lost + lost };
+  }
+
+  /** Whether records are built and written on the logging worker thread. */
+  get threaded(): boolean {
+    return this.#worker !== undefined;
   }
 
   #count(direction: 'in' | 'out', method: string, status: string): void {
@@ -318,20 +357,20 @@ export class MessageLog {
     this.#emit(msg, 'S', from, to, Date.now(), retransmission ? 'D' : 'O', txns);
   }
 
-  /** Messages queued for logging, not yet handed to the writer. */
+  /** Messages queued for logging, not yet handed to the writer (with a worker: not yet encoded by it). */
   get pending(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.length - this.#head + (this.#worker?.pending ?? 0);
   }
 
   /** Logs everything queued, then resolves when the writer has written it. */
   async flush(): Promise<void> {
     this.#drain(Infinity);
-    await this.#writer?.flush();
+    await (this.#worker ?? this.#writer)?.flush();
   }
 
   async close(): Promise<void> {
     this.#drain(Infinity);
-    await this.#writer?.close();
+    await (this.#worker ?? this.#writer)?.close();
   }
 
   /** `engineSays` undefined: no engine, or one that never saw this message — whether it carries the marker. */
@@ -358,12 +397,23 @@ export class MessageLog {
         octets,
       },
       opts: this.#recordOpts,
+      maskSpec: this.#maskSpec,
     };
     if (this.#batch !== undefined) this.#batch.push(p);
     else this.#enqueue(p);
   }
 
   #enqueue(p: Pending): void {
+    // With a logging worker, handing over is a copy into its batch: done at once, nothing to defer.
+    if (this.#worker !== undefined) {
+      try {
+        this.#handOver(this.#worker, p);
+      } catch {
+        this.stats.unencodable++;
+        this.#localUnencodable++;
+      }
+      return;
+    }
     this.#queue.push(p);
     // Backpressure: past the bound the oldest are logged now, on the forwarding path, rather than dropped.
     if (this.#queue.length - this.#head > MAX_PENDING_RECORDS) this.#drain(Infinity, MAX_PENDING_RECORDS / 2);
@@ -410,6 +460,30 @@ export class MessageLog {
         this.#head = 0;
       } else this.#head = i;
     }
+  }
+
+  /**
+   * To the logging worker: the octets to log (Tag 02) and the record's metadata. The worker parses the octets
+   * again for the record's fields — the same as `msg`'s: they are `msg.raw`, or the bytes of a forwarded
+   * response, which differ from the received message only in Vias and added challenges (MessageMeta.octets).
+   */
+  #handOver(w: LogWorker, p: Pending): void {
+    const m = p.meta;
+    w.add(
+      {
+        octets: m.octets ?? p.msg.raw,
+        timestamp: m.timestamp,
+        direction: m.direction,
+        transport: m.transport,
+        encrypted: m.encrypted,
+        retransmission: m.retransmission,
+        source: m.source,
+        destination: m.destination,
+        serverTxn: m.serverTxn ?? null,
+        clientTxn: m.clientTxn ?? null,
+      },
+      p.maskSpec,
+    );
   }
 
   /** Encoded straight into the writer's buffer (ClfWriter.writeRecord): no intermediate record string. */

@@ -16,6 +16,7 @@ export interface ProxyFlags {
   readonly domains?: readonly string[];
   readonly logDir?: string;
   readonly log?: string;
+  readonly logThread?: string;
   readonly logme?: unknown;
   readonly metrics?: string;
   readonly logLevel?: string;
@@ -57,6 +58,8 @@ export function mergeProxyConfig(file: ProxyFileConfig, flags: ProxyFlags): Effe
   const domains = given(flags.domains) ? flags.domains : file.domains;
   const defaultRoute = flags.defaultRoute ?? file.defaultRoute;
   const logDir = flags.logDir ?? file.log?.dir;
+  const logThread = flags.logThread ?? file.log?.thread;
+  if (logThread !== undefined && logThread !== 'worker' && logThread !== 'main') throw new SipclfError('CONFIG_INVALID', `--log-thread ${logThread}: expected worker or main`);
   const logme = flags.logme ?? file.logme;
   const stateless = flags.stateless === true || file.stateless === true;
   const tls = { ...file.tls, ...(flags.tlsCert === undefined ? {} : { cert: flags.tlsCert }), ...(flags.tlsKey === undefined ? {} : { key: flags.tlsKey }) };
@@ -74,6 +77,7 @@ export function mergeProxyConfig(file: ProxyFileConfig, flags: ProxyFlags): Effe
     ...(file.aliases === undefined ? {} : { aliases: file.aliases }),
     ...(defaultRoute === undefined ? {} : { defaultRoute }),
     ...(logDir === undefined ? {} : { logDir }),
+    ...(logThread === undefined ? {} : { logThread }),
     ...(rot === undefined ? {} : { rotation: rot.interval === undefined ? rot : { ...rot, interval: rotationInterval(rot.interval) } }),
     ...(file.registrar === undefined ? {} : { registrar: file.registrar }),
     ...(logme === undefined ? {} : { logme }),

@@ -65,7 +65,7 @@ export interface ProxyFileConfig {
   readonly domains?: string[];
   readonly aliases?: string[];
   readonly registrar?: RegistrarConfig;
-  readonly log?: { readonly dir?: string; readonly mode?: LogMode; readonly rotation?: RotationConfig };
+  readonly log?: { readonly dir?: string; readonly mode?: LogMode; readonly thread?: 'worker' | 'main'; readonly rotation?: RotationConfig };
   readonly logme?: unknown;
   readonly metrics?: MetricsConfig;
   readonly logLevel?: LogLevel;
@@ -258,12 +258,15 @@ export function validateProxyConfig(data: unknown): ProxyFileConfig {
     c.registrar = reg;
   }
   if (o['log'] !== undefined) {
-    const l = object(o['log'], 'log', ['dir', 'mode', 'rotation']);
+    const l = object(o['log'], 'log', ['dir', 'mode', 'thread', 'rotation']);
     const mode = l['mode'];
     if (mode !== undefined && mode !== 'all' && mode !== 'marked' && mode !== 'none') bad('log.mode', 'expected all, marked or none');
+    const thread = l['thread'];
+    if (thread !== undefined && thread !== 'worker' && thread !== 'main') bad('log.thread', 'expected worker or main');
     c.log = {
       ...(l['dir'] === undefined ? {} : { dir: str(l['dir'], 'log.dir') }),
       ...(mode === undefined ? {} : { mode }),
+      ...(thread === undefined ? {} : { thread }),
       ...(l['rotation'] === undefined ? {} : { rotation: rotation(l['rotation'], 'log.rotation') }),
     };
   }

@@ -86,7 +86,7 @@ export function proxyRegistry(src: MetricsSource): Registry {
     set({ type: 'unauthorised' }, e.errorsUnauthorised);
     set({ type: 'limit' }, e.limitReached);
   });
-  gauge('sipclf_proxy_clf_records_pending', 'Messages queued for logging, not yet encoded (logging runs off the forwarding path; bounded, see docs/guides/proxy.md).', [], (set) => set({}, s.log.pending));
+  gauge('sipclf_proxy_clf_records_pending', 'Messages handed to the logging worker (or queued for logging on the forwarding thread), not yet encoded (bounded, see docs/guides/proxy.md).', [], (set) => set({}, s.log.pending));
   counter('sipclf_proxy_clf_records_written_total', 'CLF records written to files by the log writer.', [], (set) => set({}, s.log.writerStats()?.records ?? 0));
   counter('sipclf_proxy_clf_records_dropped_total', 'CLF records lost: reason="queue" (writer queue full or closed), "io" (a failed write) or "encode" (refused by the CLF encoder).', ['reason'], (set) => {
     const w = s.log.writerStats();

@@ -10,6 +10,7 @@ import { LogmeEngine } from '../logme/index.js';
 import type { Clock, TimerConfig } from '../transaction/index.js';
 import type { TlsOptions, TransportOptions } from '../transport/index.js';
 import { parseNextHop, parseStaticRoute, type StaticRoute } from './routes.js';
+import { LogWorker } from '../msglog/log-worker-client.js';
 import { MessageLog, type LogMode } from '../msglog/message-log.js';
 import type { NextHop } from './types.js';
 import type { OverloadOptions } from './overload.js';
@@ -29,6 +30,12 @@ export interface ProxyServerOptions {
   readonly logDir?: string;
   /** Which messages are logged; default `marked`. */
   readonly log?: LogMode;
+  /**
+   * Where records are built, encoded and written: `worker` (default) a logging thread of their own, so a
+   * proxy logging every call forwards almost as fast as one logging nothing when the machine has a core to
+   * spare; `main` the forwarding thread, between turns of its event loop (msglog/message-log.ts).
+   */
+  readonly logThread?: LogThread;
   /** CLF file rotation and retention (ClfWriter options other than `dir`). */
   readonly rotation?: Omit<WriterOptions, 'dir'>;
   /** Registrar bindings file and expiry limits (registrar.ts). */
@@ -70,6 +77,7 @@ export interface ResolvedServerOptions {
 }
 
 const MODES: readonly string[] = ['all', 'marked', 'none'];
+export type LogThread = 'worker' | 'main';
 
 /** The CLF writer gathers 10 ms of records per write: one system call per batch, off the forwarding path. */
 export const LOG_COALESCE_MS = 10;
@@ -78,6 +86,8 @@ export function resolveServerOptions(o: ProxyServerOptions): ResolvedServerOptio
   if (o.listen.length === 0) throw new SipclfError('CONFIG_INVALID', 'listen: at least one listen address is required');
   const mode = o.log ?? 'marked';
   if (!MODES.includes(mode)) throw new SipclfError('CONFIG_INVALID', `log: ${String(mode)} is not all, marked or none`);
+  const thread = o.logThread ?? 'worker';
+  if (thread !== 'worker' && thread !== 'main') throw new SipclfError('CONFIG_INVALID', `log thread: ${String(thread)} is not worker or main`);
   const routes = (o.routes ?? []).map((r) => parseStaticRoute(r));
   const defaultProxy = o.defaultRoute === undefined ? undefined : parseNextHop(o.defaultRoute);
   return {
@@ -87,7 +97,9 @@ export function resolveServerOptions(o: ProxyServerOptions): ResolvedServerOptio
     aliases: [...(o.aliases ?? [])],
     async openLog() {
       const engine = o.logme === undefined ? undefined : new LogmeEngine(o.logme);
-      const writer = o.logDir === undefined || mode === 'none' ? undefined : await ClfWriter.open({ coalesceMs: LOG_COALESCE_MS, ...o.rotation, dir: o.logDir });
+      if (o.logDir === undefined || mode === 'none') return new MessageLog(mode, engine, undefined);
+      const w = { coalesceMs: LOG_COALESCE_MS, ...o.rotation, dir: o.logDir };
+      const writer = thread === 'worker' ? await LogWorker.open({ writer: w }) : await ClfWriter.open(w);
       return new MessageLog(mode, engine, writer);
     },
   };

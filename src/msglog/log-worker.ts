@@ -1,0 +1,108 @@
+/**
+ * The logging worker thread (started by LogWorker, log-worker-client.ts): turns the messages a proxy logs into
+ * CLF records on a thread of its own, so that a proxy logging every call forwards almost as fast as one
+ * logging nothing (issue 5 §4 "logging happens off the forwarding path"; §7 "≤ 10 % of throughput").
+ *
+ * Per batch (log-batch.ts), in order: each message's octets are parsed again (parseMessage: the forwarding
+ * thread parsed the same bytes, so this cannot fail unless it did), masked (RFC 8497 §8.2) when the entry asks,
+ * built into a record (recordFromMessage, RFC 6872 §8) and encoded into the ClfWriter this thread owns
+ * (RFC 6873). The writer's own bounds apply: beyond maxQueueBytes a record is dropped and counted, so a
+ * stalled disk never grows this thread without limit. After each batch the `consumed` counter in shared
+ * memory is bumped (the forwarding thread waits on it only when too many batches are in flight) and the
+ * counters go back to the client.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+
+import { recordFromMessage, type FromMessageOptions } from '../clf/from-sip.js';
+import { isSipclfError } from '../errors.js';
+import { ClfWriter } from '../logfile/writer.js';
+import { makeMasker } from '../logme/mask.js';
+import { parseMessage } from '../sip/parser.js';
+import { readBatch } from './log-batch.js';
+import type { ToWorker, FromWorker, WorkerInit } from './log-worker-protocol.js';
+
+if (parentPort === null) throw new Error('log-worker.ts runs as a worker thread');
+const port: MessagePort = parentPort;
+const init = workerData as WorkerInit;
+const consumed = new Int32Array(init.control);
+
+const post = (m: FromWorker): void => port.postMessage(m);
+const codeOf = (e: unknown): string => (isSipclfError(e) ? e.code : 'IO_LOG_WORKER_FAILED');
+const textOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** recordFromMessage's options per mask id (0: no masking). */
+const masks = new Map<number, FromMessageOptions>([[0, {}]]);
+let records = 0;
+let unencodable = 0;
+
+function counters(writer: ClfWriter): { records: number; unencodable: number; writer: ReturnType<ClfWriter['stats']> } {
+  return { records, unencodable, writer: writer.stats() };
+}
+
+function logBatch(writer: ClfWriter, buf: Buffer): void {
+  try {
+    for (const m of readBatch(buf)) {
+      try {
+        const msg = parseMessage(m.octets);
+        const meta = {
+          timestamp: m.timestamp,
+          direction: m.direction,
+          transport: m.transport,
+          encrypted: m.encrypted,
+          retransmission: m.retransmission,
+          source: m.source,
+          destination: m.destination,
+          serverTxn: m.serverTxn,
+          clientTxn: m.clientTxn,
+        };
+        writer.writeRecord(recordFromMessage(msg, meta, masks.get(m.mask) ?? {}));
+        records++;
+      } catch (e) {
+        // Not parseable again, or refused by the encoder: this record is lost and counted, the others go on.
+        unencodable++;
+        if (!isSipclfError(e)) post({ t: 'warning', code: 'IO_LOG_WORKER_FAILED', message: `record not built: ${textOf(e)}` });
+      }
+    }
+  } catch (e) {
+    // The batch itself does not decode (IO_LOG_BATCH_CORRUPT): what was left of it is lost.
+    post({ t: 'warning', code: codeOf(e), message: textOf(e) });
+  }
+}
+
+function serve(writer: ClfWriter): void {
+  // A writer's failures (IO_WRITE, IO_ROTATE…) go to the client, which reports them as the in-thread writer does.
+  writer.on('error', (e) => post({ t: 'warning', code: e.code, message: e.message }));
+  writer.on('warning', (e) => post({ t: 'warning', code: e.code, message: e.message }));
+  port.on('message', (m: ToWorker) => {
+    switch (m.t) {
+      case 'mask':
+        masks.set(m.id, { mask: makeMasker({ attributes: m.attributes, maskKeyLines: m.maskKeyLines }) });
+        return;
+      case 'batch':
+        logBatch(writer, Buffer.from(m.buffer, 0, m.length));
+        Atomics.add(consumed, 0, 1);
+        Atomics.notify(consumed, 0);
+        post({ t: 'done', count: m.count, ...counters(writer) });
+        return;
+      case 'flush':
+        void writer.flush().then(() => post({ t: 'flushed', id: m.id, ...counters(writer) }));
+        return;
+      case 'close':
+        void writer.close().then(() => {
+          post({ t: 'closed', id: m.id, ...counters(writer) });
+          port.close();
+        });
+        return;
+    }
+  });
+  post({ t: 'ready' });
+}
+
+try {
+  serve(await ClfWriter.open(init.writer));
+} catch (e) {
+  // Reported as a message, not thrown: an uncaught error could reach the client before this message does.
+  // With the port closed and nothing else pending, the thread then ends by itself.
+  post({ t: 'open-failed', code: codeOf(e), message: textOf(e) });
+  port.close();
+}

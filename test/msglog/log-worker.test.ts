@@ -1,0 +1,223 @@
+// The logging worker (src/msglog/log-worker*.ts, log-batch.ts): the batch codec, and MessageLog with a LogWorker
+// writing the same records as MessageLog with an in-thread ClfWriter — fields, Tag 02, masking (RFC 8497 §8.2),
+// order — plus flush/close, backpressure, counters and a writer that cannot open.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
+import { decodeRecord } from '../../src/clf/decode.js';
+import type { ClfRecord } from '../../src/clf/record.js';
+import { ClfWriter } from '../../src/logfile/writer.js';
+import { LogmeEngine } from '../../src/logme/engine.js';
+import { BatchBuilder, readBatch, type LoggedMessage } from '../../src/msglog/log-batch.js';
+import { LogWorker } from '../../src/msglog/log-worker-client.js';
+import { MessageLog } from '../../src/msglog/message-log.js';
+import { parseMessage } from '../../src/sip/parser.js';
+
+const root = mkdtempSync(join(tmpdir(), 'sipclf-logworker-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const newDir = (): string => join(root, `d${n++}`);
+
+function entry(over: Partial<LoggedMessage> = {}): LoggedMessage {
+  return {
+    octets: Buffer.from('OPTIONS sip:x SIP/2.0\r\n\r\n'),
+    timestamp: 1_700_000_000_123,
+    direction: 'R',
+    transport: 'U',
+    encrypted: false,
+    retransmission: 'O',
+    source: '192.0.2.1:5060',
+    destination: '[2001:db8::1]:5070',
+    serverTxn: null,
+    clientTxn: null,
+    ...over,
+  };
+}
+
+describe('log batches (log-batch.ts)', () => {
+  test('entries come back as added: every flag value, null and empty transaction ids, binary octets', () => {
+    const b = new BatchBuilder();
+    const input: Array<[LoggedMessage, number]> = [];
+    let i = 0;
+    for (const direction of ['R', 'S'] as const) {
+      for (const transport of ['U', 'T', 'S', 'W'] as const) {
+        for (const retransmission of ['O', 'D', 'S'] as const) {
+          const octets = Buffer.from(Array.from({ length: i * 7 }, (_, k) => (k * 37 + i) & 0xff));
+          const e = entry({ direction, transport, retransmission, encrypted: i % 2 === 0, octets, timestamp: 1_700_000_000_000 + i, serverTxn: i % 3 === 0 ? null : `z9hG4bK\xe9${i}`, clientTxn: i % 4 === 0 ? '' : null });
+          input.push([e, i % 5]);
+          b.add(e, i % 5);
+          i++;
+        }
+      }
+    }
+    const taken = b.take();
+    assert.ok(taken !== undefined);
+    assert.equal(taken.count, input.length);
+    assert.equal(b.take(), undefined, 'take() starts a new batch');
+    const out = [...readBatch(Buffer.from(taken.buffer, 0, taken.length))];
+    assert.equal(out.length, input.length);
+    out.forEach((o, k) => {
+      const [e, mask] = input[k] as [LoggedMessage, number];
+      assert.deepEqual({ ...o, octets: Buffer.from(o.octets) }, { ...e, octets: Buffer.from(e.octets), mask });
+    });
+  });
+
+  test('a batch grows past its first buffer for a large message', () => {
+    const b = new BatchBuilder();
+    const big = Buffer.alloc(200_000, 0x41);
+    b.add(entry(), 0);
+    b.add(entry({ octets: big }), 0);
+    const t = b.take();
+    assert.ok(t !== undefined);
+    const out = [...readBatch(Buffer.from(t.buffer, 0, t.length))];
+    assert.equal(out[1]?.octets.length, 200_000);
+  });
+
+  test('a damaged batch throws IO_LOG_BATCH_CORRUPT, never reads beyond it', () => {
+    const b = new BatchBuilder();
+    b.add(entry(), 0);
+    const t = b.take();
+    assert.ok(t !== undefined);
+    const good = Buffer.from(t.buffer, 0, t.length);
+    const cases: Array<[string, Buffer]> = [
+      ['truncated header', good.subarray(0, 20)],
+      ['octets beyond', good.subarray(0, good.length - 1)],
+      ['bad flags', Buffer.concat([good.subarray(0, 20), Buffer.from([0xff]), good.subarray(21)])],
+      ['string beyond', (() => { const c = Buffer.from(good); c.writeUInt32LE(0x7fffffff, 4); return c; })()],
+      ['missing address', (() => { const c = Buffer.from(good); c.writeUInt32LE(0xffffffff, 8); return c; })()],
+    ];
+    for (const [what, buf] of cases) assert.throws(() => [...readBatch(buf)], { code: 'IO_LOG_BATCH_CORRUPT' }, what);
+  });
+
+  test('invalid flags are refused when added (IO_LOG_BATCH_CORRUPT)', () => {
+    assert.throws(() => new BatchBuilder().add(entry({ transport: 'X' as 'U' }), 0), { code: 'IO_LOG_BATCH_CORRUPT' });
+  });
+});
+
+const from = { transport: 'udp' as const, host: '192.0.2.10', port: 5060 };
+const to = { transport: 'udp' as const, host: '2001:db8::20', port: 5070 };
+
+const sdp = 'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:secretkey\r\n';
+function invite(i: number): Buffer {
+  return Buffer.from(
+    `INVITE sip:bob@example.net SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK-${i}\r\nMax-Forwards: 70\r\nTo: "Bob" <sip:bob@example.net>\r\n` +
+      `f: <sip:alice@example.com;transport=udp>;tag=a${i}\r\nCall-ID: call-${i}@example.com\r\nCSeq: ${i + 1} INVITE\r\nSession-ID: ab30317f1a784dc48ff824d0d3715d86;remote=00000000000000000000000000000000;logme\r\n` +
+      `Content-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`,
+    'latin1',
+  );
+}
+function ok(i: number): Buffer {
+  return Buffer.from(
+    `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK-${i}\r\nTo: "Bob" <sip:bob@example.net>;tag=b${i}\r\nFrom: <sip:alice@example.com>;tag=a${i}\r\n` +
+      `Call-ID: call-${i}@example.com\r\nCSeq: ${i + 1} INVITE\r\nContent-Length: 0\r\n\r\n`,
+    'latin1',
+  );
+}
+
+/** Drives `log` like a proxy: each call's INVITE received and forwarded, its 200 received and forwarded. */
+function traffic(log: MessageLog, calls: number, at: number): void {
+  for (let i = 0; i < calls; i++) {
+    const inv = parseMessage(invite(i));
+    const txns = { serverTxn: `z9hG4bK-${i}`, clientTxn: `z9hG4bK-p${i}` };
+    log.begin();
+    log.inbound(inv, from);
+    const out = log.outbound(inv.raw, to, txns);
+    log.sentDirect(out.msg, from, to, false, txns);
+    log.end(inv, true, { from, to: from, at: at + i, retransmission: i % 7 === 3, txns });
+    const res = parseMessage(ok(i));
+    log.begin();
+    log.inbound(res, to);
+    log.end(res, true, { from: to, to: from, at: at + i, retransmission: false, txns });
+    const fwd = log.outbound(res.raw, from, txns, res);
+    log.onSend(fwd.bytes, from, from, false, txns);
+  }
+}
+
+function records(dir: string): ClfRecord[] {
+  const out: ClfRecord[] = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.clf')).sort()) {
+    const text = readFileSync(join(dir, f), 'latin1');
+    let p = 0;
+    while (p < text.length) {
+      const len = Number.parseInt(text.slice(p + 1, p + 7), 16);
+      out.push(decodeRecord(text.slice(p, p + len)));
+      p += len;
+    }
+  }
+  return out;
+}
+
+/** A record without its timestamp: sent records are stamped with Date.now() when they leave. */
+const untimed = (r: ClfRecord): ClfRecord => ({ ...r, timestamp: 0 });
+
+describe('MessageLog with a logging worker', () => {
+  test('writes the records an in-thread writer writes: fields, Tag 02, masking, order', async () => {
+    const engine = (): LogmeEngine => new LogmeEngine({});
+    const d1 = newDir();
+    const d2 = newDir();
+    const inThread = new MessageLog('all', engine(), await ClfWriter.open({ dir: d1 }));
+    const worker = new MessageLog('all', engine(), await LogWorker.open({ writer: { dir: d2 } }));
+    assert.equal(worker.threaded, true);
+    assert.equal(inThread.threaded, false);
+    traffic(inThread, 50, 1_700_000_000_000);
+    traffic(worker, 50, 1_700_000_000_000);
+    await inThread.close();
+    await worker.close();
+    const a = records(d1);
+    const b = records(d2);
+    assert.equal(a.length, 200);
+    assert.deepEqual(b.map(untimed), a.map(untimed));
+    // Received records keep the time they were handled; masking happened (the key is gone, its length kept).
+    assert.deepEqual(b.filter((r) => r.direction === 'R').map((r) => r.timestamp), a.filter((r) => r.direction === 'R').map((r) => r.timestamp));
+    const tag2 = b[0]?.optional.find((f) => f.tag === 2)?.value ?? '';
+    assert.match(tag2, /a=crypto:X+%0D%0A/);
+    assert.doesNotMatch(tag2, /secretkey/);
+    assert.equal(worker.stats.records, 200);
+    assert.equal(worker.stats.unencodable, 0);
+    assert.equal(worker.writerStats()?.records, 200);
+    assert.equal(worker.pending, 0);
+  });
+
+  test('flush() resolves once everything handed over is in the file; pending counts what is not', async () => {
+    const dir = newDir();
+    const log = new MessageLog('all', undefined, await LogWorker.open({ writer: { dir } }));
+    traffic(log, 500, 1_700_000_000_000);
+    assert.equal(log.pending, 2000, 'handed over, not yet written');
+    await log.flush();
+    assert.equal(log.pending, 0);
+    const recs = records(dir);
+    assert.equal(recs.length, 2000);
+    // In the order handed over: per call R INVITE, S INVITE, R 200, S 200.
+    assert.deepEqual(recs.slice(0, 8).map((r) => `${r.direction} ${String(r.cseq)} ${String(r.status ?? "-")}`), ['R 1 INVITE -', 'S 1 INVITE -', 'R 1 INVITE 200', 'S 1 INVITE 200', 'R 2 INVITE -', 'S 2 INVITE -', 'R 2 INVITE 200', 'S 2 INVITE 200']);
+    assert.deepEqual(recs.filter((_, i) => i % 4 === 0).map((r) => r.callId), Array.from({ length: 500 }, (_, i) => `call-${i}@example.com`));
+    await log.close();
+  });
+
+  test('backpressure: with room for one batch in flight every batch waits for the last, and nothing is lost', async () => {
+    const dir = newDir();
+    const w = await LogWorker.open({ writer: { dir }, maxInFlightBytes: 1 });
+    const log = new MessageLog('all', undefined, w);
+    for (let round = 0; round < 5; round++) {
+      traffic(log, 100, 1_700_000_000_000);
+      await new Promise((r) => setTimeout(r, 15)); // a batch leaves COALESCE_MS after its first entry
+    }
+    await log.close();
+    assert.equal(records(dir).length, 2000);
+    assert.deepEqual(w.counts, { records: 2000, unencodable: 0, lost: 0 });
+  });
+
+  test('a log directory that cannot be opened fails open() with the writer error', async () => {
+    const file = join(root, 'not-a-dir');
+    writeFileSync(file, 'x');
+    await assert.rejects(LogWorker.open({ writer: { dir: file } }), { code: 'IO_WRITE' });
+  });
+
+  test('close() twice, and flush() after close(), resolve', async () => {
+    const w = await LogWorker.open({ writer: { dir: newDir() } });
+    await Promise.all([w.close(), w.close()]);
+    await w.flush();
+  });
+});
