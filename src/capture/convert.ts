@@ -120,6 +120,11 @@ export interface ConvertSummary {
   viewpoint?: string;
   /** Packets read (pcap/pcapng/hep). */
   packets?: number;
+  /**
+   * HEP packets without a timestamp chunk (0x0009): logged with the time of the packet before them (with the
+   * time the conversion started before any packet had one) — a file has no receive time to fall back on.
+   */
+  untimed?: number;
 }
 
 /** Raw chunks of a file, counted for progress. */
@@ -277,6 +282,9 @@ export class Converter {
     let pending: Buffer = Buffer.alloc(0);
     let n = 0;
     let offset = 0;
+    // The time of the last packet that had one (HEP chunks 0x0009/0x000a), for packets without.
+    let lastSec = Math.floor(Date.now() / 1000);
+    let lastUsec = (Date.now() % 1000) * 1000;
     const resync = (): void => {
       let i = 1;
       while (i + 4 <= pending.length && !isHepMagic(pending, i)) i++;
@@ -316,10 +324,14 @@ export class Converter {
           if (sip === undefined || dip === undefined || h.srcPort === undefined || h.dstPort === undefined) {
             throw new HepError('CAPTURE_BAD_ADDRESS', 'HEP packet without source/destination address and port chunks', 0);
           }
-          const tsNs = BigInt(h.timeSec ?? 0) * 1_000_000_000n + BigInt(h.timeUsec ?? 0) * 1000n;
+          if (h.timeSec !== undefined) {
+            lastSec = h.timeSec;
+            lastUsec = h.timeUsec ?? 0;
+          } else this.summary.untimed = (this.summary.untimed ?? 0) + 1;
+          const tsNs = BigInt(lastSec) * 1_000_000_000n + BigInt(lastUsec) * 1000n;
           wire = {
             n,
-            ts: (h.timeSec ?? 0) * 1000 + Math.floor((h.timeUsec ?? 0) / 1000),
+            ts: lastSec * 1000 + Math.floor(lastUsec / 1000),
             tsNs,
             transport: h.ipProtocol === 6 ? 'tcp' : 'udp',
             flag: h.ipProtocol === 6 ? 'T' : h.ipProtocol === 132 ? 'S' : 'U',

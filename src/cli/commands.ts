@@ -416,6 +416,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'One streaming pass in bounded memory. Formats are told by the magic bytes of IN (pcap, pcapng, HEP3, JSON, ' +
       'CLF; gzip is looked through), else by its name (.pcap/.cap, .pcapng, .hep — concatenated HEP v3 packets —, ' +
       '.jsonl/.json, .clf; with .gz), and for OUT by its name (.clf, .jsonl, .pcap); --from and --to override. ' +
+      'A HEP packet without a timestamp chunk is logged with the time of the packet before it (the summary counts them). ' +
       'Viewpoint of a capture: with --entity, the log of that entity — messages to one of its addresses Received, ' +
       'from it Sent, Server-Txn/Client-Txn from the Via branches as a proxy there assigns them (RFC 6872 §9), ' +
       'retransmissions flagged D, other messages skipped and counted; without --entity, the neutral rule of ' +

@@ -121,6 +121,7 @@ export function summaryText(s: ConvertSummary, p: { from: string; to: string; ou
       `${s.errorCount} error(s)${errs.length > 0 ? ` (${errs.map(([k, v]) => `${k} ${v}`).join(', ')})` : ''} in ${secs.toFixed(2)} s` +
       (secs > 0 ? ` (${rate(s.messages / secs)} msg/s)` : ''),
   );
+  if (s.untimed !== undefined) lines.push(`sipclf convert: ${s.untimed} HEP packet(s) without a timestamp chunk: logged with the time of the packet before them`);
   return `${lines.join('\n')}\n`;
 }
 

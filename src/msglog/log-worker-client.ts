@@ -32,7 +32,7 @@ import type { FromWorker, ToWorker, WorkerInit } from './log-worker-protocol.js'
 /** A batch is sent once it holds this many bytes. */
 export const BATCH_BYTES = 256 * 1024;
 /** …or this long after its first entry (ms): a record reaches the writer within it. */
-export const COALESCE_MS = 10;
+export const COALESCE_MS = 20;
 /** Default bound of the bytes in flight to the worker before the forwarding thread waits. */
 export const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 /** A worker that finishes no batch for this long while the forwarding thread waits is given up on (ms). */
@@ -44,7 +44,15 @@ export interface LogWorkerOptions {
   /** The ClfWriter the worker opens (plain data: the worker gets a copy). */
   readonly writer: Omit<WriterOptions, 'clock'>;
   readonly maxInFlightBytes?: number;
+  /** Nice value of the worker thread (Linux: per thread), 0-19; default WORKER_NICE. */
+  readonly nice?: number;
 }
+
+/**
+ * The logging thread runs at this nice value by default: below the forwarding thread, so that when the OS
+ * schedules both on one core forwarding wins and logging uses what is left (backpressure bounds the backlog).
+ */
+export const WORKER_NICE = 10;
 
 const EMPTY_STATS: WriterStats = {
   records: 0,
@@ -111,7 +119,9 @@ export class LogWorker {
    */
   static async open(opts: LogWorkerOptions): Promise<LogWorker> {
     const control = new SharedArrayBuffer(4);
-    const init: WorkerInit = { writer: opts.writer, control };
+    const nice = opts.nice ?? WORKER_NICE;
+    if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new SipclfError('CONFIG_INVALID', `logging worker nice ${nice}: expected an integer 0-19`);
+    const init: WorkerInit = { writer: opts.writer, control, nice };
     const worker = new Worker(new URL('./log-worker.js', import.meta.url), { workerData: init });
     const lw = new LogWorker(worker, control, opts.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES);
     await new Promise<void>((resolve, reject) => {

@@ -6,6 +6,8 @@ export interface WorkerInit {
   readonly writer: Omit<WriterOptions, 'clock'>;
   /** Int32Array(1) over it: batches the worker has finished. */
   readonly control: SharedArrayBuffer;
+  /** The worker thread's nice value (0: unchanged). */
+  readonly nice: number;
 }
 
 export type ToWorker =
@@ -26,7 +28,7 @@ interface Counters {
 export type FromWorker =
   | { readonly t: 'ready' }
   | { readonly t: 'open-failed'; readonly code: string; readonly message: string }
-  | ({ readonly t: 'done'; readonly count: number } & Counters)
+  | ({ readonly t: 'done' } & Counters)
   | ({ readonly t: 'flushed'; readonly id: number } & Counters)
   | ({ readonly t: 'closed'; readonly id: number } & Counters)
   | { readonly t: 'warning'; readonly code: string; readonly message: string };

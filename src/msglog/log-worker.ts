@@ -11,6 +11,7 @@
  * memory is bumped (the forwarding thread waits on it only when too many batches are in flight) and the
  * counters go back to the client.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 
 import { recordFromMessage, type FromMessageOptions } from '../clf/from-sip.js';
@@ -69,6 +70,20 @@ function logBatch(writer: ClfWriter, buf: Buffer): void {
   }
 }
 
+/**
+ * Counters go to the client at most every REPORT_MS (and with every flush/close answer): each message wakes
+ * the forwarding thread, which on a busy proxy costs it a context switch per batch for nothing it needs at
+ * once — it tracks the batches in flight through the shared counter, not through these.
+ */
+const REPORT_MS = 500;
+let reportTimer: NodeJS.Timeout | undefined;
+function report(writer: ClfWriter): void {
+  reportTimer ??= setTimeout(() => {
+    reportTimer = undefined;
+    post({ t: 'done', ...counters(writer) });
+  }, REPORT_MS);
+}
+
 function serve(writer: ClfWriter): void {
   // A writer's failures (IO_WRITE, IO_ROTATE…) go to the client, which reports them as the in-thread writer does.
   writer.on('error', (e) => post({ t: 'warning', code: e.code, message: e.message }));
@@ -82,12 +97,13 @@ function serve(writer: ClfWriter): void {
         logBatch(writer, Buffer.from(m.buffer, 0, m.length));
         Atomics.add(consumed, 0, 1);
         Atomics.notify(consumed, 0);
-        post({ t: 'done', count: m.count, ...counters(writer) });
+        report(writer);
         return;
       case 'flush':
         void writer.flush().then(() => post({ t: 'flushed', id: m.id, ...counters(writer) }));
         return;
       case 'close':
+        clearTimeout(reportTimer);
         void writer.close().then(() => {
           post({ t: 'closed', id: m.id, ...counters(writer) });
           port.close();
@@ -96,6 +112,17 @@ function serve(writer: ClfWriter): void {
     }
   });
   post({ t: 'ready' });
+}
+
+// Below the forwarding thread: when the OS puts both threads on one core, forwarding keeps it and logging
+// takes what is left; past its bound the backlog holds forwarding back (LogWorker) rather than the other way
+// round. On Linux the nice value is per thread, and setpriority(PRIO_PROCESS, 0) sets the calling thread's.
+if (init.nice !== 0) {
+  try {
+    setPriority(init.nice);
+  } catch {
+    // Not permitted (a sandbox): logging then competes with forwarding as an equal, which still works.
+  }
 }
 
 try {

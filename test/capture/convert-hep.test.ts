@@ -37,6 +37,24 @@ describe('sipclf convert: HEP v3 files', () => {
     });
   });
 
+  it('a packet without a timestamp chunk gets the time of the packet before it, and the summary says how many', async () => {
+    const untimed = (i: number): Buffer => hepOf(sipRequest(i), { timeSec: undefined, timeUsec: undefined });
+    const before = Date.now();
+    const hep = Buffer.concat([untimed(0), hepOf(sipRequest(1), { timeSec: 1_767_600_001 }), untimed(2), untimed(3)]);
+    const input = join(dir, 'untimed.hep');
+    writeFileSync(input, hep);
+    const out = join(dir, 'untimed-out');
+    mkdirSync(out);
+    const r = await runCli(['convert', input, '-o', join(out, 'untimed.clf')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /3 HEP packet\(s\) without a timestamp chunk/);
+    const recs = readClfFiles(out).flatMap((f) => f.records);
+    assert.equal(recs.length, 4);
+    // Before any packet had a time: the conversion's start (not 1970).
+    assert.ok(Math.abs((recs[0]?.timestamp ?? 0) - before) < 60_000, `first timestamp ${recs[0]?.timestamp}`);
+    assert.deepEqual(recs.slice(1).map((x) => x.timestamp), [1_767_600_001_123, 1_767_600_001_123, 1_767_600_001_123]);
+  });
+
   it('--only-logme keeps the marked packets; a non-SIP payload and a damaged packet are reported and skipped', async () => {
     const good = [hepOf(sipRequest(0)), hepOf(marked(1)), hepOf(Buffer.from('not sip at all\r\n\r\n')), hepOf(marked(2))];
     const cut = hepOf(sipRequest(3)).subarray(0, 20); // a truncated packet at the end of the file

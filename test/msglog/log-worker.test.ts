@@ -215,6 +215,20 @@ describe('MessageLog with a logging worker', () => {
     await assert.rejects(LogWorker.open({ writer: { dir: file } }), { code: 'IO_WRITE' });
   });
 
+  test('the worker thread runs below the forwarding thread (nice 10, Linux: per thread); the rest of the process does not', async () => {
+    const nices = (): number[] =>
+      readdirSync('/proc/self/task').map((tid) => {
+        const st = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
+      });
+    const before = nices().filter((x) => x === 10).length;
+    const w = await LogWorker.open({ writer: { dir: newDir() } });
+    assert.equal(nices().filter((x) => x === 10).length, before + 1);
+    assert.equal(Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ')[16]), 0, 'the main thread keeps nice 0');
+    await w.close();
+    await assert.rejects(LogWorker.open({ writer: { dir: newDir() }, nice: 20 }), { code: 'CONFIG_INVALID' });
+  });
+
   test('close() twice, and flush() after close(), resolve', async () => {
     const w = await LogWorker.open({ writer: { dir: newDir() } });
     await Promise.all([w.close(), w.close()]);
