@@ -944,7 +944,7 @@ const lines = [
   '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
   ...stepRows,
   '',
-  `proxy / SIPp CPU share = CPU seconds of the proxy (core 1) and of both SIPp processes together (core 0) per second while the calls were being created (the first ${res.seconds} s of the step; older runs: over the whole UAC run); 100 % = the whole core. ` +
+  `proxy / SIPp CPU share = CPU seconds of the proxy (${m.pinned && (m.proxyCores !== undefined || res.retries === undefined) ? `core ${m.proxyCores ?? 1}` : 'every thread, on any core; "its forwarding thread": the main thread alone'}) and of both SIPp processes together (core 0) per second while the calls were being created (the first ${res.seconds} s of the step; older runs: over the whole UAC run); 100 % = the whole core. ` +
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB.toFixed(1)} GiB, Node ${m.node}, Linux ${m.kernel}; ${m.sipp}, ${m.kamailio ?? 'no Kamailio'}. ` +
     `Commit ${res.commit}${res.dirty ? ' (with uncommitted changes under src/)' : ''}; date ${res.date}; the run took ${fmt(res.durationS)} s. Raw figures: benchmarks/results/proxy-latest.json.`,
 ];
