@@ -17,18 +17,15 @@
  * length against the buffer before slicing, so a bug shows as IO_LOG_BATCH_CORRUPT instead of a wild read.
  */
 import { SipclfError } from '../errors.js';
-import type { Direction, Retransmission, TransportFlag } from '../clf/record.js';
+import type { MessageMeta } from '../clf/from-sip.js';
+import type { Retransmission, TransportFlag } from '../clf/record.js';
 
-/** One message to log. */
-export interface LoggedMessage {
+/**
+ * One message to log: its octets, and the metadata of its record as recordFromMessage takes it (MessageMeta),
+ * transaction ids given (null: none) — everything but the fields, which the worker parses from the octets.
+ */
+export interface LoggedMessage extends Omit<MessageMeta, 'octets' | 'serverTxn' | 'clientTxn'> {
   readonly octets: Uint8Array;
-  readonly timestamp: number;
-  readonly direction: Direction;
-  readonly transport: TransportFlag;
-  readonly encrypted: boolean;
-  readonly retransmission: Retransmission;
-  readonly source: string;
-  readonly destination: string;
   readonly serverTxn: string | null;
   readonly clientTxn: string | null;
 }

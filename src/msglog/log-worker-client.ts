@@ -39,6 +39,11 @@ export const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 export const STALL_MS = 5_000;
 /** close() waits this long for the worker to end after it closed its writer, then terminates it (ms). */
 const EXIT_WAIT_MS = 2_000;
+/**
+ * flush() and close() wait at most this long for the worker's answer (ms): writing 32 MiB in flight takes
+ * well under a second; a worker that does not answer by then is given up on (its records counted as lost).
+ */
+export const ANSWER_WAIT_MS = 30_000;
 
 export interface LogWorkerOptions {
   /** The ClfWriter the worker opens (plain data: the worker gets a copy). */
@@ -208,7 +213,7 @@ export class LogWorker {
 
   /** Queues one message to log; `mask`: the log-me engine's masking (RFC 8497 §8.2), absent for none. */
   add(m: LoggedMessage, mask?: MaskOptions): void {
-    if (this.#dead) {
+    if (this.#dead || this.#closing) {
       this.#lost++;
       return;
     }
@@ -300,7 +305,16 @@ export class LogWorker {
     // must not exit before the log is written.
     this.#worker.ref();
     return new Promise<void>((resolve) => {
-      this.#waiters.set(id, resolve);
+      const timer = setTimeout(() => {
+        this.#waiters.delete(id);
+        this.#die(`logging worker did not answer ${t} within ${ANSWER_WAIT_MS} ms`);
+        void this.#worker.terminate();
+        resolve();
+      }, ANSWER_WAIT_MS);
+      this.#waiters.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
       this.#send({ t, id });
     });
   }

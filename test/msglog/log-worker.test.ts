@@ -229,9 +229,11 @@ describe('MessageLog with a logging worker', () => {
     await assert.rejects(LogWorker.open({ writer: { dir: newDir() }, nice: 20 }), { code: 'CONFIG_INVALID' });
   });
 
-  test('close() twice, and flush() after close(), resolve', async () => {
+  test('close() twice, and flush() after close(), resolve; a message handed over after close() is counted as lost', async () => {
     const w = await LogWorker.open({ writer: { dir: newDir() } });
     await Promise.all([w.close(), w.close()]);
     await w.flush();
+    w.add(entry(), undefined);
+    assert.deepEqual(w.counts, { records: 0, unencodable: 0, lost: 1 });
   });
 });
