@@ -45,18 +45,8 @@ function logBatch(writer: ClfWriter, buf: Buffer): void {
     for (const m of readBatch(buf)) {
       try {
         const msg = parseMessage(m.octets);
-        const meta = {
-          timestamp: m.timestamp,
-          direction: m.direction,
-          transport: m.transport,
-          encrypted: m.encrypted,
-          retransmission: m.retransmission,
-          source: m.source,
-          destination: m.destination,
-          serverTxn: m.serverTxn,
-          clientTxn: m.clientTxn,
-        };
-        writer.writeRecord(recordFromMessage(msg, meta, masks.get(m.mask) ?? {}));
+        // The entry is the record's metadata (LoggedMessage extends MessageMeta); its octets are msg's own.
+        writer.writeRecord(recordFromMessage(msg, { ...m, octets: undefined }, masks.get(m.mask) ?? {}));
         records++;
       } catch (e) {
         // Not parseable again, or refused by the encoder: this record is lost and counted, the others go on.
