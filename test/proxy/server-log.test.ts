@@ -8,6 +8,7 @@ import { it } from 'node:test';
 import { decodeRecord, encodeRecord, recordFromMessage, recordLengthAt, type ClfRecord } from '../../src/clf/index.js';
 import { parseMessage } from '../../src/sip/parser.js';
 import { ProxyServer } from '../../src/proxy/server.js';
+import type { ProxyServerOptions } from '../../src/proxy/server-options.js';
 import { TestUa, request } from './server-ua.js';
 
 const SID = '0123456789abcdef0123456789abcdef';
@@ -34,20 +35,21 @@ async function call(uac: TestUa, uas: TestUa, pport: number, callId: string, mar
   await uas.request('ACK', (m) => m.callId === callId);
 }
 
-it('logs a marked call in CLF (received and sent, Tag 02, Server-Txn/Client-Txn) and not an unmarked one', async () => {
+/**
+ * A proxy routing example.net to a test UAS, logging into a fresh directory; `body` drives the UAs. Returns
+ * the records written (the proxy closed: everything flushed) and the ports.
+ */
+async function logged(
+  opts: Omit<ProxyServerOptions, 'listen' | 'routes' | 'logDir'>,
+  body: (uac: TestUa, uas: TestUa, pport: number) => Promise<void>,
+): Promise<{ recs: ClfRecord[]; pport: number; uasPort: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'sipclf-proxy-log-'));
   const uac = await TestUa.open();
   const uas = await TestUa.open();
-  const proxy = await ProxyServer.start({
-    listen: ['udp:127.0.0.1:0'],
-    routes: [`example.net=127.0.0.1:${uas.port}`],
-    logDir: dir,
-    logme: { roles: ['stateless-logger'] },
-  });
+  const proxy = await ProxyServer.start({ listen: ['udp:127.0.0.1:0'], routes: [`example.net=127.0.0.1:${uas.port}`], logDir: dir, ...opts });
   const pport = proxy.addresses()[0]?.port ?? 0;
   try {
-    await call(uac, uas, pport, 'plain', false);
-    await call(uac, uas, pport, 'marked', true);
+    await body(uac, uas, pport);
   } finally {
     await proxy.close();
     uac.close();
@@ -55,6 +57,14 @@ it('logs a marked call in CLF (received and sent, Tag 02, Server-Txn/Client-Txn)
   }
   const recs = records(dir);
   rmSync(dir, { recursive: true, force: true });
+  return { recs, pport, uasPort: uas.port };
+}
+
+it('logs a marked call in CLF (received and sent, Tag 02, Server-Txn/Client-Txn) and not an unmarked one', async () => {
+  const { recs, pport, uasPort } = await logged({ logme: { roles: ['stateless-logger'] } }, async (uac, uas, port) => {
+    await call(uac, uas, port, 'plain', false);
+    await call(uac, uas, port, 'marked', true);
+  });
   assert.ok(recs.every((r) => r.callId === 'marked'), 'the unmarked call is not logged');
   const seq = recs.map((r) => `${r.direction} ${r.isRequest ? String(r.cseq).split(' ')[1] : String(r.status)}`);
   assert.deepEqual(seq, ['R INVITE', 'S INVITE', 'R 200', 'S 200', 'R ACK', 'S ACK']);
@@ -74,41 +84,34 @@ it('logs a marked call in CLF (received and sent, Tag 02, Server-Txn/Client-Txn)
   assert.equal(okS?.serverTxn, invR?.serverTxn);
   assert.equal(invR?.destination, `127.0.0.1:${pport}`);
   assert.equal(invS?.source, `127.0.0.1:${pport}`);
-  assert.equal(invS?.destination, `127.0.0.1:${uas.port}`);
+  assert.equal(invS?.destination, `127.0.0.1:${uasPort}`);
 });
 
-it('without a log-me engine, a forwarded response is logged from the received one: same fields as the bytes sent, Tag 02 the bytes sent, its own marker', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sipclf-proxy-log-'));
-  const uac = await TestUa.open();
-  const uas = await TestUa.open();
-  // `marked` without an engine: each message is logged when it carries the marker itself.
-  const proxy = await ProxyServer.start({ listen: ['udp:127.0.0.1:0'], routes: [`example.net=127.0.0.1:${uas.port}`], logDir: dir, log: 'marked' });
-  const pport = proxy.addresses()[0]?.port ?? 0;
-  try {
-    const marker = `Session-ID: ${SID};remote=00000000000000000000000000000000;logme`;
-    uac.send(request(uac, { ruri: 'sip:bob@example.net', callId: 'fwd', extra: [marker] }), pport);
-    const inv = await uas.request('INVITE', (m) => m.callId === 'fwd');
-    uas.reply(inv, 180, 'Ringing', 'b', [], pport); // unmarked: not logged, received or sent
-    await uac.response(180, 'INVITE');
-    uas.reply(inv, 200, 'OK', 'b', [`Contact: <sip:bob@127.0.0.1:${uas.port}>`, `Session-ID: ${REMOTE};remote=${SID};logme`], pport);
-    await uac.response(200, 'INVITE');
-  } finally {
-    await proxy.close();
-    uac.close();
-    uas.close();
-  }
-  const recs = records(dir);
-  rmSync(dir, { recursive: true, force: true });
-  assert.deepEqual(
-    recs.map((r) => `${r.direction} ${r.isRequest ? String(r.cseq) : String(r.status)}`),
-    ['R 1 INVITE', 'S 1 INVITE', 'R 200', 'S 200'],
-  );
-  const tag2 = (r: ClfRecord | undefined): string => r?.optional.find((o) => o.tag === 2)?.value.replaceAll('%0D%0A', '\r\n') ?? '';
-  const [, , okR, okS] = recs;
-  const sent = parseMessage(Buffer.from(tag2(okS), 'latin1'));
-  assert.equal(sent.values('Via').length, parseMessage(Buffer.from(tag2(okR), 'latin1')).values('Via').length - 1, 'Tag 02 is the bytes sent: our Via popped');
-  // Byte for byte the record built by parsing the bytes sent (the path the log used to take).
-  const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  const meta = { timestamp: okS?.timestamp ?? 0, direction: 'S' as const, transport: 'U' as const, encrypted: false, retransmission: 'O' as const, source: str(okS?.source) ?? '', destination: str(okS?.destination) ?? '', serverTxn: str(okS?.serverTxn), clientTxn: str(okS?.clientTxn) };
-  assert.equal(encodeRecord(okS as ClfRecord), encodeRecord(recordFromMessage(sent, meta)));
-});
+// Both log threads: in-thread the record takes the received response's fields without parsing the bytes sent
+// (MessageLog.outbound `received`); the logging worker parses the bytes sent. Both must give the same record.
+for (const logThread of ['main', 'worker'] as const) {
+  it(`without a log-me engine, a forwarded response is logged from the received one: same fields as the bytes sent, Tag 02 the bytes sent, its own marker (log thread ${logThread})`, async () => {
+    // `marked` without an engine: each message is logged when it carries the marker itself.
+    const { recs } = await logged({ log: 'marked', logThread }, async (uac, uas, pport) => {
+      const marker = `Session-ID: ${SID};remote=00000000000000000000000000000000;logme`;
+      uac.send(request(uac, { ruri: 'sip:bob@example.net', callId: 'fwd', extra: [marker] }), pport);
+      const inv = await uas.request('INVITE', (m) => m.callId === 'fwd');
+      uas.reply(inv, 180, 'Ringing', 'b', [], pport); // unmarked: not logged, received or sent
+      await uac.response(180, 'INVITE');
+      uas.reply(inv, 200, 'OK', 'b', [`Contact: <sip:bob@127.0.0.1:${uas.port}>`, `Session-ID: ${REMOTE};remote=${SID};logme`], pport);
+      await uac.response(200, 'INVITE');
+    });
+    assert.deepEqual(
+      recs.map((r) => `${r.direction} ${r.isRequest ? String(r.cseq) : String(r.status)}`),
+      ['R 1 INVITE', 'S 1 INVITE', 'R 200', 'S 200'],
+    );
+    const tag2 = (r: ClfRecord | undefined): string => r?.optional.find((o) => o.tag === 2)?.value.replaceAll('%0D%0A', '\r\n') ?? '';
+    const [, , okR, okS] = recs;
+    const sent = parseMessage(Buffer.from(tag2(okS), 'latin1'));
+    assert.equal(sent.values('Via').length, parseMessage(Buffer.from(tag2(okR), 'latin1')).values('Via').length - 1, 'Tag 02 is the bytes sent: our Via popped');
+    // Byte for byte the record built by parsing the bytes sent (the path the log used to take).
+    const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+    const meta = { timestamp: okS?.timestamp ?? 0, direction: 'S' as const, transport: 'U' as const, encrypted: false, retransmission: 'O' as const, source: str(okS?.source) ?? '', destination: str(okS?.destination) ?? '', serverTxn: str(okS?.serverTxn), clientTxn: str(okS?.clientTxn) };
+    assert.equal(encodeRecord(okS as ClfRecord), encodeRecord(recordFromMessage(sent, meta)));
+  });
+}
