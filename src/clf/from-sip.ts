@@ -35,9 +35,10 @@ export interface MessageMeta {
   readonly serverTxn?: string | null;
   readonly clientTxn?: string | null;
   /**
-   * The message as logged in Tag 02 when it is not `msg.raw`: the bytes a proxy sent for a response it
-   * forwards, whose every mandatory field is the received `msg`'s (only Vias removed, challenges added).
-   * Only Tag 02 comes from these bytes: Tag 00 and Tag 01, when asked for, are still read from `msg`.
+   * The message as logged in Tag 02 (default `msg.raw`, which it may also be): other bytes are those a proxy
+   * sent for a response it forwards, whose every mandatory field is the received `msg`'s (only Vias removed,
+   * challenges added). Only Tag 02 comes from these bytes: Tag 00 and Tag 01, when asked for, are still read
+   * from `msg`.
    */
   readonly octets?: Buffer | undefined;
 }

@@ -25,7 +25,7 @@ import type { Retransmission, TransportFlag } from '../clf/record.js';
  * transaction ids given (null: none) — everything but the fields, which the worker parses from the octets.
  */
 export interface LoggedMessage extends Omit<MessageMeta, 'octets' | 'serverTxn' | 'clientTxn'> {
-  readonly octets: Uint8Array;
+  readonly octets: Buffer;
   readonly serverTxn: string | null;
   readonly clientTxn: string | null;
 }

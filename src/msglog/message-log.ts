@@ -28,7 +28,7 @@
  * `originator` (a UA): every message this entity sends is its own (`ProcessInput.local`), so the engine may
  * start marking at the dialog-creating request (RFC 8497 §4.2). A proxy forwards what it receives.
  */
-import { formatAddress, recordFromMessage, type ClfRecord, type FromMessageOptions, type MessageMeta, type Retransmission, type TransportFlag } from '../clf/index.js';
+import { formatAddress, recordFromMessage, type ClfRecord, type FromMessageOptions, type Retransmission, type TransportFlag } from '../clf/index.js';
 import { isSipclfError } from '../errors.js';
 import type { ClfWriter } from '../logfile/writer.js';
 import type { LogmeEngine } from '../logme/index.js';
@@ -36,7 +36,7 @@ import type { MaskOptions } from '../logme/mask.js';
 import { MessageEditor } from '../sip/editor.js';
 import type { SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
-import { LogWorker } from './log-worker-client.js';
+import { LogWorker, type LoggedMessage } from './log-worker-client.js';
 
 export type LogMode = 'all' | 'marked' | 'none';
 
@@ -73,7 +73,8 @@ type Tagged = Buffer & { [SENT]?: SentEntry };
 /** A message to log, with everything its record needs from the moment it was received or sent. */
 interface Pending {
   readonly msg: SipMessage;
-  readonly meta: MessageMeta;
+  /** The record's metadata, octets (Tag 02) included: as it is for recordFromMessage and the logging worker. */
+  readonly meta: LoggedMessage;
   /** recordFromMessage's options: the mask of the engine in charge when the message was handled. */
   readonly opts: FromMessageOptions;
   /** The same masking as data, for the logging worker (undefined: none). */
@@ -159,6 +160,8 @@ export class MessageLog {
   readonly #keys = { in: new Map<string, Map<string, string>>(), out: new Map<string, Map<string, string>>() };
 
   readonly #originator: boolean;
+  /** Records this thread could not hand over (the worker's own count is added to stats.unencodable). */
+  #localUnencodable = 0;
 
   constructor(mode: LogMode, engine: LogmeEngine | undefined, writer: ClfWriter | LogWorker | undefined, opts: { readonly originator?: boolean } = {}) {
     this.mode = writer === undefined ? 'none' : mode;
@@ -174,9 +177,6 @@ export class MessageLog {
     } else this.#writer = writer;
     this.#originator = opts.originator ?? false;
   }
-
-  /** Records this thread could not hand over (the worker's own count is added to stats.unencodable). */
-  #localUnencodable = 0;
 
   get engine(): LogmeEngine | undefined {
     return this.#engine;
@@ -394,7 +394,7 @@ export class MessageLog {
         destination: addressText(to),
         serverTxn: txns.serverTxn,
         clientTxn: txns.clientTxn,
-        octets,
+        octets: octets ?? msg.raw,
       },
       opts: this.#recordOpts,
       maskSpec: this.#maskSpec,
@@ -407,7 +407,7 @@ export class MessageLog {
     // With a logging worker, handing over is a copy into its batch: done at once, nothing to defer.
     if (this.#worker !== undefined) {
       try {
-        this.#handOver(this.#worker, p);
+        this.#worker.add(p.meta, p.maskSpec);
       } catch {
         this.stats.unencodable++;
         this.#localUnencodable++;
@@ -460,30 +460,6 @@ export class MessageLog {
         this.#head = 0;
       } else this.#head = i;
     }
-  }
-
-  /**
-   * To the logging worker: the octets to log (Tag 02) and the record's metadata. The worker parses the octets
-   * again for the record's fields — the same as `msg`'s: they are `msg.raw`, or the bytes of a forwarded
-   * response, which differ from the received message only in Vias and added challenges (MessageMeta.octets).
-   */
-  #handOver(w: LogWorker, p: Pending): void {
-    const m = p.meta;
-    w.add(
-      {
-        octets: m.octets ?? p.msg.raw,
-        timestamp: m.timestamp,
-        direction: m.direction,
-        transport: m.transport,
-        encrypted: m.encrypted,
-        retransmission: m.retransmission,
-        source: m.source,
-        destination: m.destination,
-        serverTxn: m.serverTxn ?? null,
-        clientTxn: m.clientTxn ?? null,
-      },
-      p.maskSpec,
-    );
   }
 
   /** Encoded straight into the writer's buffer (ClfWriter.writeRecord): no intermediate record string. */

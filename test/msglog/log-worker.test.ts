@@ -12,7 +12,7 @@ import type { ClfRecord } from '../../src/clf/record.js';
 import { ClfWriter } from '../../src/logfile/writer.js';
 import { LogmeEngine } from '../../src/logme/engine.js';
 import { BatchBuilder, readBatch, type LoggedMessage } from '../../src/msglog/log-batch.js';
-import { LogWorker } from '../../src/msglog/log-worker-client.js';
+import { BATCH_BYTES, LogWorker } from '../../src/msglog/log-worker-client.js';
 import { MessageLog } from '../../src/msglog/message-log.js';
 import { parseMessage } from '../../src/sip/parser.js';
 
@@ -207,6 +207,19 @@ describe('MessageLog with a logging worker', () => {
     await log.close();
     assert.equal(records(dir).length, 2000);
     assert.deepEqual(w.counts, { records: 2000, unencodable: 0, lost: 0 });
+  });
+
+  test('backpressure blocks: a burst handed over in one go never has more than the bound plus one batch in flight', async () => {
+    const dir = newDir();
+    const w = await LogWorker.open({ writer: { dir }, maxInFlightBytes: 1 });
+    const body = 'x'.repeat(4000);
+    const octets = Buffer.from(`MESSAGE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\nTo: <sip:b@example.com>\r\nFrom: <sip:a@example.com>;tag=f\r\nCall-ID: burst\r\nCSeq: 1 MESSAGE\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`, 'latin1');
+    // About 60 entries per 256-KiB batch: 600 synchronously are ten batches, each sent as the one before is done.
+    for (let i = 0; i < 600; i++) w.add(entry({ octets }));
+    const perBatch = Math.ceil(BATCH_BYTES / (octets.length + 64));
+    assert.ok(w.pending <= 2 * perBatch, `pending ${w.pending}: more than one batch in flight and one being built`);
+    await w.close();
+    assert.deepEqual(w.counts, { records: 600, unencodable: 0, lost: 0 });
   });
 
   test('a log directory that cannot be opened fails open() with the writer error', async () => {
