@@ -198,11 +198,6 @@ export class MessageLog {
     return lost === 0 ? s : { ...s, lost: s.lost + lost };
   }
 
-  /** Whether records are built and written on the logging worker thread. */
-  get threaded(): boolean {
-    return this.#worker !== undefined;
-  }
-
   #count(direction: 'in' | 'out', method: string, status: string): void {
     const k = this.#keys[direction].get(method)?.get(status) ?? this.#newKey(direction, method, status);
     this.traffic.set(k, (this.traffic.get(k) ?? 0) + 1);

@@ -12,7 +12,7 @@ import type { ClfRecord } from '../../src/clf/record.js';
 import { ClfWriter } from '../../src/logfile/writer.js';
 import { LogmeEngine } from '../../src/logme/engine.js';
 import { BatchBuilder, readBatch, type LoggedMessage } from '../../src/msglog/log-batch.js';
-import { BATCH_BYTES, LogWorker } from '../../src/msglog/log-worker-client.js';
+import { BATCH_BYTES, COALESCE_MS, LogWorker } from '../../src/msglog/log-worker-client.js';
 import { MessageLog } from '../../src/msglog/message-log.js';
 import { parseMessage } from '../../src/sip/parser.js';
 
@@ -160,8 +160,6 @@ describe('MessageLog with a logging worker', () => {
     const d2 = newDir();
     const inThread = new MessageLog('all', engine(), await ClfWriter.open({ dir: d1 }));
     const worker = new MessageLog('all', engine(), await LogWorker.open({ writer: { dir: d2 } }));
-    assert.equal(worker.threaded, true);
-    assert.equal(inThread.threaded, false);
     traffic(inThread, 50, 1_700_000_000_000);
     traffic(worker, 50, 1_700_000_000_000);
     await inThread.close();
@@ -202,7 +200,7 @@ describe('MessageLog with a logging worker', () => {
     const log = new MessageLog('all', undefined, w);
     for (let round = 0; round < 5; round++) {
       traffic(log, 100, 1_700_000_000_000);
-      await new Promise((r) => setTimeout(r, 15)); // a batch leaves COALESCE_MS after its first entry
+      await new Promise((r) => setTimeout(r, COALESCE_MS + 5)); // a batch leaves COALESCE_MS after its first entry
     }
     await log.close();
     assert.equal(records(dir).length, 2000);
