@@ -127,15 +127,10 @@ function tree(pid) {
   return out;
 }
 /** utime + stime in seconds, summed over the process tree. */
-/** CPU seconds (utime + stime) of one thread: /proc/PID/task/TID/stat. */
-function threadCpuSeconds(pid, tid) {
-  try {
-    const t = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const f = t.slice(t.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK;
-  } catch {
-    return undefined;
-  }
+/** CPU seconds (utime + stime) of a process's main thread alone: /proc/PID/task/PID/stat. */
+function mainThreadCpuSeconds(pid) {
+  const f = statFields(`${pid}/task/${pid}`);
+  return f === undefined ? undefined : (Number(f[11]) + Number(f[12])) / CLK;
 }
 
 function cpuSeconds(pids) {
@@ -466,7 +461,7 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
   const pids0 = p.pids();
   const cpu0 = cpuSeconds(pids0);
   // sipclf: its main (forwarding) thread alone too — logging runs on a worker thread of the same process.
-  const main0 = p.mainTid === undefined ? undefined : threadCpuSeconds(p.mainTid, p.mainTid);
+  const main0 = p.mainTid === undefined ? undefined : mainThreadCpuSeconds(p.mainTid);
   const cores0 = cpuCores();
   const drops0 = rcvbufErrors();
   const shed0 = await shedCount(p);
@@ -495,7 +490,7 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
     pollSipp();
     const el = Number(process.hrtime.bigint() - t0) / 1e9;
     if (during === undefined && el >= seconds) {
-      const main = main0 === undefined ? undefined : threadCpuSeconds(p.mainTid, p.mainTid);
+      const main = main0 === undefined ? undefined : mainThreadCpuSeconds(p.mainTid);
       during = { t: el, proxy: cpuSeconds(p.pids()) - cpu0, sipp: sippSum(), main: main === undefined ? undefined : main - main0 };
     }
   }, 250);
@@ -513,7 +508,7 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
   const drops1 = rcvbufErrors();
   await sleep(1000); // the proxy finishes what is in flight
   const cpu1 = cpuSeconds(p.pids());
-  const main1 = p.mainTid === undefined ? undefined : threadCpuSeconds(p.mainTid, p.mainTid);
+  const main1 = p.mainTid === undefined ? undefined : mainThreadCpuSeconds(p.mainTid);
   const shed1 = await shedCount(p);
   const memAfter = memory(p.pids());
   await stop(uas, 'SIGTERM', 5000);
@@ -620,7 +615,6 @@ async function ramp(proxy, ports) {
     r.bisect = bisect;
     res.steps.push(r);
     if (r.pass || RETRIES === 0) return r;
-    r.retried = true;
     await restart();
     const again = await runStep(proxy, p, ports, rate, SECONDS);
     again.bisect = bisect;
