@@ -107,6 +107,9 @@ export class LogWorker {
   #unencodable = 0;
   /** Entries given up on: the worker died or stalled with them in flight, or they came after that. */
   #lost = 0;
+  /** Times the forwarding thread blocked in #wait for the worker, and the milliseconds it spent there. */
+  #waits = 0;
+  #waitMs = 0;
   #exited: Promise<void>;
   /** Called with the worker's counters whenever they change (MessageLog keeps its stats from them). */
   onCounters: ((records: number, unencodable: number) => void) | undefined;
@@ -262,10 +265,15 @@ export class LogWorker {
     this.#send({ t: 'batch', buffer: b.buffer, length: b.length, count: b.count }, [b.buffer]);
   }
 
-  /** Blocks until the worker has room for `bytes` more, or gives it up after STALL_MS without progress. */
+  /**
+   * Blocks until the worker has room for `bytes` more, or gives it up after STALL_MS without progress. Counted
+   * (`counts.waits`, `counts.waitMs`): time the forwarding thread did not forward because logging was behind.
+   */
   #wait(bytes: number): void {
     let seen = Atomics.load(this.#consumed, 0);
-    let since = performance.now();
+    const start = performance.now();
+    let since = start;
+    this.#waits++;
     while (this.#inFlightBytes + bytes > this.#maxInFlight && this.#inFlight.length > 0) {
       Atomics.wait(this.#consumed, 0, seen, 100);
       const now = Atomics.load(this.#consumed, 0);
@@ -276,9 +284,10 @@ export class LogWorker {
       } else if (performance.now() - since > STALL_MS) {
         this.#die(`logging worker made no progress for ${STALL_MS} ms`);
         void this.#worker.terminate();
-        return;
+        break;
       }
     }
+    this.#waitMs += performance.now() - start;
   }
 
   /** Entries handed over and not yet finished by the worker (building, in flight). */
@@ -287,9 +296,12 @@ export class LogWorker {
     return this.#builder.count + this.#inFlightCount;
   }
 
-  /** Records the worker handed to its writer, entries it could not log, entries lost with a dead worker. */
-  get counts(): { readonly records: number; readonly unencodable: number; readonly lost: number } {
-    return { records: this.#records, unencodable: this.#unencodable, lost: this.#lost };
+  /**
+   * Records the worker handed to its writer, entries it could not log, entries lost with a dead worker, and how
+   * often and how long (ms) the forwarding thread blocked because the worker was behind (backpressure).
+   */
+  get counts(): { readonly records: number; readonly unencodable: number; readonly lost: number; readonly waits: number; readonly waitMs: number } {
+    return { records: this.#records, unencodable: this.#unencodable, lost: this.#lost, waits: this.#waits, waitMs: this.#waitMs };
   }
 
   /** The worker's ClfWriter counters, as of its last report. */

@@ -357,6 +357,15 @@ export class MessageLog {
     return this.#queue.length - this.#head + (this.#worker?.pending ?? 0);
   }
 
+  /**
+   * How often and how long (seconds) the forwarding thread was held because the logging worker had
+   * maxInFlightBytes outstanding; zero with in-thread logging (which drops at the writer's queue bound instead).
+   */
+  get backpressure(): { readonly waits: number; readonly seconds: number } {
+    const c = this.#worker?.counts;
+    return c === undefined ? { waits: 0, seconds: 0 } : { waits: c.waits, seconds: c.waitMs / 1000 };
+  }
+
   /** Logs everything queued, then resolves when the writer has written it. */
   async flush(): Promise<void> {
     this.#drain(Infinity);

@@ -94,6 +94,8 @@ export function proxyRegistry(src: MetricsSource): Registry {
     set({ reason: 'io' }, w?.lost ?? 0);
     set({ reason: 'encode' }, s.logStats().unencodable);
   });
+  counter('sipclf_proxy_clf_backpressure_waits_total', 'Times the forwarding thread waited for the logging worker, which had the in-flight bound outstanding (nothing is lost; forwarding pauses).', [], (set) => set({}, s.log.backpressure.waits));
+  counter('sipclf_proxy_clf_backpressure_seconds_total', 'Seconds the forwarding thread spent waiting for the logging worker (see sipclf_proxy_clf_backpressure_waits_total).', [], (set) => set({}, s.log.backpressure.seconds));
   gauge('sipclf_proxy_event_loop_utilization', 'Share (0-1) of the last overload-control window the event loop was busy (the overload signal, docs/reference/proxy-config.md "overload").', [], (set) => set({}, s.overload.stats.utilization));
   gauge('sipclf_proxy_udp_queue_delay_seconds', 'How long a datagram waited in the UDP listeners\' kernel buffers at the last overload-control window (probe datagrams); absent without UDP listeners.', [], (set) => {
     const d = s.overload.stats.queueDelayMs;

@@ -204,7 +204,10 @@ describe('MessageLog with a logging worker', () => {
     }
     await log.close();
     assert.equal(records(dir).length, 2000);
-    assert.deepEqual(w.counts, { records: 2000, unencodable: 0, lost: 0 });
+    const { records: n, unencodable, lost, waits, waitMs } = w.counts;
+    assert.deepEqual({ n, unencodable, lost }, { n: 2000, unencodable: 0, lost: 0 });
+    // What the metrics read (sipclf_proxy_clf_backpressure_*): the worker's own wait account.
+    assert.deepEqual(log.backpressure, { waits, seconds: waitMs / 1000 });
   });
 
   test('backpressure blocks: a burst handed over in one go never has more than the bound plus one batch in flight', async () => {
@@ -217,7 +220,11 @@ describe('MessageLog with a logging worker', () => {
     const perBatch = Math.ceil(BATCH_BYTES / (octets.length + 64));
     assert.ok(w.pending <= 2 * perBatch, `pending ${w.pending}: more than one batch in flight and one being built`);
     await w.close();
-    assert.deepEqual(w.counts, { records: 600, unencodable: 0, lost: 0 });
+    const { records: n, unencodable, lost, waits, waitMs } = w.counts;
+    assert.deepEqual({ n, unencodable, lost }, { n: 600, unencodable: 0, lost: 0 });
+    // Every batch after the first waited for the one before (ten or so; fewer only if the estimate is off).
+    assert.ok(waits >= 5, `waits ${waits}`);
+    assert.ok(waitMs > 0, `waitMs ${waitMs}`);
   });
 
   test('a log directory that cannot be opened fails open() with the writer error', async () => {
@@ -245,6 +252,6 @@ describe('MessageLog with a logging worker', () => {
     await Promise.all([w.close(), w.close()]);
     await w.flush();
     w.add(entry(), undefined);
-    assert.deepEqual(w.counts, { records: 0, unencodable: 0, lost: 1 });
+    assert.deepEqual(w.counts, { records: 0, unencodable: 0, lost: 1, waits: 0, waitMs: 0 });
   });
 });

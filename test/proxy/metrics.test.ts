@@ -114,6 +114,9 @@ describe('sipclf proxy --config (child process)', () => {
     assert.match(text, /^# TYPE sipclf_proxy_clf_records_written_total counter$/m);
     assert.equal(value(/^sipclf_proxy_clf_records_pending (\d+)$/m), 0, 'nothing left queued for logging once the calls are over');
     assert.match(text, /^# TYPE sipclf_proxy_parse_errors_total counter$/m);
+    // Three OPTIONS never fill the logging worker's 32 MiB in-flight bound.
+    assert.equal(value(/^sipclf_proxy_clf_backpressure_waits_total (\d+)$/m), 0);
+    assert.equal(value(/^sipclf_proxy_clf_backpressure_seconds_total (\S+)$/m), 0);
     // Overload control: three OPTIONS on an idle proxy shed nothing; the utilization is a share of the window.
     assert.equal(value(/^sipclf_proxy_overload_reject_fraction (\S+)$/m), 0);
     assert.match(text, /^# TYPE sipclf_proxy_overload_rejected_total counter$/m);
