@@ -51,6 +51,10 @@ export interface LogWorkerOptions {
   readonly maxInFlightBytes?: number;
   /** Nice value of the worker thread (Linux: per thread), 0-19; default WORKER_NICE. */
   readonly nice?: number;
+  /** For tests of the failure paths: the worker module (default ./log-worker.js), and STALL_MS, ANSWER_WAIT_MS. */
+  readonly script?: URL;
+  readonly stallMs?: number;
+  readonly answerWaitMs?: number;
 }
 
 /**
@@ -86,6 +90,8 @@ export class LogWorker {
   readonly #worker: Worker;
   readonly #consumed: Int32Array;
   readonly #maxInFlight: number;
+  readonly #stallMs: number;
+  readonly #answerWaitMs: number;
   #builder = new BatchBuilder();
   #timer: NodeJS.Timeout | undefined;
   /** Sizes (bytes, entries) of the batches posted and not yet finished, oldest first; `#done` of them are. */
@@ -114,10 +120,12 @@ export class LogWorker {
   /** Called with the worker's counters whenever they change (MessageLog keeps its stats from them). */
   onCounters: ((records: number, unencodable: number) => void) | undefined;
 
-  private constructor(worker: Worker, control: SharedArrayBuffer, maxInFlight: number) {
+  private constructor(worker: Worker, control: SharedArrayBuffer, opts: LogWorkerOptions) {
     this.#worker = worker;
     this.#consumed = new Int32Array(control);
-    this.#maxInFlight = maxInFlight;
+    this.#maxInFlight = opts.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES;
+    this.#stallMs = opts.stallMs ?? STALL_MS;
+    this.#answerWaitMs = opts.answerWaitMs ?? ANSWER_WAIT_MS;
     this.#exited = new Promise((resolve) => worker.once('exit', () => resolve()));
   }
 
@@ -130,8 +138,8 @@ export class LogWorker {
     const nice = opts.nice ?? WORKER_NICE;
     if (!Number.isInteger(nice) || nice < 0 || nice > 19) throw new SipclfError('CONFIG_INVALID', `logging worker nice ${nice}: expected an integer 0-19`);
     const init: WorkerInit = { writer: opts.writer, control, nice };
-    const worker = new Worker(new URL('./log-worker.js', import.meta.url), { workerData: init });
-    const lw = new LogWorker(worker, control, opts.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES);
+    const worker = new Worker(opts.script ?? new URL('./log-worker.js', import.meta.url), { workerData: init });
+    const lw = new LogWorker(worker, control, opts);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (m: FromWorker): void => {
         if (m.t === 'ready') done(undefined);
@@ -270,6 +278,7 @@ export class LogWorker {
    * (`counts.waits`, `counts.waitMs`): time the forwarding thread did not forward because logging was behind.
    */
   #wait(bytes: number): void {
+    if (this.#inFlight.length === 0) return; // a batch larger than the bound goes out alone, without a wait
     let seen = Atomics.load(this.#consumed, 0);
     const start = performance.now();
     let since = start;
@@ -281,8 +290,8 @@ export class LogWorker {
         seen = now;
         since = performance.now();
         this.#settle();
-      } else if (performance.now() - since > STALL_MS) {
-        this.#die(`logging worker made no progress for ${STALL_MS} ms`);
+      } else if (performance.now() - since > this.#stallMs) {
+        this.#die(`logging worker made no progress for ${this.#stallMs} ms`);
         void this.#worker.terminate();
         break;
       }
@@ -319,10 +328,10 @@ export class LogWorker {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         this.#waiters.delete(id);
-        this.#die(`logging worker did not answer ${t} within ${ANSWER_WAIT_MS} ms`);
+        this.#die(`logging worker did not answer ${t} within ${this.#answerWaitMs} ms`);
         void this.#worker.terminate();
         resolve();
-      }, ANSWER_WAIT_MS);
+      }, this.#answerWaitMs);
       this.#waiters.set(id, () => {
         clearTimeout(timer);
         resolve();

@@ -1,10 +1,11 @@
 // The logging worker (src/msglog/log-worker*.ts, log-batch.ts): the batch codec, and MessageLog with a LogWorker
 // writing the same records as MessageLog with an in-thread ClfWriter — fields, Tag 02, masking (RFC 8497 §8.2),
-// order — plus flush/close, backpressure, counters and a writer that cannot open.
+// order — plus flush/close, backpressure, counters, a writer that cannot open, and workers that die, throw or hang.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 
 import { decodeRecord } from '../../src/clf/decode.js';
@@ -245,6 +246,76 @@ describe('MessageLog with a logging worker', () => {
     assert.equal(Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ')[16]), 0, 'the main thread keeps nice 0');
     await w.close();
     await assert.rejects(LogWorker.open({ writer: { dir: newDir() }, nice: 20 }), { code: 'CONFIG_INVALID' });
+  });
+
+  describe('a worker that fails (test/fixtures/log-worker-broken.mjs)', () => {
+    const broken = (mode: string): URL => pathToFileURL(join(process.cwd(), `test/fixtures/log-worker-${mode}.mjs`));
+    /** IO_LOG_WORKER_FAILED warnings emitted while `f` runs (process.emitWarning delivers them on a later tick). */
+    async function warnings(f: () => Promise<void>): Promise<string[]> {
+      const seen: string[] = [];
+      const on = (w: Error & { code?: string }): void => {
+        if (w.code === 'IO_LOG_WORKER_FAILED') seen.push(w.message);
+      };
+      process.on('warning', on);
+      try {
+        await f();
+        await new Promise((r) => setImmediate(r));
+      } finally {
+        process.off('warning', on);
+      }
+      return seen;
+    }
+
+    for (const mode of ['dies', 'throws']) {
+      test(`a worker that ${mode === 'dies' ? 'exits' : 'throws'} after start: reported, its records counted as lost, flush and close resolve`, async () => {
+        const w = await LogWorker.open({ writer: { dir: newDir() }, script: broken(mode) });
+        const log = new MessageLog('all', undefined, w);
+        const seen = await warnings(async () => {
+          traffic(log, 10, 1_700_000_000_000); // 40 entries, one batch: the one the worker fails on
+          await log.flush();
+        });
+        assert.equal(seen.length, 1, `warnings: ${seen.join('; ')}`);
+        assert.match(seen[0] as string, mode === 'dies' ? /exited \(code 3\)/ : /broken worker/);
+        assert.equal(w.counts.lost, 40);
+        assert.equal(log.writerStats()?.lost, 40, 'what sipclf_proxy_clf_records_dropped_total{reason="io"} reads');
+        // Forwarding goes on; what it hands over now is counted, not queued.
+        traffic(log, 1, 1_700_000_001_000);
+        assert.equal(w.counts.lost, 44);
+        assert.equal(log.pending, 0);
+        await log.close();
+      });
+    }
+
+    test('a worker that stops finishing batches while forwarding waits on it is given up on after stallMs', async () => {
+      const w = await LogWorker.open({ writer: { dir: newDir() }, script: broken('stalls'), maxInFlightBytes: 1, stallMs: 300 });
+      const octets = Buffer.from(`MESSAGE sip:b@example.com SIP/2.0\r\nCall-ID: stall\r\nContent-Length: 4000\r\n\r\n${'x'.repeat(4000)}`, 'latin1');
+      const seen = await warnings(async () => {
+        // The first full batch goes out; the second waits for it (the bound is one byte) and gives up.
+        for (let i = 0; i < 200; i++) w.add(entry({ octets }));
+      });
+      assert.equal(seen.length, 1, `warnings: ${seen.join("; ")}`);
+      assert.match(seen[0] as string, /no progress for 300 ms/);
+      const { lost, waits, waitMs } = w.counts;
+      assert.equal(lost, 200, 'the batch in flight, the one waiting and every entry after them');
+      assert.equal(waits, 1);
+      assert.ok(waitMs >= 300 && waitMs < 3000, `forwarding was held ${waitMs} ms`);
+      await w.close();
+    });
+
+    test('a worker that never answers flush: flush resolves after answerWaitMs, the records are counted as lost', async () => {
+      const w = await LogWorker.open({ writer: { dir: newDir() }, script: broken('stalls'), answerWaitMs: 200 });
+      const seen = await warnings(async () => {
+        for (let i = 0; i < 10; i++) w.add(entry());
+        const t0 = performance.now();
+        await w.flush();
+        const took = performance.now() - t0;
+        assert.ok(took >= 190 && took < 3000, `flush took ${took} ms`);
+      });
+      assert.equal(seen.length, 1, `warnings: ${seen.join("; ")}`);
+      assert.match(seen[0] as string, /did not answer flush within 200 ms/);
+      assert.equal(w.counts.lost, 10);
+      await w.close(); // the worker was terminated: close resolves at once
+    });
   });
 
   test('close() twice, and flush() after close(), resolve; a message handed over after close() is counted as lost', async () => {
