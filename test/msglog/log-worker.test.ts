@@ -289,11 +289,12 @@ describe('MessageLog with a logging worker', () => {
     test('a worker that stops finishing batches while forwarding waits on it is given up on after stallMs', async () => {
       const w = await LogWorker.open({ writer: { dir: newDir() }, script: broken('stalls'), maxInFlightBytes: 1, stallMs: 300 });
       const octets = Buffer.from(`MESSAGE sip:b@example.com SIP/2.0\r\nCall-ID: stall\r\nContent-Length: 4000\r\n\r\n${'x'.repeat(4000)}`, 'latin1');
-      const seen = await warnings(async () => {
+      const seen = await warnings(() => {
         // The first full batch goes out; the second waits for it (the bound is one byte) and gives up.
         for (let i = 0; i < 200; i++) w.add(entry({ octets }));
+        return Promise.resolve();
       });
-      assert.equal(seen.length, 1, `warnings: ${seen.join("; ")}`);
+      assert.equal(seen.length, 1, `warnings: ${seen.join('; ')}`);
       assert.match(seen[0] as string, /no progress for 300 ms/);
       const { lost, waits, waitMs } = w.counts;
       assert.equal(lost, 200, 'the batch in flight, the one waiting and every entry after them');
@@ -311,7 +312,7 @@ describe('MessageLog with a logging worker', () => {
         const took = performance.now() - t0;
         assert.ok(took >= 190 && took < 3000, `flush took ${took} ms`);
       });
-      assert.equal(seen.length, 1, `warnings: ${seen.join("; ")}`);
+      assert.equal(seen.length, 1, `warnings: ${seen.join('; ')}`);
       assert.match(seen[0] as string, /did not answer flush within 200 ms/);
       assert.equal(w.counts.lost, 10);
       await w.close(); // the worker was terminated: close resolves at once
