@@ -12,7 +12,8 @@
 //                        record_route() and t_relay() to the UAS (the equivalent stateful record-routing proxy),
 //                        built-in SIPp scenarios
 //   pinning   the proxy under test on core 1 (`taskset -c 1`), both SIPp processes on core 0 (`taskset -c 0`)
-//   per proxy start it, warm up (WARMUP_S s at 100 cps, not counted), then one step per rate: a fresh UAS, then
+//   rounds   the proxies' ramps interleaved: each round, every proxy still ramping runs its next step
+//   per step start the proxy, warm up (WARMUP_S s at 100 cps, not counted), then the step: a fresh UAS, then
 //             the UAC with `-r RATE -m RATE×SECONDS`; the proxy's CPU (utime + stime from /proc/PID/stat, summed
 //             over the process tree for Kamailio) is read before the UAC starts and 1 s after it has finished.
 //             A step passes when failed calls < 0.1 % of the calls, every call ended, and the UAC created the
@@ -575,13 +576,20 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
   return r;
 }
 
-async function ramp(proxy, ports) {
-  const res = { key: proxy.key, label: proxy.label, scen: proxy.scen, steps: [], loadStart: loadavg(), restarts: 0, warmupCalls: 0 };
-  // A step that fails leaves thousands of transactions, timers and SIPp retransmissions behind, which would
-  // load the next step: the proxy is restarted (and warmed up again) before any step that follows a failure.
+/**
+ * The rate ramp of one proxy, one step per `next()` (runAll interleaves the proxies step by step, so that every
+ * proxy meets the same machine within a minute of the others: run one after the other, the proxies were
+ * measured up to half an hour apart, and this shared machine's speed drifts by more than the ≤ 10 % the
+ * logging comparison asks about). Every step runs on a freshly started and warmed-up proxy, stopped after it:
+ * a proxy left running between its steps would spend the next proxy's step expiring its own transactions
+ * (Timer J, K, D: up to 32 s) and taking CPU from it.
+ */
+async function* ramp(proxy, ports) {
+  const res = { key: proxy.key, label: proxy.label, scen: proxy.scen, steps: [], loadStart: loadavg(), starts: 0, warmupCalls: 0 };
   let p;
   const begin = async () => {
     p = await proxy.start(ports.uas);
+    res.starts++;
     res.cmd ??= p.cmd;
     const w = await runStep(proxy, p, ports, 100, WARMUP_S);
     res.warmup ??= w;
@@ -600,49 +608,44 @@ async function ramp(proxy, ports) {
     }
     if (q.logDir !== undefined) rmSync(q.logDir, { recursive: true, force: true });
   };
-  const restart = async () => {
-    await end();
+  const once = async (rate, bisect, retry) => {
     await begin();
-    res.restarts++;
+    try {
+      const r = await runStep(proxy, p, ports, rate, SECONDS);
+      r.bisect = bisect;
+      if (retry) r.retry = true;
+      res.steps.push(r);
+      return r;
+    } finally {
+      await end();
+    }
   };
-  // A step that fails is run once more on a freshly started proxy, and the rate passes if either run passed:
-  // on this shared machine a burst of load from elsewhere can fail a step the proxy passes (the same rate
-  // failed 38 % once and passed twice in a row, docs/benchmarks.md). A pass cannot be produced this way — it
-  // is < 0.1 % failed over the whole step — so the retry only removes false failures, for every proxy alike.
+  // A step that fails is run once more, right away, and the rate passes if either run passed: on this shared
+  // machine a burst of load from elsewhere can fail a step the proxy passes (the same rate failed 38 % once and
+  // passed twice in a row, docs/benchmarks.md). A pass cannot be produced this way — it is < 0.1 % failed over
+  // the whole step — so the retry only removes false failures, for every proxy alike.
   const step = async (rate, bisect) => {
-    if (res.steps.length > 0 && !res.steps[res.steps.length - 1].pass) await restart();
-    const r = await runStep(proxy, p, ports, rate, SECONDS);
-    r.bisect = bisect;
-    res.steps.push(r);
-    if (r.pass || RETRIES === 0) return r;
-    await restart();
-    const again = await runStep(proxy, p, ports, rate, SECONDS);
-    again.bisect = bisect;
-    again.retry = true;
-    res.steps.push(again);
-    return again;
+    const r = await once(rate, bisect, false);
+    return r.pass || RETRIES === 0 ? r : once(rate, bisect, true);
   };
-  try {
-    await begin();
-    let lo = 0;
-    let hi;
-    for (const rate of RATES) {
-      const r = await step(rate, false);
-      if (!r.pass) {
-        hi = rate;
-        break;
-      }
-      lo = rate;
+  let lo = 0;
+  let hi;
+  for (const rate of RATES) {
+    const r = await step(rate, false);
+    yield;
+    if (!r.pass) {
+      hi = rate;
+      break;
     }
-    // Then bisect between the last passing rate and the first failing one (to 25 cps).
-    for (let i = 0; hi !== undefined && i < BISECT && hi - lo > 50; i++) {
-      const mid = Math.round((lo + hi) / 2 / 25) * 25;
-      const r = await step(mid, true);
-      if (r.pass) lo = mid;
-      else hi = mid;
-    }
-  } finally {
-    await end();
+    lo = rate;
+  }
+  // Then bisect between the last passing rate and the first failing one (to 25 cps).
+  for (let i = 0; hi !== undefined && i < BISECT && hi - lo > 50; i++) {
+    const mid = Math.round((lo + hi) / 2 / 25) * 25;
+    const r = await step(mid, true);
+    yield;
+    if (r.pass) lo = mid;
+    else hi = mid;
   }
   res.loadEnd = loadavg();
   const byRate = [...res.steps].sort((a, b) => a.rate - b.rate);
@@ -651,6 +654,23 @@ async function ramp(proxy, ports) {
   res.firstFail = byRate.find((s) => !s.pass && s.rate > (res.best?.rate ?? 0));
   res.totalCalls = res.steps.reduce((a, s) => a + s.created, res.warmupCalls);
   return res;
+}
+
+/** The proxies' ramps, interleaved: round after round, each proxy still ramping runs its next step. */
+async function rampAll(proxies, ports) {
+  const live = proxies.map((proxy) => ({ proxy, steps: ramp(proxy, ports) }));
+  const out = new Map();
+  for (let round = 1; live.length > 0; round++) {
+    log(`--- round ${round}: ${live.map((x) => x.proxy.key).join(', ')}`);
+    for (const x of [...live]) {
+      const n = await x.steps.next();
+      if (n.done) {
+        out.set(x.proxy.key, n.value);
+        live.splice(live.indexOf(x), 1);
+      }
+    }
+  }
+  return proxies.map((proxy) => out.get(proxy.key));
 }
 
 function dirBytes(d) {
@@ -749,6 +769,7 @@ async function runAll() {
     callMs: CALL_MS,
     bisect: BISECT,
     retries: RETRIES,
+    interleaved: true,
     warmupS: WARMUP_S,
     keepUp: KEEP_UP,
     loadStart: loadavg(),
@@ -767,15 +788,16 @@ async function runAll() {
     uuidCsv(path.join(WORK, 'uac_uuids.csv'), Math.min(60_000, maxCalls + 1000));
     uuidCsv(path.join(WORK, 'uas_uuids.csv'), Math.min(60_000, maxCalls + 1000));
     const ports = { uas: await freeUdpPort(), uac: await freeUdpPort() };
+    const ramped = [];
     for (const proxy of wanted) {
       if (proxy.key === 'kamailio' && (KAMAILIO === undefined || KAM_MODULES === undefined)) {
         log('kamailio is not installed (apt-get install -y kamailio): skipped');
-        res.proxies.push({ key: proxy.key, label: proxy.label, skipped: 'kamailio not installed' });
         continue;
       }
-      log(`--- ${proxy.label}`);
-      res.proxies.push(await ramp(proxy, ports));
+      ramped.push(proxy);
     }
+    const results = new Map((await rampAll(ramped, ports)).map((r) => [r.key, r]));
+    for (const proxy of wanted) res.proxies.push(results.get(proxy.key) ?? { key: proxy.key, label: proxy.label, skipped: 'kamailio not installed' });
     if (SOAK_S > 0) {
       const mk = res.proxies.find((x) => x.key === SOAK_KEY);
       const rate = SOAK_RATE_ASKED ?? Math.min(500, Math.floor((mk?.best?.rate ?? 1000) / 2));
@@ -904,7 +926,10 @@ const lines = [
       ? 'A step that fails is run once more on a freshly started proxy (marked (again)), and the rate passes if either run passed: on this shared machine a burst of load from elsewhere can fail a step that the proxy otherwise passes; a pass cannot come from noise (< 0.1 % failed over the whole step), so the retry removes false failures only, for every proxy alike. '
       : '') +
     `A rate **passes** when < 0.1 % of its calls failed, every call ended, and the UAC created the calls at ≥ ${res.keepUp * 100} % of the rate (else the UAC did not keep up); a rate that does not pass says why, with the SIPp failure counters, and how much of its core the proxy and SIPp used. ` +
-    `Each proxy is started and warmed up (${res.warmupS} s at 100 cps, not counted) before its ramp, and started and warmed up afresh before any step that follows a failed one (a failed step leaves thousands of transactions, timers and retransmissions behind that would load the next step). CPU = utime + stime of the proxy process (Kamailio: summed over its main process and children) from /proc/PID/stat, ` +
+    (res.interleaved
+      ? `The proxies are ramped **interleaved**: round after round, each proxy still ramping runs its next step, so that all of them meet the machine as it is within the same minutes (one after the other, they were measured up to half an hour apart, and this shared machine's speed drifts by more than the 10 % the logging comparison asks about). Every step runs on a freshly started proxy, warmed up (${res.warmupS} s at 100 cps, not counted) and stopped after the step (left running, it would spend the next proxy's step expiring its transactions). `
+      : `Each proxy is started and warmed up (${res.warmupS} s at 100 cps, not counted) before its ramp, and started and warmed up afresh before any step that follows a failed one (a failed step leaves thousands of transactions, timers and retransmissions behind that would load the next step). `) +
+    `CPU = utime + stime of the proxy process (Kamailio: summed over its main process and children) from /proc/PID/stat, ` +
     'read before the UAC starts and 1 s after it ends, divided by the calls created. Memory = RSS / PSS (summed over the processes for Kamailio; PSS counts shared memory once) after the step.',
   '',
   'Commands (TMP a temporary directory, ports chosen free at start):',
