@@ -13,7 +13,7 @@
 //                        built-in SIPp scenarios
 //   pinning   the proxy under test on core 1 (`taskset -c 1`), both SIPp processes on core 0 (`taskset -c 0`)
 //   rounds   the proxies' ramps interleaved: each round, every proxy still ramping runs its next step
-//   per step start the proxy, warm up (WARMUP_S s at 100 cps, not counted), then the step: a fresh UAS, then
+//   per proxy start it, warm up (WARMUP_S s at 100 cps, not counted), then one step per round: a fresh UAS, then
 //             the UAC with `-r RATE -m RATE×SECONDS`; the proxy's CPU (utime + stime from /proc/PID/stat, summed
 //             over the process tree for Kamailio) is read before the UAC starts and 1 s after it has finished.
 //             A step passes when failed calls < 0.1 % of the calls, every call ended, and the UAC created the
@@ -577,19 +577,17 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
 }
 
 /**
- * The rate ramp of one proxy, one step per `next()` (runAll interleaves the proxies step by step, so that every
- * proxy meets the same machine within a minute of the others: run one after the other, the proxies were
+ * The rate ramp of one proxy, one step per `next()`: runAll interleaves the proxies step by step, so that every
+ * proxy meets the same machine within a minute of the others (run one after the other, the proxies were
  * measured up to half an hour apart, and this shared machine's speed drifts by more than the ≤ 10 % the
- * logging comparison asks about). Every step runs on a freshly started and warmed-up proxy, stopped after it:
- * a proxy left running between its steps would spend the next proxy's step expiring its own transactions
- * (Timer J, K, D: up to 32 s) and taking CPU from it.
+ * logging comparison asks about). A proxy stays up between its steps, as a deployed one would, idle while the
+ * others run theirs: expiring its transactions (Timers J, K, D: up to 32 s) costs it well under 1 % of a core.
  */
 async function* ramp(proxy, ports) {
-  const res = { key: proxy.key, label: proxy.label, scen: proxy.scen, steps: [], loadStart: loadavg(), starts: 0, warmupCalls: 0 };
+  const res = { key: proxy.key, label: proxy.label, scen: proxy.scen, steps: [], loadStart: loadavg(), restarts: 0, warmupCalls: 0 };
   let p;
   const begin = async () => {
     p = await proxy.start(ports.uas);
-    res.starts++;
     res.cmd ??= p.cmd;
     const w = await runStep(proxy, p, ports, 100, WARMUP_S);
     res.warmup ??= w;
@@ -609,43 +607,50 @@ async function* ramp(proxy, ports) {
     if (q.logDir !== undefined) rmSync(q.logDir, { recursive: true, force: true });
   };
   const once = async (rate, bisect, retry) => {
-    await begin();
-    try {
-      const r = await runStep(proxy, p, ports, rate, SECONDS);
-      r.bisect = bisect;
-      if (retry) r.retry = true;
-      res.steps.push(r);
-      return r;
-    } finally {
-      await end();
+    if (p === undefined) {
+      if (res.steps.length > 0) res.restarts++;
+      await begin();
     }
+    const r = await runStep(proxy, p, ports, rate, SECONDS);
+    r.bisect = bisect;
+    if (retry) r.retry = true;
+    res.steps.push(r);
+    // A failed step leaves thousands of transactions, timers and retransmissions behind (to a UAS that is
+    // gone): the proxy is stopped at once, so that they load no step of its own or of another proxy, and
+    // started and warmed up afresh for its next step.
+    if (!r.pass) await end();
+    return r;
   };
-  // A step that fails is run once more, right away, and the rate passes if either run passed: on this shared
-  // machine a burst of load from elsewhere can fail a step the proxy passes (the same rate failed 38 % once and
-  // passed twice in a row, docs/benchmarks.md). A pass cannot be produced this way — it is < 0.1 % failed over
-  // the whole step — so the retry only removes false failures, for every proxy alike.
+  // A step that fails is run once more, right away on a fresh proxy, and the rate passes if either run passed:
+  // on this shared machine a burst of load from elsewhere can fail a step the proxy passes (the same rate failed
+  // 38 % once and passed twice in a row, docs/benchmarks.md). A pass cannot be produced this way — it is < 0.1 %
+  // failed over the whole step — so the retry only removes false failures, for every proxy alike.
   const step = async (rate, bisect) => {
     const r = await once(rate, bisect, false);
     return r.pass || RETRIES === 0 ? r : once(rate, bisect, true);
   };
-  let lo = 0;
-  let hi;
-  for (const rate of RATES) {
-    const r = await step(rate, false);
-    yield;
-    if (!r.pass) {
-      hi = rate;
-      break;
+  try {
+    let lo = 0;
+    let hi;
+    for (const rate of RATES) {
+      const r = await step(rate, false);
+      yield;
+      if (!r.pass) {
+        hi = rate;
+        break;
+      }
+      lo = rate;
     }
-    lo = rate;
-  }
-  // Then bisect between the last passing rate and the first failing one (to 25 cps).
-  for (let i = 0; hi !== undefined && i < BISECT && hi - lo > 50; i++) {
-    const mid = Math.round((lo + hi) / 2 / 25) * 25;
-    const r = await step(mid, true);
-    yield;
-    if (r.pass) lo = mid;
-    else hi = mid;
+    // Then bisect between the last passing rate and the first failing one (to 25 cps).
+    for (let i = 0; hi !== undefined && i < BISECT && hi - lo > 50; i++) {
+      const mid = Math.round((lo + hi) / 2 / 25) * 25;
+      const r = await step(mid, true);
+      yield;
+      if (r.pass) lo = mid;
+      else hi = mid;
+    }
+  } finally {
+    await end();
   }
   res.loadEnd = loadavg();
   const byRate = [...res.steps].sort((a, b) => a.rate - b.rate);
@@ -927,7 +932,7 @@ const lines = [
       : '') +
     `A rate **passes** when < 0.1 % of its calls failed, every call ended, and the UAC created the calls at ≥ ${res.keepUp * 100} % of the rate (else the UAC did not keep up); a rate that does not pass says why, with the SIPp failure counters, and how much of its core the proxy and SIPp used. ` +
     (res.interleaved
-      ? `The proxies are ramped **interleaved**: round after round, each proxy still ramping runs its next step, so that all of them meet the machine as it is within the same minutes (one after the other, they were measured up to half an hour apart, and this shared machine's speed drifts by more than the 10 % the logging comparison asks about). Every step runs on a freshly started proxy, warmed up (${res.warmupS} s at 100 cps, not counted) and stopped after the step (left running, it would spend the next proxy's step expiring its transactions). `
+      ? `The proxies are ramped **interleaved**: round after round, each proxy still ramping runs its next step, so that all of them meet the machine as it is within the same minutes (one after the other, they were measured up to half an hour apart, and this shared machine's speed drifts by more than the 10 % the logging comparison asks about). Each proxy is started and warmed up (${res.warmupS} s at 100 cps, not counted) before its first step and stays up, idle while the others run their steps; it is started and warmed up afresh before any step that follows a failed one (a failed step leaves thousands of transactions, timers and retransmissions behind that would load the next step). `
       : `Each proxy is started and warmed up (${res.warmupS} s at 100 cps, not counted) before its ramp, and started and warmed up afresh before any step that follows a failed one (a failed step leaves thousands of transactions, timers and retransmissions behind that would load the next step). `) +
     `CPU = utime + stime of the proxy process (Kamailio: summed over its main process and children) from /proc/PID/stat, ` +
     'read before the UAC starts and 1 s after it ends, divided by the calls created. Memory = RSS / PSS (summed over the processes for Kamailio; PSS counts shared memory once) after the step.',

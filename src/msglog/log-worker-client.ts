@@ -147,7 +147,11 @@ export class LogWorker {
       };
       const onError = (e: Error): void => done(new SipclfError('IO_LOG_WORKER_FAILED', `logging worker: ${e.message}`));
       const onExit = (code: number): void => done(new SipclfError('IO_LOG_WORKER_FAILED', `logging worker exited (${code}) before it started`));
+      // A log directory on a hung filesystem must not hang the start: given up on like an unanswered flush.
+      const wait = opts.answerWaitMs ?? ANSWER_WAIT_MS;
+      const timer = setTimeout(() => done(new SipclfError('IO_LOG_WORKER_FAILED', `logging worker did not open the log within ${wait} ms`)), wait);
       const done = (err: SipclfError | undefined): void => {
+        clearTimeout(timer);
         worker.off('message', onMessage).off('error', onError).off('exit', onExit);
         if (err === undefined) resolve();
         else reject(err);
@@ -165,7 +169,9 @@ export class LogWorker {
 
   #listen(): void {
     this.#worker.on('message', (m: FromWorker) => this.#onMessage(m));
-    this.#worker.on('error', (e: Error) => this.#die(`logging worker failed: ${e.message}`));
+    this.#worker.on('error', (e: Error) => {
+      if (!this.#closed) this.#die(`logging worker failed: ${e.message}`);
+    });
     this.#worker.on('exit', (code: number) => {
       if (this.#closed) this.#dead = true;
       else this.#die(`logging worker exited (code ${code})`);
@@ -202,11 +208,12 @@ export class LogWorker {
   /** Drops the batches the worker has finished (the shared counter) from the in-flight account. */
   #settle(): void {
     const done = Atomics.load(this.#consumed, 0);
-    while (this.#done < done && this.#inFlight.length > 0) {
+    // Int32 arithmetic: the shared counter wraps after 2^31 batches (months of uptime), and so does #done.
+    while (((done - this.#done) | 0) > 0 && this.#inFlight.length > 0) {
       const b = this.#inFlight.shift() as { bytes: number; count: number };
       this.#inFlightBytes -= b.bytes;
       this.#inFlightCount -= b.count;
-      this.#done++;
+      this.#done = (this.#done + 1) | 0;
     }
   }
 
@@ -214,7 +221,8 @@ export class LogWorker {
     if (this.#dead) return;
     this.#dead = true;
     this.#settle();
-    this.#lost += this.#inFlightCount + this.#builder.count;
+    // Also lost: the records its writer had accepted and not yet written, as of its last report.
+    this.#lost += this.#inFlightCount + this.#builder.count + this.#stats.queueRecords;
     this.#inFlight = [];
     this.#inFlightBytes = 0;
     this.#inFlightCount = 0;
@@ -228,7 +236,13 @@ export class LogWorker {
       this.#lost++;
       return;
     }
-    this.#builder.add(m, mask === undefined ? 0 : this.#maskId(mask));
+    const id = mask === undefined ? 0 : this.#maskId(mask);
+    // A new mask posts the batch being built, which may wait for the worker and find it stalled.
+    if (this.#dead) {
+      this.#lost++;
+      return;
+    }
+    this.#builder.add(m, id);
     if (this.#builder.bytes >= BATCH_BYTES) this.#post();
     else this.#timer ??= setTimeout(() => this.#post(), COALESCE_MS);
   }
@@ -260,17 +274,20 @@ export class LogWorker {
       this.#timer = undefined;
     }
     const b = this.#builder.take();
-    if (b === undefined || this.#dead) return;
+    if (b === undefined) return;
+    // The memory a batch holds is its buffer (up to twice what it uses), not its length.
+    const bytes = b.buffer.byteLength;
     this.#settle();
-    if (this.#inFlightBytes + b.length > this.#maxInFlight) this.#wait(b.length);
+    if (!this.#dead && this.#inFlightBytes + bytes > this.#maxInFlight) this.#wait(bytes);
     if (this.#dead) {
       this.#lost += b.count;
       return;
     }
-    this.#inFlight.push({ bytes: b.length, count: b.count });
-    this.#inFlightBytes += b.length;
-    this.#inFlightCount += b.count;
+    // Sent first: a batch that could not be sent must not stay in the in-flight account (the caller counts it).
     this.#send({ t: 'batch', buffer: b.buffer, length: b.length, count: b.count }, [b.buffer]);
+    this.#inFlight.push({ bytes, count: b.count });
+    this.#inFlightBytes += bytes;
+    this.#inFlightCount += b.count;
   }
 
   /**
@@ -278,8 +295,11 @@ export class LogWorker {
    * (`counts.waits`, `counts.waitMs`): time the forwarding thread did not forward because logging was behind.
    */
   #wait(bytes: number): void {
-    if (this.#inFlight.length === 0) return; // a batch larger than the bound goes out alone, without a wait
+    // The counter is read before the in-flight account is settled: a batch finished in between then changes
+    // the counter from `seen`, and Atomics.wait returns at once instead of waiting for a change that never comes.
     let seen = Atomics.load(this.#consumed, 0);
+    this.#settle();
+    if (this.#inFlightBytes + bytes <= this.#maxInFlight || this.#inFlight.length === 0) return; // a batch larger than the bound goes out alone
     const start = performance.now();
     let since = start;
     this.#waits++;

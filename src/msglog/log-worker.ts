@@ -15,7 +15,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 
 import { recordFromMessage, type FromMessageOptions } from '../clf/from-sip.js';
-import { isSipclfError } from '../errors.js';
+import { isSipclfError, SipclfError } from '../errors.js';
 import { ClfWriter } from '../logfile/writer.js';
 import { makeMasker } from '../logme/mask.js';
 import { parseMessage } from '../sip/parser.js';
@@ -40,13 +40,19 @@ function counters(writer: ClfWriter): { records: number; unencodable: number; wr
   return { records, unencodable, writer: writer.stats() };
 }
 
-function logBatch(writer: ClfWriter, buf: Buffer): void {
+/** Logs the `count` entries of one batch; every entry ends up counted in `records` or `unencodable`. */
+function logBatch(writer: ClfWriter, buf: Buffer, count: number): void {
+  let seen = 0;
   try {
     for (const m of readBatch(buf)) {
+      seen++;
       try {
+        // An unknown mask id (its `mask` message lost): not logged unmasked, which could write key material.
+        const opts = masks.get(m.mask);
+        if (opts === undefined) throw new SipclfError('IO_LOG_BATCH_CORRUPT', `entry with unknown mask id ${m.mask}`);
         const msg = parseMessage(m.octets);
         // The entry is the record's metadata (LoggedMessage extends MessageMeta); its octets are msg's own.
-        writer.writeRecord(recordFromMessage(msg, { ...m, octets: undefined }, masks.get(m.mask) ?? {}));
+        writer.writeRecord(recordFromMessage(msg, { ...m, octets: undefined }, opts));
         records++;
       } catch (e) {
         // Not parseable again, or refused by the encoder: this record is lost and counted, the others go on.
@@ -55,7 +61,8 @@ function logBatch(writer: ClfWriter, buf: Buffer): void {
       }
     }
   } catch (e) {
-    // The batch itself does not decode (IO_LOG_BATCH_CORRUPT): what was left of it is lost.
+    // The batch itself does not decode (IO_LOG_BATCH_CORRUPT): what was left of it is lost, and counted.
+    unencodable += Math.max(0, count - seen);
     post({ t: 'warning', code: codeOf(e), message: textOf(e) });
   }
 }
@@ -78,23 +85,37 @@ function serve(writer: ClfWriter): void {
   // A writer's failures (IO_WRITE, IO_ROTATE…) go to the client, which reports them as the in-thread writer does.
   writer.on('error', (e) => post({ t: 'warning', code: e.code, message: e.message }));
   writer.on('warning', (e) => post({ t: 'warning', code: e.code, message: e.message }));
+  // A writer that fails a flush or close is reported, and the request is still answered (the client waits on it).
+  const failed = (e: unknown): void => post({ t: 'warning', code: codeOf(e), message: textOf(e) });
   port.on('message', (m: ToWorker) => {
     switch (m.t) {
       case 'mask':
-        masks.set(m.id, { mask: makeMasker({ attributes: m.attributes, maskKeyLines: m.maskKeyLines }) });
+        try {
+          masks.set(m.id, { mask: makeMasker({ attributes: m.attributes, maskKeyLines: m.maskKeyLines }) });
+        } catch (e) {
+          failed(e); // its entries then meet an unknown mask id and are counted, not logged unmasked
+        }
         return;
       case 'batch':
-        logBatch(writer, Buffer.from(m.buffer, 0, m.length));
-        Atomics.add(consumed, 0, 1);
-        Atomics.notify(consumed, 0);
+        try {
+          logBatch(writer, Buffer.from(m.buffer, 0, m.length), m.count);
+        } catch (e) {
+          // A batch message that is not one (no buffer, a length beyond it): its entries are lost and counted.
+          unencodable += m.count;
+          failed(e);
+        } finally {
+          // Always: the forwarding thread's in-flight account waits on it.
+          Atomics.add(consumed, 0, 1);
+          Atomics.notify(consumed, 0);
+        }
         report(writer);
         return;
       case 'flush':
-        void writer.flush().then(() => post({ t: 'flushed', id: m.id, ...counters(writer) }));
+        void writer.flush().catch(failed).then(() => post({ t: 'flushed', id: m.id, ...counters(writer) }));
         return;
       case 'close':
         clearTimeout(reportTimer);
-        void writer.close().then(() => {
+        void writer.close().catch(failed).then(() => {
           post({ t: 'closed', id: m.id, ...counters(writer) });
           port.close();
         });

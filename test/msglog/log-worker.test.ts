@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { after, describe, test } from 'node:test';
 
 import { decodeRecord } from '../../src/clf/decode.js';
@@ -236,9 +237,14 @@ describe('MessageLog with a logging worker', () => {
 
   test('the worker thread runs below the forwarding thread (nice 10, Linux: per thread); the rest of the process does not', async () => {
     const nices = (): number[] =>
-      readdirSync('/proc/self/task').map((tid) => {
-        const st = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-        return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]); // field 19: nice
+      readdirSync('/proc/self/task').flatMap((tid) => {
+        let st: string;
+        try {
+          st = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        } catch {
+          return []; // a thread that ended since the directory was read (an earlier test's worker, a V8 helper)
+        }
+        return [Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16])]; // field 19: nice
       });
     const before = nices().filter((x) => x === 10).length;
     const w = await LogWorker.open({ writer: { dir: newDir() } });
@@ -265,6 +271,13 @@ describe('MessageLog with a logging worker', () => {
       }
       return seen;
     }
+
+    test('a worker that never says it opened the log: open() gives up after answerWaitMs (IO_LOG_WORKER_FAILED)', async () => {
+      await assert.rejects(LogWorker.open({ writer: { dir: newDir() }, script: broken('silent'), answerWaitMs: 200 }), {
+        code: 'IO_LOG_WORKER_FAILED',
+        message: /did not open the log within 200 ms/,
+      });
+    });
 
     for (const mode of ['dies', 'throws']) {
       test(`a worker that ${mode === 'dies' ? 'exits' : 'throws'} after start: reported, its records counted as lost, flush and close resolve`, async () => {
@@ -325,5 +338,50 @@ describe('MessageLog with a logging worker', () => {
     await w.flush();
     w.add(entry(), undefined);
     assert.deepEqual(w.counts, { records: 0, unencodable: 0, lost: 1, waits: 0, waitMs: 0 });
+  });
+});
+
+describe('the logging thread (log-worker.ts) given bad messages: counts them and goes on', () => {
+  test('a corrupt batch, a batch message without its buffer, an unknown mask id: counted, the counter still moves, nothing unmasked is written', async () => {
+    const dir = newDir();
+    const control = new SharedArrayBuffer(4);
+    const consumed = new Int32Array(control);
+    const worker = new Worker(new URL('../../src/msglog/log-worker.js', import.meta.url), { workerData: { writer: { dir }, control, nice: 0 } });
+    const next = (t: string): Promise<Record<string, unknown>> =>
+      new Promise((resolve) => {
+        const on = (m: Record<string, unknown>): void => {
+          if (m['t'] !== t) return;
+          worker.off('message', on);
+          resolve(m);
+        };
+        worker.on('message', on);
+      });
+    try {
+      await next('ready');
+      // 1. Three valid entries, the third cut short: two logged, the rest of the batch counted as unencodable.
+      const b = new BatchBuilder();
+      for (let i = 0; i < 3; i++) b.add(entry({ octets: Buffer.from(`OPTIONS sip:x SIP/2.0\r\nCall-ID: c${i}\r\nCSeq: 1 OPTIONS\r\n\r\n`) }), 0);
+      const whole = b.take();
+      assert.ok(whole !== undefined);
+      worker.postMessage({ t: 'batch', buffer: whole.buffer, length: whole.length - 10, count: 3 }, [whole.buffer]);
+      // 2. A batch message whose length runs past its buffer: not readable at all, both entries counted.
+      worker.postMessage({ t: 'batch', buffer: new ArrayBuffer(4), length: 100, count: 2 });
+      // 3. An entry whose mask id was never announced: counted, not written unmasked.
+      const m = new BatchBuilder();
+      m.add(entry({ octets: Buffer.from('OPTIONS sip:x SIP/2.0\r\nCall-ID: secret\r\nCSeq: 1 OPTIONS\r\n\r\n') }), 7);
+      const masked = m.take();
+      assert.ok(masked !== undefined);
+      worker.postMessage({ t: 'batch', buffer: masked.buffer, length: masked.length, count: 1 }, [masked.buffer]);
+      worker.postMessage({ t: 'flush', id: 1 });
+      const flushed = await next('flushed');
+      assert.equal(Atomics.load(consumed, 0), 3, 'every batch message was counted as finished');
+      assert.equal(flushed['records'], 2);
+      assert.equal(flushed['unencodable'], 4, 'the cut entry, the two of the unreadable batch, the unknown mask');
+      worker.postMessage({ t: 'close', id: 2 });
+      await next('closed');
+      assert.deepEqual(records(dir).map((r) => r.callId), ['c0', 'c1']);
+    } finally {
+      await worker.terminate();
+    }
   });
 });
