@@ -179,6 +179,10 @@ export const ERRORS = {
     layer: 'capture',
     summary: 'A TCP stream misses bytes (not captured, or dropped by the buffering limits); its SIP framing restarts at the next start line.',
   },
+  CAPTURE_PCAP_UNWRITABLE: {
+    layer: 'capture',
+    summary: 'A message cannot be written to pcap (its time is outside 1970-2106, the range of a pcap record, or it does not fit a UDP datagram); it is skipped.',
+  },
   CAPTURE_BAD_ADDRESS: {
     layer: 'capture',
     summary: 'A CLF record written to pcap has a Source or Destination that is not ip:port or [ipv6]:port; the record is skipped.',

@@ -313,8 +313,11 @@ export class Converter {
     const views = this.#view.view(msg, w.src, w.dst);
     if (views.length === 0) return;
     if (this.#pcap !== undefined) {
-      this.summary.written++;
-      return this.#out.buf(this.#pcap.message({ tsNs: w.tsNs, transport: w.transport, src: w.src, dst: w.dst, bytes: w.bytes }));
+      const before = this.#pcap.summary.messages;
+      const b = this.#pcap.message({ tsNs: w.tsNs, transport: w.transport, src: w.src, dst: w.dst, bytes: w.bytes });
+      if (this.#pcap.summary.messages > before) this.summary.written++;
+      else if (this.#pcap.lastSkip !== undefined) this.#problem('CAPTURE_PCAP_UNWRITABLE', `packet ${w.n}`, this.#pcap.lastSkip);
+      return b.length > 0 ? this.#out.buf(b) : undefined;
     }
     const timestamp = w.ts;
     const source = w.shared ? this.#address(w.src) : formatAddress(w.src.ip, w.src.port);
@@ -324,9 +327,19 @@ export class Converter {
       const v = views[i] as ViewRecord;
       const meta = { timestamp, transport: w.flag, encrypted: false, source, destination, direction: v.direction, retransmission: v.retransmission, serverTxn: v.serverTxn, clientTxn: v.clientTxn };
       const rec = recordFromMessage(msg, meta, WHOLE_MESSAGE);
+      let w1: void | Promise<void>;
+      try {
+        // Throws before writing anything when the format cannot hold the record (a capture's timestamp
+        // beyond CLF's 10 digits of seconds: CLF_TIMESTAMP_RANGE); the conversion goes on.
+        w1 = this.#o.to === 'clf' ? this.#out.record(rec) : this.#out.str(recordToJsonLine(rec));
+      } catch (err) {
+        if (!isSipclfError(err)) throw err;
+        this.#problem(err.code, `packet ${w.n}`, err.message);
+        continue;
+      }
       this.summary.written++;
       // Each view's write is called now (in order); the promise covers all of them.
-      r = joined(r, this.#o.to === 'clf' ? this.#out.record(rec) : this.#out.str(recordToJsonLine(rec)));
+      r = joined(r, w1);
     }
     return r;
   }
@@ -356,6 +369,7 @@ export class Converter {
       const before = this.#pcap.summary.messages;
       const b = this.#pcap.record(rec);
       if (this.#pcap.summary.messages > before) this.summary.written++;
+      else if (this.#pcap.lastSkip !== undefined) this.#problem('CAPTURE_PCAP_UNWRITABLE', where, this.#pcap.lastSkip);
       return b.length > 0 ? this.#out.buf(b) : undefined;
     }
     if (this.#o.to === 'jsonl') {

@@ -20,6 +20,12 @@ import { hepRecord } from './hep-record.js';
 import { agentLabel, UNAUTHENTICATED, UNKNOWN, type HepTally } from './hep-tally.js';
 import { HepWriters, type HepWriteResult } from './hep-writers.js';
 
+/**
+ * What a queued packet costs besides its bytes (the decoded packet object, its Buffer, the queue entry),
+ * counted against --queue-bytes: a flood of tiny packets is bounded by memory, not by its HEP bytes alone.
+ */
+const QUEUED_OVERHEAD = 384;
+
 interface Queued {
   readonly pkt: HepPacket;
   readonly agent: string;
@@ -108,14 +114,14 @@ export class HepIngest {
   }
 
   #enqueue(q: Queued): void {
-    if (this.#qBytes + q.bytes > this.#set.queueMax) {
+    if (this.#qBytes + q.bytes + QUEUED_OVERHEAD > this.#set.queueMax) {
       this.#t.agentStats(q.agent).droppedQueue++;
       this.#t.s.dropped++;
       this.#t.error(q.agent, new SipclfError('HEP_DROPPED', `queue full (${this.#set.queueMax} bytes): packets are dropped until the writer catches up`));
       return;
     }
     this.#queue.push(q);
-    this.#qBytes += q.bytes;
+    this.#qBytes += q.bytes + QUEUED_OVERHEAD;
   }
 
   #drainQueue(): void {
@@ -123,7 +129,7 @@ export class HepIngest {
       const q = this.#queue[this.#qHead] as Queued;
       this.#queue[this.#qHead] = undefined as unknown as Queued;
       this.#qHead++;
-      this.#qBytes -= q.bytes;
+      this.#qBytes -= q.bytes + QUEUED_OVERHEAD;
       this.#process(q.pkt, q.agent, q.bytes, q.at);
     }
     if (this.#qHead >= this.#queue.length) {

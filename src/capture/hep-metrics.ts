@@ -70,7 +70,7 @@ export function registerHepMetrics(registry: Registry, s: HepCollectorStats, g: 
   });
   new Gauge({
     name: 'sipclf_hep_queue_bytes',
-    help: 'Bytes of HEP packets waiting for a busy writer (bounded by --queue-bytes).',
+    help: 'Bytes of HEP packets waiting for a busy writer, plus 384 per packet for its objects (bounded by --queue-bytes).',
     registers: reg,
     collect() {
       this.set(g.queueBytes());

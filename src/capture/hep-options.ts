@@ -71,7 +71,7 @@ export interface HepSettings {
   readonly writerOpts: Omit<WriterOptions, 'dir'>;
 }
 
-/** Throws CONFIG_INVALID for no listener or a count that is not a positive integer. */
+/** Throws CONFIG_INVALID for no listener, a count that is not a positive integer, or an empty auth key. */
 export function validateHepOptions(o: HepCollectorOptions): void {
   if (o.listen.length === 0) throw new SipclfError('CONFIG_INVALID', 'listen: at least one HEP listener is needed');
   for (const [name, v] of [
@@ -81,6 +81,8 @@ export function validateHepOptions(o: HepCollectorOptions): void {
   ] as const) {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new SipclfError('CONFIG_INVALID', `${name}: ${String(v)} is not a positive integer`);
   }
+  // An empty key would be matched by an empty 0x000e chunk, which any sender can add: no check at all.
+  if (o.authKey !== undefined && o.authKey.length === 0) throw new SipclfError('CONFIG_INVALID', 'authKey: empty (omit it to accept packets without a key)');
 }
 
 export function hepSettings(o: HepCollectorOptions): HepSettings {

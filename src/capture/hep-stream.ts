@@ -8,12 +8,17 @@
 import { HepError, hepTotalLength, HEP_HEADER_BYTES } from './hep.js';
 
 export class HepStreamFramer {
-  #buf: Buffer = Buffer.alloc(0);
+  /** The header of the next packet while fewer than 6 bytes of it have arrived. */
+  readonly #head = Buffer.alloc(HEP_HEADER_BYTES);
+  #headLen = 0;
+  /** The packet being filled, allocated at its total length once its header is known; `#fill` bytes are in. */
+  #pkt: Buffer | undefined;
+  #fill = 0;
   #failed: HepError | undefined;
 
   /** Bytes held for an incomplete packet. */
   get buffered(): number {
-    return this.#buf.length;
+    return this.#pkt === undefined ? this.#headLen : this.#fill;
   }
 
   /** The error that stopped the framer, if any. */
@@ -22,42 +27,73 @@ export class HepStreamFramer {
   }
 
   /**
-   * Appends `chunk` and returns the whole packets now available (each its own Buffer, safe to keep).
-   * After an error every further push returns the packets cut before it, then nothing; see `failed`.
+   * Returns the whole packets `chunk` completes (each its own Buffer, safe to keep). Each byte is copied once:
+   * into the packet it belongs to (a packet sent a byte at a time costs its length, not its length squared).
+   * After an error every further push returns nothing; see `failed`.
    */
   push(chunk: Buffer): Buffer[] {
-    if (this.#failed !== undefined) return [];
-    const b = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
     const out: Buffer[] = [];
     let p = 0;
-    while (b.length - p >= HEP_HEADER_BYTES) {
-      let total: number;
-      try {
-        total = hepTotalLength(b.subarray(p, p + HEP_HEADER_BYTES));
-      } catch (err) {
-        if (!(err instanceof HepError)) throw err;
-        this.#failed = err;
-        this.#buf = Buffer.alloc(0);
-        return out;
+    while (p < chunk.length && this.#failed === undefined) {
+      const pkt = this.#pkt;
+      if (pkt !== undefined) {
+        const n = Math.min(pkt.length - this.#fill, chunk.length - p);
+        chunk.copy(pkt, this.#fill, p, p + n);
+        this.#fill += n;
+        p += n;
+        if (this.#fill === pkt.length) this.#done(out);
+        continue;
       }
-      if (b.length - p < total) break;
-      out.push(Buffer.from(b.subarray(p, p + total)));
-      p += total;
-    }
-    // Also reject a bad magic early, before 6 bytes have arrived.
-    if (p < b.length && b.length - p < HEP_HEADER_BYTES) {
-      try {
-        hepTotalLength(b.subarray(p));
-      } catch (err) {
-        if (err instanceof HepError && err.code !== 'HEP_TRUNCATED') {
-          this.#failed = err;
-          this.#buf = Buffer.alloc(0);
-          return out;
+      if (this.#headLen === 0 && chunk.length - p >= HEP_HEADER_BYTES) {
+        // The usual case: the header in this chunk, and often the whole packet.
+        const total = this.#total(chunk.subarray(p, p + HEP_HEADER_BYTES));
+        if (total < 0) break;
+        if (chunk.length - p >= total) {
+          out.push(Buffer.from(chunk.subarray(p, p + total)));
+          p += total;
+        } else {
+          this.#start(total, chunk.subarray(p));
+          p = chunk.length;
         }
-        if (!(err instanceof HepError)) throw err;
+        continue;
       }
+      // A header split across chunks: collected, its magic checked on every byte that arrives.
+      const n = Math.min(HEP_HEADER_BYTES - this.#headLen, chunk.length - p);
+      chunk.copy(this.#head, this.#headLen, p, p + n);
+      this.#headLen += n;
+      p += n;
+      const total = this.#total(this.#head.subarray(0, this.#headLen));
+      if (total < 0 || this.#headLen < HEP_HEADER_BYTES) continue;
+      this.#headLen = 0;
+      this.#start(total, this.#head);
+      if (this.#fill === total) this.#done(out);
     }
-    this.#buf = p === b.length ? Buffer.alloc(0) : Buffer.from(b.subarray(p));
     return out;
+  }
+
+  /** The total length in a header (whole or partial: -1 while incomplete), or -1 after failing the framer. */
+  #total(header: Buffer): number {
+    try {
+      return hepTotalLength(header);
+    } catch (err) {
+      if (!(err instanceof HepError)) throw err;
+      if (err.code === 'HEP_TRUNCATED') return -1;
+      this.#failed = err;
+      this.#pkt = undefined;
+      this.#headLen = 0;
+      return -1;
+    }
+  }
+
+  #start(total: number, first: Buffer): void {
+    // total ≤ 65535 (16 bits), so this allocation is bounded whatever the stream says.
+    this.#pkt = Buffer.allocUnsafe(total);
+    this.#fill = first.copy(this.#pkt, 0, 0, Math.min(first.length, total));
+  }
+
+  #done(out: Buffer[]): void {
+    out.push(this.#pkt as Buffer);
+    this.#pkt = undefined;
+    this.#fill = 0;
   }
 }

@@ -10,8 +10,9 @@
  *   IPv6, and Linux does the same for IPv4 since 4.19, so the receiving host never saw such a datagram.
  *   The outcome therefore never depends on arrival order. Two "last" fragments announcing different
  *   lengths, or data beyond the announced end, count as conflicting too.
- * - Limits: at most `maxDatagrams` reassemblies at once and `maxBytes` buffered fragment bytes in total
- *   (the oldest is dropped, CAPTURE_FRAGMENT_DROPPED), a reassembled payload of at most 65535 bytes, and a
+ * - Limits: at most `maxDatagrams` reassemblies at once and `maxBytes` buffered fragment bytes in total,
+ *   checked on every fragment kept (the oldest is dropped, CAPTURE_FRAGMENT_DROPPED), at most MAX_PARTS
+ *   fragments kept per datagram, a reassembled payload of at most 65535 bytes, and a
  *   timeout in capture time (default 30 s, Linux's ipfrag_time; RFC 8200 says 60 s): a datagram whose first
  *   fragment is older is dropped. Completed and abandoned datagrams are remembered until their timeout so
  *   that late duplicates of their fragments are absorbed silently rather than starting a new reassembly.
@@ -50,6 +51,12 @@ interface Entry {
 }
 
 const MAX_PAYLOAD = 65535;
+/**
+ * Fragments kept per datagram. A 65,535-byte datagram cut for the IPv6 minimum MTU (1,280) takes 53; a
+ * capture with more for one datagram is a flood of tiny or shifted fragments, each kept one costing a
+ * comparison with every other (quadratic) and a buffer. The datagram is dropped instead.
+ */
+const MAX_PARTS = 64;
 
 export class FragmentReassembler {
   readonly #maxDatagrams: number;
@@ -105,6 +112,16 @@ export class FragmentReassembler {
       if (p.off <= offset && p.off + p.data.length >= end) covered = true;
     }
     if (!covered && data.length > 0) {
+      if (e.parts.length >= MAX_PARTS) {
+        this.#drop(e, index, `packet ${index}: more than ${MAX_PARTS} fragments for one datagram; dropped`, out);
+        return undefined;
+      }
+      // The byte bound holds for every fragment kept, not only for a datagram's first one.
+      if (this.#bytes + data.length > this.#maxBytes) this.#evict(key, data.length, index, out);
+      if (this.#bytes + data.length > this.#maxBytes) {
+        this.#drop(e, index, `packet ${index}: fragment reassembly over its ${this.#maxBytes}-byte bound; datagram dropped`, out);
+        return undefined;
+      }
       e.parts.push({ off: offset, data: Buffer.from(data) });
       e.bytes += data.length;
       this.#bytes += data.length;

@@ -62,6 +62,8 @@ export interface PcapWriteSummary {
   truncated: number;
   /** SCTP / WebSocket / truncated-TCP messages written as UDP. */
   asUdp: number;
+  /** Messages pcap cannot hold (a time outside 1970-2106, a UDP message over 65,487 bytes): skipped. */
+  unwritable: number;
   /** Bytes of the file, header included. */
   bytes: number;
   /** The first 100 notes (which record, why), for a summary. */
@@ -69,6 +71,8 @@ export interface PcapWriteSummary {
 }
 
 const MAX_NOTES = 100;
+/** TCP directions whose sequence numbers the encoder remembers. */
+const MAX_TCP_FLOWS = 65_536;
 
 /** `ip:port` or `[v6]:port` → address bytes and port, or undefined. */
 export function parseEndpoint(s: string): { ip: Uint8Array; port: number } | undefined {
@@ -118,12 +122,15 @@ function fnv(s: string): number {
 }
 
 export class PcapEncoder {
-  readonly summary: PcapWriteSummary = { records: 0, messages: 0, frames: 0, noMessage: 0, badAddress: 0, truncated: 0, asUdp: 0, bytes: 0, notes: [] };
+  readonly summary: PcapWriteSummary = { records: 0, messages: 0, frames: 0, noMessage: 0, badAddress: 0, truncated: 0, asUdp: 0, unwritable: 0, bytes: 0, notes: [] };
+  /** Why the last record or message offered was skipped as unwritable (see `unwritable`), else undefined. */
+  lastSkip: string | undefined;
   readonly #ns: boolean;
   readonly #mtu: number;
   readonly #fragment: boolean;
   readonly #transport: 'auto' | 'udp' | 'tcp';
   /** Next sequence number per TCP direction. */
+  /** Next sequence number per TCP direction, least recently written first (at most MAX_TCP_FLOWS). */
   readonly #seq = new Map<string, number>();
   #ipId = 0;
 
@@ -152,6 +159,7 @@ export class PcapEncoder {
   record(r: ClfRecord): Buffer {
     const s = this.summary;
     s.records++;
+    this.lastSkip = undefined;
     const f = r.optional.find((o) => o.tag === TAG_MESSAGE && o.vendor === 0);
     if (f === undefined) {
       s.noMessage++;
@@ -188,6 +196,7 @@ export class PcapEncoder {
     const dst = ipBytes(m.dst.ip);
     if (src === undefined || dst === undefined) throw new RangeError(`not IP literals: ${m.src.ip} -> ${m.dst.ip}`);
     this.summary.records++;
+    this.lastSkip = undefined;
     return this.#frames(m.tsNs, m.transport, { ip: src, port: m.src.port }, { ip: dst, port: m.dst.port }, m.bytes);
   }
 
@@ -198,12 +207,12 @@ export class PcapEncoder {
       src = src.ip.length === 4 ? { ip: mapped(src.ip), port: src.port } : src;
       dst = dst.ip.length === 4 ? { ip: mapped(dst.ip), port: dst.port } : dst;
     }
+    // A classic pcap record holds unsigned 32-bit seconds: 1970 to 2106. A capture's clock outside it (a
+    // pcapng if_tsoffset far in the past, a hostile timestamp) cannot be written; the message is skipped.
+    if (tsNs < 0n || tsNs >= 0x1_0000_0000n * 1_000_000_000n) return this.#unwritable(`timestamp ${tsNs} ns is outside what pcap can hold (1970-2106)`);
     let frames: Buffer[];
     if (transport === 'udp') {
-      if (bytes.length > 65535 - 48) {
-        this.#note(`record ${this.summary.records}: message of ${bytes.length} bytes does not fit a UDP datagram; skipped`);
-        return Buffer.alloc(0);
-      }
+      if (bytes.length > 65535 - 48) return this.#unwritable(`message of ${bytes.length} bytes does not fit a UDP datagram`);
       frames = udpFrames(src, dst, bytes, ++this.#ipId, { mtu: this.#mtu, fragment: this.#fragment });
     } else {
       frames = this.#tcp(src, dst, bytes);
@@ -239,8 +248,19 @@ export class PcapEncoder {
       seq = (seq + chunk.length) >>> 0;
       if (bytes.length === 0) break;
     }
+    // Bounded: a flow forgotten (the oldest first) restarts at its hash-derived sequence number, which only
+    // makes Wireshark see a new stream; a capture with this many TCP flows at once is a flood.
+    this.#seq.delete(k);
+    if (this.#seq.size >= MAX_TCP_FLOWS) this.#seq.delete(this.#seq.keys().next().value as string);
     this.#seq.set(k, seq);
     return frames;
+  }
+
+  #unwritable(why: string): Buffer {
+    this.summary.unwritable++;
+    this.lastSkip = `${why}; skipped`;
+    this.#note(`record ${this.summary.records}: ${this.lastSkip}`);
+    return Buffer.alloc(0);
   }
 
   #note(n: string): void {

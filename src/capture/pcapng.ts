@@ -15,6 +15,9 @@
  */
 import type { CaptureFormat, StepResult } from './pcap-parse.js';
 import { captureError, type PacketEvent } from './pcap-types.js';
+
+/** Interface Description Blocks kept per section. */
+const MAX_INTERFACES = 65_536;
 import { u16, u32 } from './bytes.js';
 
 const SHB = 0x0a0d0d0a;
@@ -114,6 +117,12 @@ export class NgFormat implements CaptureFormat {
       this.#inSection = true;
       this.#ifaces = [];
     } else if (type === IDB) {
+      // Interface ids are 32-bit, but a section with more interfaces than this is a flood of tiny blocks
+      // (12 bytes each, next to nothing gzipped) that would grow the table without bound.
+      if (this.#ifaces.length >= MAX_INTERFACES) {
+        out.push(captureError('CAPTURE_BAD_RECORD', next, offset, `pcapng section describes more than ${MAX_INTERFACES} interfaces; reading stops`, true));
+        return STOP;
+      }
       this.#ifaces.push(this.#idb(buf, pos, len));
     } else {
       this.#index++;

@@ -17,10 +17,12 @@ export interface Flow {
   isn: number;
   /** Next expected sequence number. */
   next: number;
-  /** Sequence number of the FIN, or -1. */
-  fin: number;
+  /** Sequence number of the FIN (any int32, -1 included: 0xffffffff), or undefined before one. */
+  fin: number | undefined;
   closed: boolean;
+  /** Out-of-order segments, sorted by sequence number (modulo 2^32). */
   held: Held[];
+  /** Their bytes plus HELD_OVERHEAD each (what they cost in memory, tiny segments included). */
   heldBytes: number;
   /** undefined: hunting for a start line. */
   framer: StreamFramer | undefined;

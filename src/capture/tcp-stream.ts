@@ -10,9 +10,11 @@
  *   ends it at once. An ended direction is remembered (until idle) so retransmissions after it are ignored.
  * - A segment wholly before the expected position is a retransmission (ignored, counted); one overlapping it
  *   contributes only its new bytes (the bytes first received win); one beyond it is buffered (copied) until
- *   the hole is filled. Buffering is bounded per direction and in total: past a bound, the hole is given
- *   up as a gap (CAPTURE_TCP_GAP) and the stream resumes at the earliest buffered byte. At the end of the
- *   capture, buffered segments after a hole are delivered after a gap.
+ *   the hole is filled. Buffering is bounded per direction (bytes, and MAX_HELD segments) and in total, each
+ *   segment counted with HELD_OVERHEAD bytes more than its data so that a flood of one-byte segments is
+ *   bounded too: past a bound, the hole of the direction holding the most is given up as a gap
+ *   (CAPTURE_TCP_GAP) and that stream resumes at its earliest buffered byte. At the end of the capture,
+ *   buffered segments after a hole are delivered after a gap.
  * - Framing: a direction first *hunts* for a SIP start line at a line start (net-types.ts isSipStart);
  *   bytes before it are skipped. After a gap or a framing error (the framer cannot resynchronise, RFC 3261
  *   §18.3) it hunts again. A direction that shows no start line in `huntBytes` bytes is not SIP and is
@@ -25,6 +27,16 @@ import { StreamFramer } from '../sip/framer.js';
 import type { CaptureStats, SipEndpoint, SipEvent, TcpLimits } from './net-types.js';
 import { captureError } from './pcap-types.js';
 import { HUNT_LINE, diff, flowName, huntStart, type Flow, type Held } from './tcp-flow.js';
+
+/** What a held segment costs besides its data (its object, its Buffer's), counted against the byte bounds. */
+const HELD_OVERHEAD = 160;
+/**
+ * Segments held per direction: a hole with more segments after it than this is given up. Each held segment is
+ * inserted in order (a binary search, then an array insert of at most this many pointers). With the default
+ * 1-MiB bound the byte count (HELD_OVERHEAD included) stops one-byte segments first, at about 6,500; this
+ * bounds the insert cost when a larger maxFlowBytes is configured.
+ */
+const MAX_HELD = 8192;
 
 /** The packet a segment came in. */
 export interface SegmentContext {
@@ -89,7 +101,7 @@ export class TcpReassembler {
     const start = syn ? (seq + 1) | 0 : seq;
     if (fin) f.fin = (start + data.length) | 0;
     if (data.length > 0) this.#data(f, start, data, cx, out);
-    if (f.fin !== -1 && f.next === f.fin) this.#end(f, cx, out);
+    if (f.fin !== undefined && f.next === f.fin) this.#end(f, cx, out);
   }
 
   /**
@@ -117,7 +129,7 @@ export class TcpReassembler {
         break;
       }
     }
-    const f: Flow = { src, dst, isn, next: (isn + 1) | 0, fin: -1, closed: false, held: [], heldBytes: 0, framer: undefined, partial: undefined, hunted: 0, everSip: false, notSip: false, lastTs: ts };
+    const f: Flow = { src, dst, isn, next: (isn + 1) | 0, fin: undefined, closed: false, held: [], heldBytes: 0, framer: undefined, partial: undefined, hunted: 0, everSip: false, notSip: false, lastTs: ts };
     this.#flows.set(key, f);
     this.#stats.tcpStreams.flows++;
     return f;
@@ -133,11 +145,8 @@ export class TcpReassembler {
     if (d > 0) {
       st.outOfOrder++;
       this.#hold(f, seq, data);
-      if (f.heldBytes > this.#maxFlow || this.#held > this.#maxTotal) {
-        // Give the hole up: resume at the earliest byte held.
-        this.#gap(f, (f.held[0] as Held).seq, 'buffering limit reached', cx, out);
-        this.#drain(f, cx, out);
-      }
+      if (f.heldBytes > this.#maxFlow || f.held.length > MAX_HELD) this.#giveUp(f, cx, out);
+      if (this.#held > this.#maxTotal) this.#shed(cx, out);
       return;
     }
     this.#deliver(f, seq, data, cx, out);
@@ -146,11 +155,38 @@ export class TcpReassembler {
 
   #hold(f: Flow, seq: number, data: Buffer): void {
     const h: Held = { seq, data: Buffer.from(data) };
-    let i = f.held.length;
-    while (i > 0 && diff((f.held[i - 1] as Held).seq, seq) > 0) i--;
-    f.held.splice(i, 0, h);
-    f.heldBytes += data.length;
-    this.#held += data.length;
+    // After every held segment at or before `seq` (binary search: segments may arrive in any order).
+    let lo = 0;
+    let hi = f.held.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (diff((f.held[mid] as Held).seq, seq) > 0) hi = mid;
+      else lo = mid + 1;
+    }
+    f.held.splice(lo, 0, h);
+    f.heldBytes += data.length + HELD_OVERHEAD;
+    this.#held += data.length + HELD_OVERHEAD;
+  }
+
+  /** Gives the hole of `f` up: it resumes at its earliest byte held. */
+  #giveUp(f: Flow, cx: SegmentContext, out: SipEvent[]): void {
+    if (f.held.length === 0) return;
+    this.#gap(f, (f.held[0] as Held).seq, 'buffering limit reached', cx, out);
+    this.#drain(f, cx, out);
+  }
+
+  /**
+   * Over the total bound: the directions holding the most give their holes up (not whichever segment came last),
+   * down to three quarters of the bound, so that the scan and sort of the flows are paid once per quarter of
+   * the bound buffered anew, not once per segment.
+   */
+  #shed(cx: SegmentContext, out: SipEvent[]): void {
+    const holding = [...this.#flows.values()].filter((f) => f.held.length > 0).sort((a, b) => b.heldBytes - a.heldBytes);
+    const target = (this.#maxTotal * 3) / 4;
+    for (const f of holding) {
+      while (f.held.length > 0 && this.#held > target) this.#giveUp(f, cx, out);
+      if (this.#held <= target) return;
+    }
   }
 
   /** Delivers the held segments that the stream has reached. */
@@ -159,8 +195,8 @@ export class TcpReassembler {
       const h = f.held[0] as Held;
       if (diff(h.seq, f.next) > 0) return;
       f.held.shift();
-      f.heldBytes -= h.data.length;
-      this.#held -= h.data.length;
+      f.heldBytes -= h.data.length + HELD_OVERHEAD;
+      this.#held -= h.data.length + HELD_OVERHEAD;
       this.#deliver(f, h.seq, h.data, cx, out);
     }
   }

@@ -255,7 +255,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--interval <d>', description: 'rotate at wall-clock boundaries: 30s, 15m, 1h, 1d' },
       { flags: '--gzip', description: 'gzip rotated files' },
       { flags: '--max-files <n>', description: 'keep at most N rotated files per stream' },
-      { flags: '--queue-bytes <n>', description: 'HEP bytes held while the writer is busy; beyond, packets are dropped and counted', default: 8388608 },
+      { flags: '--queue-bytes <n>', description: 'HEP bytes held while the writer is busy (each packet counted with 384 bytes more for its objects); beyond, packets are dropped and counted', default: 8388608 },
       { flags: '--max-agents <n>', description: 'agents with their own stream and metric label; later ones share "other"', default: 64 },
     ],
     examples: [

@@ -10,7 +10,9 @@ import type { ClfRecord } from '../../src/clf/record.js';
 import { recordIsMarked } from '../../src/capture/convert.js';
 import { generateClf } from '../../src/gen/generator.js';
 import { runCli } from '../cli/helpers.js';
-import { parseTsharkRows, vector } from './pcap-helpers.js';
+import { udpFrames } from '../../src/capture/net-build.js';
+import { A4, B4, sipText } from './net-helpers.js';
+import { ngSection, parseTsharkRows, vector } from './pcap-helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sipclf-convert-'));
 const tmp = (name: string): string => join(dir, name);
@@ -134,6 +136,25 @@ describe('sipclf convert: bad input and usage', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /packet 12: CAPTURE_TRUNCATED/);
     assert.equal(records(out).length, 11);
+  });
+
+  it('a packet time CLF or pcap cannot hold (pcapng, year ~2,300,000): that message is a problem, the others are converted', async () => {
+    const frame = (id: string): Buffer => udpFrames(A4, B4, sipText(id), 1, { fragment: false })[0] as Buffer;
+    // Interface 0 in microseconds (no if_tsresol): 2^56 µs is ~7.2e13 ms, beyond CLF's 10 digits of seconds.
+    const file = tmp('far.pcapng');
+    writeFileSync(file, ngSection(true, [['idb', 1, undefined], ['epb', 0, 1_700_000_000_000_000n, frame('before')], ['epb', 0, 1n << 56n, frame('far')], ['epb', 0, 1_700_000_001_000_000n, frame('after')]]));
+    const out = tmp('far.clf');
+    const r = await runCli(['convert', file, '-o', out]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /packet 2: CLF_TIMESTAMP_RANGE/);
+    assert.deepEqual(records(out).map((x) => x.callId), ['before', 'after']);
+    // To pcap: seconds beyond 32 bits are skipped with a note, not written wrapped.
+    const pcap = tmp('far.pcap');
+    const p = await runCli(['convert', file, '-o', pcap]);
+    assert.match(p.stderr, /packet 2: CAPTURE_PCAP_UNWRITABLE: timestamp .* outside what pcap can hold/);
+    const back = tmp('far-back.clf');
+    assert.equal((await runCli(['convert', pcap, '-o', back])).code, 0);
+    assert.deepEqual(records(back).map((x) => x.callId), ['before', 'after']);
   });
 
   it('usage errors exit 2 with CLI_USAGE', async () => {

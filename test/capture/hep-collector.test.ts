@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { decodeOptionalValue } from '../../src/clf/index.js';
 import { HepCollector, parseHepListen, type HepCollectorOptions } from '../../src/capture/hep-collector.js';
+import { validateHepOptions } from '../../src/capture/hep-options.js';
 import { allRecords, hepOf, readClfFiles, sipRequest, tempDir, waitFor } from './hep-helpers.js';
 
 const BIN = join(import.meta.dirname, '..', '..', '..', 'bin', 'sipclf.js');
@@ -66,6 +67,12 @@ test('parseHepListen accepts udp/tcp with IPv4, names and [IPv6], refuses the re
   for (const bad of ['sctp:127.0.0.1:9060', 'udp:127.0.0.1', 'udp:127.0.0.1:70000', 'udp:::1:9060', '127.0.0.1:9060']) {
     assert.throws(() => parseHepListen(bad), { code: 'CONFIG_INVALID' }, bad);
   }
+});
+
+test('an empty auth key is refused (an empty 0x000e chunk would match it): CONFIG_INVALID', () => {
+  const listen = [parseHepListen('udp:127.0.0.1:0')];
+  for (const authKey of ['', Buffer.alloc(0)]) assert.throws(() => validateHepOptions({ listen, out: '/nonexistent', authKey }), { code: 'CONFIG_INVALID', message: /authKey: empty/ });
+  assert.doesNotThrow(() => validateHepOptions({ listen, out: '/nonexistent', authKey: 'k' }));
 });
 
 test('HEP over UDP and TCP → one CLF record per message, files 0600, neutral viewpoint, Tag 02 = the message', async () => {

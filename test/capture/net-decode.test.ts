@@ -8,6 +8,8 @@ import { ipv4Fragment, udpFrames } from '../../src/capture/net-build.js';
 import { A4, A6, B4, B6, decode, sipText } from './net-helpers.js';
 import { collect, once, type Frame } from './pcap-helpers.js';
 
+const messages = (events: readonly { type: string; message?: string }[]): string[] => events.flatMap((e) => (e.type === 'error' && e.message !== undefined ? [e.message] : []));
+
 function ipOf(frame: Buffer): Buffer {
   return frame.subarray(14);
 }
@@ -108,6 +110,21 @@ test('fragments: missing pieces time out (capture time) or are reported at the e
   const interleaved = [two[0], ...two.slice(half)].map((d) => ({ data: d as Buffer }));
   const lim = decode(1, interleaved, { fragments: { maxDatagrams: 1 } });
   assert.deepEqual([lim.ids, lim.codes], [['two'], ['CAPTURE_FRAGMENT_DROPPED']]);
+});
+
+test('fragments: a flood for one datagram is cut at 64 kept, and the byte bound holds for every fragment kept', () => {
+  // 200 eight-byte fragments at distinct offsets, never completed: each kept one would be compared with every other.
+  const flood = Array.from({ length: 200 }, (_, k) => ({ data: ipv4Fragment(A4.ip, B4.ip, 17, 42, k * 8, true, Buffer.alloc(8, k)), tsNs: 1_000_000_000n }));
+  // (all in one second of capture time: the reassembly timeout does not end the flood early)
+  const after = udpFrames(A4, B4, sipText('after', 2000), 43, { mtu: 576 }).map((d) => ({ data: d, tsNs: 2_000_000_000n }));
+  const r = decode(1, [...flood, ...after]);
+  assert.deepEqual([r.ids, r.codes], [['after'], ['CAPTURE_FRAGMENT_DROPPED']]);
+  assert.match(messages(r.events)[0] ?? '', /more than 64 fragments/);
+  // A 2,000-byte datagram in ~550-byte fragments against a 1,000-byte bound: its second fragment does not fit.
+  const big = udpFrames(A4, B4, sipText('big', 2000), 44, { mtu: 576 }).map((d) => ({ data: d }));
+  const b = decode(1, big, { fragments: { maxBytes: 1000 } });
+  assert.deepEqual([b.ids, b.codes], [[], ['CAPTURE_FRAGMENT_DROPPED']]);
+  assert.match(messages(b.events)[0] ?? '', /over its 1000-byte bound/);
 });
 
 test('non-SIP traffic is skipped and counted, without errors: DNS, random UDP, CRLF keep-alives, ICMP; ports filter', () => {

@@ -108,6 +108,27 @@ test('a lost segment: a CAPTURE_TCP_GAP, and framing restarts at the next start 
   assert.ok(small.x.buffered === 0);
 });
 
+test('segments in descending order reassemble; one-byte floods are bounded by their cost (160 B each) and by 8,192 held', () => {
+  // One message, one byte per segment, last byte first: every segment but the first is held until the first comes.
+  const segs = stream([sipText('desc')], 5000, [1], true, false);
+  const desc = [segs[0] as Seg, ...segs.slice(1).reverse()];
+  const r = decode(1, frames(A4, B4, desc));
+  assert.deepEqual([r.ids, r.codes], [['desc'], []]);
+  // 10,000 one-byte segments, descending, the first byte never sent. Once the bound is crossed the hole is given
+  // up and the held bytes delivered; everything after that is behind the stream's position (a retransmission).
+  const flood: Seg[] = [{ seq: 1000, data: Buffer.alloc(0), flags: TCP_SYN }];
+  for (let k = 10_001; k >= 2; k--) flood.push({ seq: 1000 + k, data: Buffer.from('x'), flags: TCP_ACK });
+  // Default 1 MiB per direction, each segment costing 1 + 160 bytes: crossed at the 6,513th.
+  const f = decode(1, frames(A4, B4, flood));
+  assert.deepEqual([f.ids, f.codes], [[], ['CAPTURE_TCP_GAP']]);
+  assert.equal(f.x.stats.tcpStreams.retransmitted, 10_000 - Math.floor((1 << 20) / 161) - 1);
+  assert.equal(f.x.buffered, 0);
+  // A larger byte bound: the 8,192-segment bound stops it at the 8,193rd.
+  const g = decode(1, frames(A4, B4, flood), { tcp: { maxFlowBytes: 1 << 30 } });
+  assert.deepEqual([g.ids, g.codes], [[], ['CAPTURE_TCP_GAP']]);
+  assert.equal(g.x.stats.tcpStreams.retransmitted, 10_000 - 8193);
+});
+
 test('RST ends a stream (an unfinished message is reported); a new SYN on the same 4-tuple starts a new one', () => {
   const one = sipText('one');
   const segs: Seg[] = [

@@ -121,3 +121,48 @@ export async function* once(b: Buffer): AsyncGenerator<Buffer> {
   await Promise.resolve();
   yield b;
 }
+
+/** A pcapng block of `type` around `body` (padded to 4 bytes), in either byte order. */
+export function ngBlock(le: boolean, type: number, body: Buffer): Buffer {
+  const len = 12 + Math.ceil(body.length / 4) * 4;
+  const b = Buffer.alloc(len);
+  const w = (v: number, at: number): number => (le ? b.writeUInt32LE(v >>> 0, at) : b.writeUInt32BE(v >>> 0, at));
+  w(type, 0);
+  w(len, 4);
+  body.copy(b, 8);
+  w(len, len - 4);
+  return b;
+}
+
+/** A pcapng section: SHB, IDBs (link type, if_tsresol byte or none), then EPB/SPB/skipped blocks. */
+export function ngSection(le: boolean, blocks: Array<['idb', number, number | undefined] | ['epb', number, bigint, string | Buffer] | ['spb', string] | ['nrb']>): Buffer {
+  const u32 = (v: number): Buffer => {
+    const b = Buffer.alloc(4);
+    if (le) b.writeUInt32LE(v >>> 0);
+    else b.writeUInt32BE(v >>> 0);
+    return b;
+  };
+  const u16 = (v: number): Buffer => {
+    const b = Buffer.alloc(2);
+    if (le) b.writeUInt16LE(v);
+    else b.writeUInt16BE(v);
+    return b;
+  };
+  const out = [ngBlock(le, 0x0a0d0d0a, Buffer.concat([u32(0x1a2b3c4d), u16(1), u16(0), Buffer.alloc(8, 0xff)]))];
+  for (const bl of blocks) {
+    if (bl[0] === 'idb') {
+      const opts = bl[2] === undefined ? Buffer.alloc(0) : Buffer.concat([u16(9), u16(1), Buffer.from([bl[2], 0, 0, 0]), u16(0), u16(0)]);
+      out.push(ngBlock(le, 1, Buffer.concat([u16(bl[1]), u16(0), u32(0), opts])));
+    } else if (bl[0] === 'epb') {
+      const data = Buffer.from(bl[3]);
+      const t = bl[2];
+      const pad = Buffer.alloc((4 - (data.length % 4)) % 4);
+      out.push(ngBlock(le, 6, Buffer.concat([u32(bl[1]), u32(Number(t >> 32n)), u32(Number(t & 0xffffffffn)), u32(data.length), u32(data.length), data, pad])));
+    } else if (bl[0] === 'spb') {
+      out.push(ngBlock(le, 3, Buffer.concat([u32(bl[1].length), Buffer.from(bl[1])])));
+    } else {
+      out.push(ngBlock(le, 4, Buffer.alloc(20, 7)));
+    }
+  }
+  return Buffer.concat(out);
+}

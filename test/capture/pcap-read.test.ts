@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { PcapParser } from '../../src/capture/pcap-parse.js';
 import { readPackets } from '../../src/capture/pcap-read.js';
 import type { Packet, PacketEvent } from '../../src/capture/pcap-types.js';
-import { chunked, collect, once, parseTsharkRows, pcapFile, rowOf, vector } from './pcap-helpers.js';
+import { chunked, collect, ngBlock, ngSection, once, parseTsharkRows, pcapFile, rowOf, vector } from './pcap-helpers.js';
 
 const FIXTURES = ['sipp-udp4.pcap', 'sipp-tcp6-ns.pcap', 'sipp-tcp4.pcapng', 'sipp-udp6-sll2.pcap'];
 
@@ -70,50 +70,6 @@ test('readPackets: classic pcap in both byte orders, µs and ns, keeps link type
   }
 });
 
-/** A pcapng section: SHB, IDBs (link type, if_tsresol byte or none), then EPB/SPB/skipped blocks. */
-function ngBlock(le: boolean, type: number, body: Buffer): Buffer {
-  const len = 12 + Math.ceil(body.length / 4) * 4;
-  const b = Buffer.alloc(len);
-  const w = (v: number, at: number): number => (le ? b.writeUInt32LE(v >>> 0, at) : b.writeUInt32BE(v >>> 0, at));
-  w(type, 0);
-  w(len, 4);
-  body.copy(b, 8);
-  w(len, len - 4);
-  return b;
-}
-
-function ngSection(le: boolean, blocks: Array<['idb', number, number | undefined] | ['epb', number, bigint, string] | ['spb', string] | ['nrb']>): Buffer {
-  const u32 = (v: number): Buffer => {
-    const b = Buffer.alloc(4);
-    if (le) b.writeUInt32LE(v >>> 0);
-    else b.writeUInt32BE(v >>> 0);
-    return b;
-  };
-  const u16 = (v: number): Buffer => {
-    const b = Buffer.alloc(2);
-    if (le) b.writeUInt16LE(v);
-    else b.writeUInt16BE(v);
-    return b;
-  };
-  const out = [ngBlock(le, 0x0a0d0d0a, Buffer.concat([u32(0x1a2b3c4d), u16(1), u16(0), Buffer.alloc(8, 0xff)]))];
-  for (const bl of blocks) {
-    if (bl[0] === 'idb') {
-      const opts = bl[2] === undefined ? Buffer.alloc(0) : Buffer.concat([u16(9), u16(1), Buffer.from([bl[2], 0, 0, 0]), u16(0), u16(0)]);
-      out.push(ngBlock(le, 1, Buffer.concat([u16(bl[1]), u16(0), u32(0), opts])));
-    } else if (bl[0] === 'epb') {
-      const data = Buffer.from(bl[3]);
-      const t = bl[2];
-      const pad = Buffer.alloc((4 - (data.length % 4)) % 4);
-      out.push(ngBlock(le, 6, Buffer.concat([u32(bl[1]), u32(Number(t >> 32n)), u32(Number(t & 0xffffffffn)), u32(data.length), u32(data.length), data, pad])));
-    } else if (bl[0] === 'spb') {
-      out.push(ngBlock(le, 3, Buffer.concat([u32(bl[1].length), Buffer.from(bl[1])])));
-    } else {
-      out.push(ngBlock(le, 4, Buffer.alloc(20, 7)));
-    }
-  }
-  return Buffer.concat(out);
-}
-
 test('pcapng: sections in both byte orders, interfaces per section, if_tsresol 10^-n and 2^-n, SPB, skipped blocks', () => {
   const file = Buffer.concat([
     ngSection(true, [['idb', 1, undefined], ['idb', 101, 9], ['nrb'], ['epb', 0, 1_700_000_000_000_001n, 'us'], ['epb', 1, 1_700_000_000_000_000_007n, 'ns'], ['spb', 'simple']]),
@@ -148,6 +104,15 @@ test('pcapng: unknown interface, short or mismatched blocks, bad byte-order magi
   const oddLen = Buffer.from(good);
   oddLen.writeUInt32LE(30, good.indexOf(Buffer.from([1, 0, 0, 0]), 20) + 4);
   assert.ok(parseAll(oddLen).some((e) => e.type === 'error' && e.code === 'CAPTURE_BAD_RECORD' && e.fatal));
+});
+
+test('pcapng: a section describing more than 65,536 interfaces stops the read (the table would grow without bound)', () => {
+  const idb = ngBlock(true, 1, Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]));
+  const head = ngSection(true, [['idb', 1, undefined], ['epb', 0, 0n, 'first']]);
+  const ev = parseAll(Buffer.concat([head, Buffer.concat(Array.from({ length: 65_536 }, () => idb)), ngSection(true, [])]));
+  assert.deepEqual(ev.map((e) => (e.type === 'packet' ? e.data.toString() : e.code)), ['first', 'CAPTURE_BAD_RECORD']);
+  const last = ev.at(-1);
+  assert.ok(last?.type === 'error' && last.fatal && /more than 65536 interfaces/.test(last.message));
 });
 
 test('not a capture, wrong version, insane captured length: one fatal error, packets before it kept', () => {
