@@ -58,8 +58,13 @@ function str(v: ClfValue): string | undefined {
   return v === null || v === UNPARSEABLE ? undefined : v;
 }
 
+/**
+ * Counts `k` in `o`. Keys come from the log (a CSeq method is any token): one named `__proto__` or
+ * `constructor` must be an own count like any other, not the prototype's setter or Object's constructor.
+ */
 function inc(o: Record<string, number>, k: string, n = 1): void {
-  o[k] = (o[k] ?? 0) + n;
+  if (Object.hasOwn(o, k)) o[k] = (o[k] as number) + n;
+  else Object.defineProperty(o, k, { value: n, enumerable: true, writable: true, configurable: true });
 }
 
 /** Request-URI host (sip:/sips: user@host:port;params), lowercased; undefined when not SIP. */

@@ -129,7 +129,7 @@ async function* follow(
   const waker = new Waker(path, pollMs, signal, opts.watch ?? true);
   const out: RecordEvent[] = [];
   let atEnd = opts.fromStart !== true; // only the first file opened starts at its end
-  let reported = ''; // last open error reported, so that a persistent one is reported once
+  let reported = ''; // last open or read error reported, so that a persistent one is reported once
   let fh: FileHandle | undefined;
   try {
     while (!aborted()) {
@@ -143,42 +143,61 @@ async function* follow(
         await waker.wait();
         continue;
       }
-      reported = '';
-      const st = await fh.stat();
-      let pos = atEnd ? st.size : 0;
-      atEnd = false;
-      summary.files++;
-      let pump = new Pump(new Scanner(so, summary, path), chunk, pos);
-      for (;;) {
-        // Everything available now; 0 bytes read means we are at the end.
-        for (let n = -1; n !== 0; ) {
-          n = await pump.read(fh, pos, out);
-          pos += n;
-          summary.bytes += n;
-          for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
-          out.length = 0;
-        }
-        if (aborted()) break;
-        const now = await statOrNone(path);
-        if (now === undefined || now.ino !== st.ino || now.dev !== st.dev) {
-          // Rotated: finish the old file (its final records were read by the loop above), then reopen.
-          for (let n = await pump.read(fh, pos, out); n > 0; n = await pump.read(fh, pos, out)) {
+      // Reading or stat failing on an open file (a directory: EISDIR, a FIFO, EIO, permissions taken away) is
+      // an IO_READ event like a failed open, reported once while it persists; the file is reopened after a wait.
+      let pos = 0;
+      try {
+        const st = await fh.stat();
+        pos = atEnd ? st.size : 0;
+        atEnd = false;
+        summary.files++;
+        let pump = new Pump(new Scanner(so, summary, path), chunk, pos);
+        for (;;) {
+          // Everything available now; 0 bytes read means we are at the end (or Ctrl-C: checked every chunk, so a
+          // log growing faster than it is read still stops).
+          for (let n = -1; n !== 0 && !aborted(); ) {
+            n = await pump.read(fh, pos, out);
             pos += n;
             summary.bytes += n;
+            if (n > 0) reported = '';
+            for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
+            out.length = 0;
           }
-          pump.finish(out);
-          break;
+          if (aborted()) break;
+          const now = await statOrNone(path);
+          if (now === undefined || now.ino !== st.ino || now.dev !== st.dev) {
+            // Rotated: finish the old file (its final records were read by the loop above), then reopen.
+            for (let n = await pump.read(fh, pos, out); n > 0; n = await pump.read(fh, pos, out)) {
+              pos += n;
+              summary.bytes += n;
+            }
+            pump.finish(out);
+            break;
+          }
+          if ((await fh.stat()).size < pos) {
+            // Truncated in place (copytruncate): the held tail is gone with it; restart at 0.
+            pump.finish(out);
+            pos = 0;
+            summary.files++;
+            pump = new Pump(new Scanner(so, summary, path), chunk, 0);
+          }
+          for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
+          out.length = 0;
+          await waker.wait();
         }
-        if ((await fh.stat()).size < pos) {
-          // Truncated in place (copytruncate): the held tail is gone with it; restart at 0.
-          pump.finish(out);
-          pos = 0;
-          summary.files++;
-          pump = new Pump(new Scanner(so, summary, path), chunk, 0);
-        }
+      } catch (e) {
+        // Only a system call's failure; anything else is a bug, not to be retried every poll.
+        if ((e as NodeJS.ErrnoException | null)?.syscall === undefined) throw e;
         for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
         out.length = 0;
+        await fh.close().catch(() => undefined);
+        fh = undefined;
+        if (String(e) !== reported) {
+          reported = String(e);
+          yield ioError(e, pos, path, summary);
+        }
         await waker.wait();
+        continue;
       }
       for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
       out.length = 0;

@@ -32,10 +32,16 @@ const handlers = new Map<NodeJS.Signals, () => void>();
 let onBeforeExit: (() => void) | undefined;
 let timeoutMs = 5000;
 
+/** Every close started so far: a second signal (Ctrl-C twice) waits for the first one's, not for nothing. */
+let closing: Promise<void> | undefined;
+
 function closeAll(): Promise<void> {
   const all = [...writers.keys()];
   writers.clear();
-  return Promise.allSettled(all.map((w) => w.close())).then(() => undefined);
+  const now = Promise.allSettled(all.map((w) => w.close())).then(() => undefined);
+  const prev = closing;
+  closing = prev === undefined ? now : Promise.all([prev, now]).then(() => undefined);
+  return closing;
 }
 
 function uninstallAll(): void {

@@ -55,6 +55,14 @@ describe('StatsCollector', () => {
     assert.deepEqual(r.topDomains, [['biloxi.example.com', 1]]);
   });
 
+  test('methods named like Object properties are counted like any other (the log is untrusted)', () => {
+    const s = new StatsCollector();
+    for (const m of ['__proto__', 'constructor', 'constructor', 'toString']) s.add(rec({ cseq: `1 ${m}`, callId: m }));
+    const r = s.report();
+    assert.deepEqual(Object.entries(r.byMethod).sort(), [['__proto__', 1], ['constructor', 2], ['toString', 1]]);
+    assert.equal(Object.getPrototypeOf(r.byMethod), Object.prototype);
+  });
+
   test('a failed call and an unfinished one', () => {
     const s = new StatsCollector();
     s.add(rec({ callId: 'f' }));

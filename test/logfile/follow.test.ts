@@ -106,3 +106,18 @@ test('followRecords: an already aborted signal ends at once; invalid pollMs is a
   assert.deepEqual(await take(reader[Symbol.asyncIterator](), 1), []);
   assert.throws(() => followRecords(path, { pollMs: 0 }), RangeError);
 });
+
+test('followRecords on a path that cannot be read (a directory): one IO_READ event, then it waits; no throw', async (t) => {
+  const dir = tempDir(t);
+  const ac = new AbortController();
+  const it = followRecords(dir, { signal: ac.signal, fromStart: true, pollMs: 20, watch: false })[Symbol.asyncIterator]();
+  const [e] = await take(it, 1);
+  assert.ok(e?.type === 'error' && e.code === 'IO_READ' && /EISDIR/.test(e.message), JSON.stringify(e));
+  // The same failure on every poll is reported once.
+  const more = await take(it, 1, 300).then(
+    (evs) => `got ${texts(evs).join(', ')}`,
+    (err: Error) => err.message,
+  );
+  assert.match(more, /timed out with 0\/1 events/);
+  ac.abort();
+});
