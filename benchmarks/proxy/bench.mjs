@@ -27,7 +27,7 @@
 // Flags: --soak SECONDS (default 120; 0: none), --soak-rate CPS (default half the soaked proxy's highest passing
 // rate, at most 500), --soak-proxy KEY (default marked), --only a,b (proxies by key; no docs update), --no-docs,
 // --no-pin, --from-json FILE (no run: re-render the docs section from a saved result). Environment: PROXY_BENCH_RATES
-// (default 200,500,1000,1500,2000,2500,3000,4000,5000), PROXY_BENCH_SECONDS (10), PROXY_BENCH_BISECT (2: bisection
+// (default 200,500,1000,1500,2000,2500,3000,4000,5000), PROXY_BENCH_SECONDS (10), PROXY_BENCH_BISECT (4: bisection
 // steps after the first failing rate).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -58,7 +58,7 @@ const opt = (name) => {
 };
 const RATES = (process.env.PROXY_BENCH_RATES ?? '200,500,1000,1500,2000,2500,3000,4000,5000').split(',').map(Number);
 const SECONDS = Number(process.env.PROXY_BENCH_SECONDS ?? 10);
-const BISECT = Number(process.env.PROXY_BENCH_BISECT ?? 3);
+const BISECT = Number(process.env.PROXY_BENCH_BISECT ?? 4);
 const RETRIES = Number(process.env.PROXY_BENCH_RETRIES ?? 1); // a failed step is run again once (see ramp)
 const WARMUP_S = 3;
 const SOAK_S = Number(opt('--soak') ?? 120);
