@@ -21,7 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 
 import { createPrivateFile } from './writer-fs.js';
-import { seqOf, type NamePattern } from './rotate.js';
+import { collisionOf, seqOf, type NamePattern } from './rotate.js';
 
 /** The hidden temp name for gzipping `name`. */
 export function gzipTempName(name: string): string {
@@ -82,12 +82,12 @@ export async function applyRetention(
   now: number,
 ): Promise<string[]> {
   if (policy.maxFiles === undefined && policy.maxAgeMs === undefined) return [];
-  const files: { name: string; mtime: number; seq: number }[] = [];
+  const files: { name: string; mtime: number; seq: number; base: string; k: number }[] = [];
   for (const name of await readdir(dir)) {
     if (isActive(name) || !p.regex.test(name)) continue;
     try {
       const st = await stat(join(dir, name));
-      if (st.isFile()) files.push({ name, mtime: st.mtimeMs, seq: seqOf(p, name) });
+      if (st.isFile()) files.push({ name, mtime: st.mtimeMs, seq: seqOf(p, name), ...collisionOf(p, name) });
     } catch {
       /* vanished meanwhile */
     }
@@ -96,7 +96,8 @@ export async function applyRetention(
   // file times are coarse — a kernel tick — and were seen to misorder files rotated within milliseconds, so a
   // newer file was pruned before an older one), else by mtime, then by name. Every name the regex matched
   // carries a %n when the pattern has one (then seq >= 0), and none otherwise (seq -1 for all: no order).
-  files.sort((a, b) => a.seq - b.seq || a.mtime - b.mtime || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Equal times: by the name without its collision suffix, then by the collision count (x, x-1, x-2, x-10).
+  files.sort((a, b) => a.seq - b.seq || a.mtime - b.mtime || (a.base < b.base ? -1 : a.base > b.base ? 1 : 0) || a.k - b.k);
   const doomed = new Set<string>();
   if (policy.maxAgeMs !== undefined) {
     for (const f of files) if (now - f.mtime > policy.maxAgeMs) doomed.add(f.name);

@@ -28,7 +28,10 @@ const KNOWN = new Set(['Y', 'm', 'd', 'H', 'M', 'S', 's', 'n', '%']);
 export interface NamePattern {
   readonly pattern: string;
   readonly hasSeq: boolean;
-  /** Matches every name this pattern produces (with a collision suffix and `.gz`); group `n` is `%n`. */
+  /**
+   * Matches every name this pattern produces (with a collision suffix and `.gz`); group `n` is `%n`, group `k`
+   * the collision count (patterns without `%n`).
+   */
   readonly regex: RegExp;
 }
 
@@ -50,8 +53,8 @@ export function parsePattern(pattern: string): NamePattern {
     throw new SipclfError('CONFIG_INVALID', `pattern: '${pattern}' needs %n or a time token so that rotated files get new names`);
   }
   const { stem, ext } = splitExt(pattern);
-  const body = hasSeq ? toRegex(pattern) : `${toRegex(stem)}(?:-\\d+)?${toRegex(ext)}`;
-  return { pattern, hasSeq, regex: new RegExp(`^${body}(?:\\.gz)?$`) };
+  const body = hasSeq ? toRegex(pattern) : `${toRegex(stem)}(?:-(?<k>\\d+))?${toRegex(ext)}`;
+  return { pattern, hasSeq, regex: new RegExp(`^${body}(?:\\.gz)?$`, 'd') };
 }
 
 /** Escape the literal parts, turn tokens into digit classes; `%n` becomes the named group `n`. */
@@ -113,6 +116,19 @@ export function seqOf(p: NamePattern, name: string): number {
   if (m === null) return -1;
   const n = m.groups?.['n'];
   return n === undefined ? -1 : Number(n);
+}
+
+/**
+ * Where a name produced by the pattern comes in creation order among names of the same time: `base`, the name
+ * without its collision suffix and `.gz`, and `k`, the collision count (0 for the first, which has no suffix).
+ * Names compare as text wrongly here: `x-10` < `x-2` < `x`.
+ */
+export function collisionOf(p: NamePattern, name: string): { base: string; k: number } {
+  const plain = name.endsWith('.gz') ? name.slice(0, -3) : name;
+  const m = p.regex.exec(plain);
+  const at = m?.indices?.groups?.['k'];
+  if (m === null || at === undefined) return { base: plain, k: 0 };
+  return { base: plain.slice(0, at[0] - 1) + plain.slice(at[1]), k: Number(plain.slice(at[0], at[1])) };
 }
 
 /** `'15m'`, `'1h'`, `'1d'`, `'30s'` or a number of milliseconds → milliseconds (≥ 1 s). */

@@ -7,13 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { encodeRecord } from '../../src/clf/encode.js';
 import type { ClfRecord } from '../../src/clf/record.js';
-import { formatName, intervalStart, nextBoundary, parseInterval, parsePattern, seqOf } from '../../src/logfile/rotate.js';
+import { collisionOf, formatName, intervalStart, nextBoundary, parseInterval, parsePattern, seqOf } from '../../src/logfile/rotate.js';
+import { applyRetention } from '../../src/logfile/rotate-maintenance.js';
 import { ClfWriter } from '../../src/logfile/writer.js';
 import type { WriterOptions } from '../../src/logfile/writer.js';
 import { RFC6873_S5 } from '../clf/fixtures.js';
@@ -45,7 +46,28 @@ describe('rotate.ts: names and boundaries', () => {
     const q = parsePattern('d-%Y%m%d.clf');
     assert.equal(formatName(q, t, 0, 2, true), 'd-20240229-2.clf');
     assert.ok(q.regex.test('d-20240229-2.clf') && q.regex.test('d-20240229.clf.gz') && !q.regex.test('d-2024022.clf'));
+    // Creation order among names of one time: the collision count, not the text (x-10 < x-2 < x as text).
+    const order = ['d-20240229-10.clf.gz', 'd-20240229.clf', 'd-20240229-2.clf', 'd-20240229-1.clf.gz']
+      .map((n) => ({ n, ...collisionOf(q, n) }))
+      .sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0) || a.k - b.k)
+      .map((x) => x.n);
+    assert.deepEqual(order, ['d-20240229.clf', 'd-20240229-1.clf.gz', 'd-20240229-2.clf', 'd-20240229-10.clf.gz']);
+    assert.deepEqual(collisionOf(q, 'd-20240229-3.clf'), { base: 'd-20240229.clf', k: 3 });
+    assert.deepEqual(collisionOf(p, n), { base: n, k: 0 });
   });
+
+  it('retention with equal file times deletes collision names in creation order (x, x-1, x-2, x-10)', () =>
+    withDir(async (dir) => {
+      const q = parsePattern('d-%Y%m%d.clf');
+      const names = ['d-20240229.clf', 'd-20240229-1.clf', 'd-20240229-2.clf', 'd-20240229-10.clf'];
+      for (const n of names) {
+        writeFileSync(join(dir, n), '');
+        utimesSync(join(dir, n), 1_700_000_000, 1_700_000_000);
+      }
+      const deleted = await applyRetention(dir, q, () => false, { maxFiles: 2, maxAgeMs: undefined }, Date.now());
+      assert.deepEqual(deleted, ['d-20240229.clf', 'd-20240229-1.clf']);
+      assert.deepEqual(readdirSync(dir).sort(), ['d-20240229-10.clf', 'd-20240229-2.clf']);
+    }));
 
   it('aligns intervals to wall-clock boundaries', () => {
     const t = Date.UTC(2024, 0, 1, 10, 59, 59, 500);
