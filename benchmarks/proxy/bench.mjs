@@ -25,7 +25,8 @@
 //             that long, RSS and the transaction gauge sampled every 10 s; first / last / max and the slope.
 //
 // Flags: --soak SECONDS (default 120; 0: none), --soak-rate CPS (default half the soaked proxy's highest passing
-// rate, at most 500), --soak-proxy KEY (default marked), --only a,b (proxies by key; no docs update), --no-docs,
+// rate, at most 500), --soak-proxy KEY (default marked), --soak-from FILE (show the soak of another run's JSON,
+// with its date and commit), --only a,b (proxies by key; no docs update), --no-docs,
 // --no-pin, --from-json FILE (no run: re-render the docs section from a saved result). Environment: PROXY_BENCH_RATES
 // (default 200,500,1000,1500,2000,2500,3000,4000,5000), PROXY_BENCH_SECONDS (10), PROXY_BENCH_BISECT (4: bisection
 // steps after the first failing rate).
@@ -61,6 +62,8 @@ const SECONDS = Number(process.env.PROXY_BENCH_SECONDS ?? 10);
 const BISECT = Number(process.env.PROXY_BENCH_BISECT ?? 4);
 const RETRIES = Number(process.env.PROXY_BENCH_RETRIES ?? 1); // a failed step is run again once (see ramp)
 const WARMUP_S = 3;
+/** Steal at or above this share is named among the reasons a step failed (and flagged in the tables). */
+const STEAL_NOTE = 0.05;
 const SOAK_S = Number(opt('--soak') ?? 120);
 const SOAK_RATE_ASKED = opt('--soak-rate') === undefined ? undefined : Number(opt('--soak-rate'));
 const ONLY = opt('--only')?.split(',');
@@ -157,7 +160,7 @@ function memory(pids) {
   }
   return { rss, pss, hwm };
 }
-/** Busy and total jiffies per CPU from /proc/stat. */
+/** Busy, stolen and total jiffies per CPU from /proc/stat (busy includes steal: time the CPU was not ours). */
 function cpuCores() {
   const out = {};
   for (const l of (readText('/proc/stat') ?? '').split('\n')) {
@@ -165,9 +168,24 @@ function cpuCores() {
     if (m === null) continue;
     const v = m[2].split(/\s+/).map(Number);
     const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
-    out[m[1]] = { busy: total - v[3] - v[4], total };
+    out[m[1]] = { busy: total - v[3] - v[4], steal: v[7] ?? 0, total };
   }
   return out;
+}
+/**
+ * Share of the machine's CPU time the hypervisor gave to other guests (steal) between two readings. On a
+ * shared VM it comes and goes: 48 % was seen in the middle of a run (2026-11-22 04:37), which failed steps
+ * that had passed minutes before. A step is only as good as the CPU it got.
+ */
+function stealShare(a, b) {
+  let st = 0;
+  let tot = 0;
+  for (const k of Object.keys(b)) {
+    if (a[k] === undefined) continue;
+    st += b[k].steal - a[k].steal;
+    tot += b[k].total - a[k].total;
+  }
+  return tot > 0 ? st / tot : undefined;
 }
 const coreBusy = (a, b, core) => (a[core] && b[core] ? (b[core].busy - a[core].busy) / Math.max(1, b[core].total - a[core].total) : undefined);
 const pct = (x) => (x === undefined || Number.isNaN(x) ? '?' : `${Math.round(x * 100)} %`);
@@ -541,6 +559,7 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
     udpDrops: drops0 === undefined || drops1 === undefined ? undefined : drops1 - drops0,
     core0Busy: coreBusy(cores0, cores1, '0'),
     core1Busy: coreBusy(cores0, cores1, '1'),
+    steal: stealShare(cores0, cores1),
     rss: Math.max(mem.rss, memAfter.rss),
     pss: Math.max(mem.pss, memAfter.pss),
     hwm: memAfter.hwm,
@@ -566,12 +585,13 @@ async function runStep(proxy, p, ports, rate, seconds, { onSample } = {}) {
     else if (r.core1Busy !== undefined && r.core1Busy >= 0.9 && proxy.key !== 'baseline') sat.push(`proxy core busy ${pct(r.core1Busy)}, the proxy itself ${pct(r.proxyCoreUse)}: other processes took the rest`);
     if (r.sippCoreUse >= 0.85) sat.push(`SIPp used ${pct(r.sippCoreUse)} of its core`);
     else if (r.core0Busy !== undefined && r.core0Busy >= 0.9) sat.push(`SIPp core busy ${pct(r.core0Busy)}, SIPp itself ${pct(r.sippCoreUse)}`);
+    if (r.steal !== undefined && r.steal >= STEAL_NOTE) sat.push(`hypervisor steal ${pct(r.steal)} of the CPU time`);
     r.why = why.join(', ') + (sat.length > 0 ? ` (${sat.join('; ')})` : ' (no core saturated)');
   }
   log(
     `${proxy.key} ${rate} cps: ${ok}/${calls} ok, ${failed} failed, achieved ${r.achieved === undefined ? '?' : Math.round(r.achieved)} cps, retrans ${r.retrans}, UDP drops ${r.udpDrops ?? '?'}, ` +
       `proxy CPU ${r.cpu === undefined ? '-' : r.cpu.toFixed(2) + ' s'} (${r.cpuPer1000 === undefined ? '-' : r.cpuPer1000.toFixed(3)} s/1000 calls), ` +
-      `proxy ${pct(r.proxyCoreUse)} / SIPp ${pct(r.sippCoreUse)} of a core, cores busy ${pct(r.core0Busy)}/${pct(r.core1Busy)}, RSS ${(r.rss / 2 ** 20).toFixed(1)} MiB${r.pass ? '' : ` — FAIL: ${r.why}`}`,
+      `proxy ${pct(r.proxyCoreUse)} / SIPp ${pct(r.sippCoreUse)} of a core, cores busy ${pct(r.core0Busy)}/${pct(r.core1Busy)}, steal ${pct(r.steal)}, RSS ${(r.rss / 2 ** 20).toFixed(1)} MiB${r.pass ? '' : ` — FAIL: ${r.why}`}`,
   );
   rmSync(statFile, { force: true });
   return r;
@@ -825,6 +845,13 @@ async function runAll() {
 
 const FROM_JSON = opt('--from-json');
 const res = FROM_JSON !== undefined ? JSON.parse(readFileSync(FROM_JSON, 'utf8')) : await runAll();
+// --soak-from FILE: the soak of another run's result (a run without one, --soak 0), said so where it is shown.
+const SOAK_FROM = opt('--soak-from');
+if (SOAK_FROM !== undefined) {
+  const other = JSON.parse(readFileSync(SOAK_FROM, 'utf8'));
+  if (other.soak === undefined) throw new Error(`${SOAK_FROM} has no soak`);
+  res.soak = { ...other.soak, fromRun: { date: other.date, commit: other.commit } };
+}
 res.callMs ??= CALL_MS;
 res.warmupS ??= WARMUP_S;
 res.keepUp ??= KEEP_UP;
@@ -864,6 +891,7 @@ const whyOf = (st, key) => {
   if (!st.keptUp) why.push(`the UAC created calls at only ${fmt(st.achieved)} cps`);
   if (st.sippExit === 255) why.push('SIPp exit 255');
   if (st.udpDrops > 0) why.push(`${fmt(st.udpDrops)} UDP datagrams dropped by the kernel (receive buffer full)`);
+  if (st.steal !== undefined && st.steal >= STEAL_NOTE) why.push(`**hypervisor steal ${pct(st.steal)}** of the machine's CPU time`);
   const use = [];
   if (key !== 'baseline') use.push(`proxy ${pct(st.proxyCoreUse)} of a core${st.mainCpu === undefined ? '' : ` (its forwarding thread ${pct(st.mainCoreUse)})`}`);
   use.push(`SIPp ${pct(st.sippCoreUse)} of its core`);
@@ -911,7 +939,7 @@ if (res.soak !== undefined) {
   const s = res.soak;
   soakLines.push(
     '',
-    `**Memory soak — measured for ${fmt(s.seconds)} s (${(s.seconds / 60).toFixed(1)} min)** (\`--soak ${s.seconds}\`) at ${fmt(s.rate)} cps: a fresh ${s.label} (\`${s.cmd}\`), RSS of the node process sampled every 10 s: ` +
+    `**Memory soak — measured for ${fmt(s.seconds)} s (${(s.seconds / 60).toFixed(1)} min)** (\`--soak ${s.seconds}\`${s.fromRun === undefined ? '' : `, in the run of ${s.fromRun.date}, commit ${s.fromRun.commit}`}) at ${fmt(s.rate)} cps: a fresh ${s.label} (\`${s.cmd}\`), RSS of the node process sampled every 10 s: ` +
       `first ${mib(s.first)} MiB (after the ${res.warmupS}-s warm-up, before the soak calls), at 10 s ${mib(s.at10)} MiB, last ${mib(s.last)} MiB, max ${mib(s.max)} MiB; least-squares slope from ${s.slopeFrom} s on: ${s.slopeMiBPerMin === undefined ? '?' : `**${s.slopeMiBPerMin.toFixed(1)} MiB/min**`}; ` +
       `calls ${fmt(s.step.ok)} ok / ${fmt(s.step.failed + s.step.unfinished)} failed (${(s.step.failRatio * 100).toFixed(2)} %), proxy ${pct(s.step.proxyCoreUse)} of its core${s.clfRecords ? `; ${fmt(s.clfRecords)} CLF records, ${mib(s.clfBytes)} MiB` : ''}. ` +
       `${s.seconds < 600 ? `**This is shorter than the 10-minute run the issue asks for**; run \`node benchmarks/proxy/bench.mjs --soak 600\` for it.` : ''}`,
