@@ -185,7 +185,10 @@ describe('MessageLog with a logging worker', () => {
     const dir = newDir();
     const log = new MessageLog('all', undefined, await LogWorker.open({ writer: { dir } }));
     traffic(log, 500, 1_700_000_000_000);
-    assert.equal(log.pending, 2000, 'handed over, not yet written');
+    // Handed over, not yet written: all of it but the full batches the worker (another thread) finished
+    // meanwhile — at least the last, partial batch, which waits for its COALESCE_MS.
+    const pending = log.pending;
+    assert.ok(pending > 0 && pending <= 2000, `pending ${pending}`);
     await log.flush();
     assert.equal(log.pending, 0);
     const recs = records(dir);
