@@ -51,10 +51,14 @@ export interface LogWorkerOptions {
   readonly maxInFlightBytes?: number;
   /** Nice value of the worker thread (Linux: per thread), 0-19; default WORKER_NICE. */
   readonly nice?: number;
-  /** For tests of the failure paths: the worker module (default ./log-worker.js), and STALL_MS, ANSWER_WAIT_MS. */
+  /**
+   * For tests of the failure paths: the worker module (default ./log-worker.js), STALL_MS, ANSWER_WAIT_MS (flush,
+   * close) and how long open() waits for the worker to open the log (default ANSWER_WAIT_MS too).
+   */
   readonly script?: URL;
   readonly stallMs?: number;
   readonly answerWaitMs?: number;
+  readonly openWaitMs?: number;
 }
 
 /**
@@ -148,7 +152,7 @@ export class LogWorker {
       const onError = (e: Error): void => done(new SipclfError('IO_LOG_WORKER_FAILED', `logging worker: ${e.message}`));
       const onExit = (code: number): void => done(new SipclfError('IO_LOG_WORKER_FAILED', `logging worker exited (${code}) before it started`));
       // A log directory on a hung filesystem must not hang the start: given up on like an unanswered flush.
-      const wait = opts.answerWaitMs ?? ANSWER_WAIT_MS;
+      const wait = opts.openWaitMs ?? ANSWER_WAIT_MS;
       const timer = setTimeout(() => done(new SipclfError('IO_LOG_WORKER_FAILED', `logging worker did not open the log within ${wait} ms`)), wait);
       const done = (err: SipclfError | undefined): void => {
         clearTimeout(timer);

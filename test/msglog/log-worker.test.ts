@@ -281,8 +281,8 @@ describe('MessageLog with a logging worker', () => {
       return seen;
     }
 
-    test('a worker that never says it opened the log: open() gives up after answerWaitMs (IO_LOG_WORKER_FAILED)', async () => {
-      await assert.rejects(LogWorker.open({ writer: { dir: newDir() }, script: broken('silent'), answerWaitMs: 200 }), {
+    test('a worker that never says it opened the log: open() gives up after openWaitMs (IO_LOG_WORKER_FAILED)', async () => {
+      await assert.rejects(LogWorker.open({ writer: { dir: newDir() }, script: broken('silent'), openWaitMs: 200 }), {
         code: 'IO_LOG_WORKER_FAILED',
         message: /did not open the log within 200 ms/,
       });
