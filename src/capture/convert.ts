@@ -313,11 +313,8 @@ export class Converter {
     const views = this.#view.view(msg, w.src, w.dst);
     if (views.length === 0) return;
     if (this.#pcap !== undefined) {
-      const before = this.#pcap.summary.messages;
-      const b = this.#pcap.message({ tsNs: w.tsNs, transport: w.transport, src: w.src, dst: w.dst, bytes: w.bytes });
-      if (this.#pcap.summary.messages > before) this.summary.written++;
-      else if (this.#pcap.lastSkip !== undefined) this.#problem('CAPTURE_PCAP_UNWRITABLE', `packet ${w.n}`, this.#pcap.lastSkip);
-      return b.length > 0 ? this.#out.buf(b) : undefined;
+      const pcap = this.#pcap;
+      return this.#pcapOut(() => pcap.message({ tsNs: w.tsNs, transport: w.transport, src: w.src, dst: w.dst, bytes: w.bytes }), `packet ${w.n}`);
     }
     const timestamp = w.ts;
     const source = w.shared ? this.#address(w.src) : formatAddress(w.src.ip, w.src.port);
@@ -359,6 +356,19 @@ export class Converter {
     return a;
   }
 
+  /**
+   * Writes what the pcap encoder made of one message (`encode`): counted as written when it wrote the message,
+   * a CAPTURE_PCAP_UNWRITABLE problem when it skipped it as unwritable (other skips it counts itself).
+   */
+  #pcapOut(encode: () => Buffer, where: string): void | Promise<void> {
+    const pcap = this.#pcap as PcapEncoder;
+    const before = pcap.summary.messages;
+    const b = encode();
+    if (pcap.summary.messages > before) this.summary.written++;
+    else if (pcap.lastSkip !== undefined) this.#problem('CAPTURE_PCAP_UNWRITABLE', where, pcap.lastSkip);
+    return b.length > 0 ? this.#out.buf(b) : undefined;
+  }
+
   /** One record from a log. `raw`: its CLF text when it came framed from a CLF file. */
   #record(rec: ClfRecord, raw: string | undefined, where: string): void | Promise<void> {
     if (this.#o.onlyLogme === true && !recordIsMarked(rec)) {
@@ -366,11 +376,8 @@ export class Converter {
       return;
     }
     if (this.#pcap !== undefined) {
-      const before = this.#pcap.summary.messages;
-      const b = this.#pcap.record(rec);
-      if (this.#pcap.summary.messages > before) this.summary.written++;
-      else if (this.#pcap.lastSkip !== undefined) this.#problem('CAPTURE_PCAP_UNWRITABLE', where, this.#pcap.lastSkip);
-      return b.length > 0 ? this.#out.buf(b) : undefined;
+      const pcap = this.#pcap;
+      return this.#pcapOut(() => pcap.record(rec), where);
     }
     if (this.#o.to === 'jsonl') {
       this.summary.written++;

@@ -281,8 +281,7 @@ export class LogWorker {
     if (b === undefined) return;
     // The memory a batch holds is its buffer (up to twice what it uses), not its length.
     const bytes = b.buffer.byteLength;
-    this.#settle();
-    if (!this.#dead && this.#inFlightBytes + bytes > this.#maxInFlight) this.#wait(bytes);
+    if (!this.#dead) this.#wait(bytes); // settles the in-flight account, and waits only past the bound
     if (this.#dead) {
       this.#lost += b.count;
       return;
