@@ -348,6 +348,11 @@ export const ERRORS = {
     summary: 'The log directory is writable by group or others (refused) or accessible by others (warning), RFC 6872 §10.',
   },
   IO_ROTATE: { layer: 'io', summary: 'Background maintenance of rotated log files (gzip, retention, current link) failed.' },
+  IO_LOCKED: {
+    layer: 'io',
+    summary:
+      'Another live writer holds the log directory for this file-name pattern (lock file .PATTERN.lock): refused, since two writers would prune each other\'s files. As a warning: a stale lock was replaced.',
+  },
   IO_LOG_BATCH_CORRUPT: {
     layer: 'io',
     summary: 'A batch of messages handed to the logging worker does not decode (a bug, not input): the batch is counted as lost.',

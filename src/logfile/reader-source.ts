@@ -54,12 +54,27 @@ export class Pump {
 
   /** Reads up to one chunk from `fh` at `position` (null: the current position); returns the bytes read. */
   async read(fh: FileHandle, position: number | null, out: RecordEvent[]): Promise<number> {
+    const bytesRead = await this.fill(fh, position);
+    if (bytesRead > 0) this.ready(out);
+    return bytesRead;
+  }
+
+  /**
+   * The I/O half of read(): up to one chunk from `fh` into the buffer, not scanned yet (then advance()). A
+   * caller that maps I/O failures to IO_READ events catches around this call only, so that an exception
+   * from the scan (a caller's filter) is not mistaken for one, and no scanned record is scanned twice.
+   */
+  async fill(fh: FileHandle, position: number | null): Promise<number> {
     this.room(this.chunkBytes);
     const len = this.buf.length - this.end;
     const bytesRead = this.sync ? readSync(fh.fd, this.buf, this.end, len, position) : (await fh.read(this.buf, this.end, len, position)).bytesRead;
     this.end += bytesRead;
-    if (bytesRead > 0) this.ready(out);
     return bytesRead;
+  }
+
+  /** Scans what fill() added, when the scanner can progress. */
+  advance(out: RecordEvent[]): void {
+    this.ready(out);
   }
 
   /** End of input: scans everything left, reporting a torn last record (CLF_TRUNCATED). */

@@ -82,13 +82,14 @@ async function* run(
         for (;;) {
           let n: number;
           try {
-            n = await pump.read(fh, null, out);
+            n = await pump.fill(fh, null);
           } catch (e) {
             failure = e; // only the source's own errors: a filter's errors are not I/O errors
             break;
           }
           if (n === 0) break;
           summary.bytes += n;
+          pump.advance(out);
           for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
           out.length = 0;
         }

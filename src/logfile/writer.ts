@@ -50,6 +50,7 @@ import { FileSet } from './writer-files.js';
 import { describe, prepareDir } from './writer-fs.js';
 import { resolveOptions } from './writer-options.js';
 import type { ResolvedOptions, WriterEvents, WriterOptions, WriterStats } from './writer-options.js';
+import { WriterLock } from './writer-lock.js';
 import { registerForExit, unregisterForExit } from './writer-signals.js';
 import { Range, Segment, Slab } from './writer-slab.js';
 import type { SignalOptions } from './writer-signals.js';
@@ -99,20 +100,29 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
   private s = { records: 0, bytes: 0, dropped: 0, lost: 0 };
   private lastError: SipclfError | null = null;
 
-  private constructor(o: ResolvedOptions) {
+  private constructor(
+    o: ResolvedOptions,
+    private readonly lock: WriterLock,
+  ) {
     super();
     this.o = o;
-    this.files = new FileSet(o, { fail: (e) => this.fail(e), rotated: (ev) => this.emit('rotate', ev) });
+    this.files = new FileSet(o, { fail: (e) => this.fail(e), rotated: (ev) => this.notify('rotate', ev) });
   }
 
   /** Validate options, prepare the directory, create the first file. Rejects with CONFIG_INVALID, IO_INSECURE_DIR, IO_WRITE. */
   static async open(opts: WriterOptions): Promise<ClfWriter> {
     const o = resolveOptions(opts);
     const warnings = await prepareDir(o.dir, o.insecureDir);
-    const w = new ClfWriter(o);
+    const lock = await WriterLock.acquire(o.dir, o.pattern.pattern, (x) => warnings.push(x));
+    const w = new ClfWriter(o, lock);
     const now = o.clock();
     if (o.interval !== undefined) w.boundary = nextBoundary(now, o.interval, o.utc);
-    await w.files.init(now);
+    try {
+      await w.files.init(now);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
     if (typeof o.fsync === 'number') {
       w.timer = setInterval(() => w.tick(), o.fsync);
       w.timer.unref();
@@ -363,7 +373,7 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
     }
     if (this.needDrain && this.queuedBytes === 0 && !this.closed) {
       this.needDrain = false;
-      this.emit('drain');
+      this.notify('drain');
     }
   }
 
@@ -380,6 +390,7 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
     this.coalesce?.fire();
     while (this.runP !== null) await this.runP;
     await this.files.close();
+    await this.lock.release();
     for (const w of this.waiters) w.resolve();
     this.waiters = [];
   }
@@ -388,12 +399,26 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
 
   private fail(err: SipclfError): void {
     this.lastError = err;
-    if (this.listenerCount('error') > 0) this.emit('error', err);
+    if (this.listenerCount('error') > 0) this.notify('error', err);
     else process.emitWarning(err);
   }
 
   private warn(err: SipclfError): void {
-    if (this.listenerCount('warning') > 0) this.emit('warning', err);
+    if (this.listenerCount('warning') > 0) this.notify('warning', err);
     else process.emitWarning(err);
+  }
+
+  /**
+   * Emits one of the writer's own events from inside its write loop. A listener that throws is the
+   * application's bug, but thrown here it would abandon the batches being written (records lost uncounted,
+   * flush() waiting forever) or, from 'error' inside the loop's own catch, reject its promise unhandled: it
+   * becomes a process warning instead, and the loop goes on.
+   */
+  private notify<K extends keyof WriterEvents>(event: K, ...args: WriterEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: WriterEvents[K]) => boolean)(event, ...args);
+    } catch (e) {
+      process.emitWarning(new SipclfError('IO_WRITE', `log writer: a '${event}' listener threw: ${describe(e)}`, { cause: e }));
+    }
   }
 }

@@ -134,6 +134,33 @@ describe('readRecords: filters', () => {
     ]);
   });
 
+  test('a filter that throws: its error reaches the caller (file and stream alike), not an IO_READ event, no record twice', async (t) => {
+    const { text, recs } = log(10);
+    const file = join(tempDir(t), 'a.clf');
+    writeFileSync(file, bin(text));
+    for (const src of [file, Readable.from([bin(text)])]) {
+      const seen: string[] = [];
+      let calls = 0;
+      const boom = new Error('filter bug');
+      const reader = readRecords(src, {
+        filter: () => {
+          if (++calls === 4) throw boom;
+          return true;
+        },
+      });
+      await assert.rejects(async () => {
+        for await (const ev of reader) {
+          assert.equal(ev.type, 'record', `no error event: ${JSON.stringify(ev)}`);
+          if (ev.type === 'record') seen.push(ev.text);
+        }
+      }, boom);
+      assert.equal(reader.summary.byCode.IO_READ, undefined);
+      // The records scanned before the throw were in the same scan call: none is delivered twice.
+      assert.equal(new Set(seen).size, seen.length);
+      for (const s of seen) assert.ok(recs.includes(s));
+    }
+  });
+
   test('contains skips records without the bytes; validate full reports what the frame check cannot see', async () => {
     const { recs, offsets } = log(4);
     assert.deepEqual(brief(await collect(readRecords(Readable.from([bin(recs.join(''))]), { contains: 'C3\t' }))), [['r', offsets[3], recs[3]]]);

@@ -33,6 +33,35 @@ describe('ClfWriter: size rotation', () => {
       assert.equal(w.stats().files, files.length);
     }));
 
+  it("listeners that throw ('rotate', 'drain') lose no record and hang no flush: a process warning each", () =>
+    withDir(async (dir) => {
+      const w = await ClfWriter.open({ dir, pattern: 't-%n.clf', maxBytes: 3000, highWaterMark: 2000, batchBytes: 4096 });
+      const thrown: string[] = [];
+      const warned: string[] = [];
+      const onWarning = (e: Error): void => void warned.push(e.message);
+      process.on('warning', onWarning);
+      try {
+        w.on('rotate', () => {
+          thrown.push('rotate');
+          throw new Error('rotate listener bug');
+        });
+        w.on('drain', () => {
+          thrown.push('drain');
+          throw new Error('drain listener bug');
+        });
+        for (let i = 0; i < 200; i++) w.write(makeRecord(i, i % 40));
+        await w.flush();
+        await w.close();
+        await new Promise((r) => setImmediate(r)); // process warnings are emitted on the next tick
+      } finally {
+        process.off('warning', onWarning);
+      }
+      assert.deepEqual(readAll(dir).seqs, range(0, 200));
+      assert.equal(w.stats().lost, 0);
+      assert.ok(thrown.includes('rotate') && thrown.includes('drain'), thrown.join());
+      assert.equal(warned.filter((m) => /a '(rotate|drain)' listener threw/.test(m)).length, thrown.length);
+    }));
+
   it('continues %n after the highest existing file, and adds -1 to a colliding name without %n', () =>
     withDir(async (dir) => {
       writeFileSync(join(dir, 'seq-0007.clf'), '');
