@@ -54,6 +54,7 @@ export class HepCollector {
         },
       },
       set.maxConnections,
+      set.tcpStallMs,
     );
     const listeners = this.#listeners;
     registerHepMetrics(this.#registry, this.#tally.s, {

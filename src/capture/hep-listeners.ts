@@ -1,8 +1,8 @@
 /**
  * The HepCollector's HEP listeners: UDP sockets (one HEP3 packet per datagram, 8 MiB receive buffer) and TCP
  * servers (at most maxConnections connections each; one HepStreamFramer per connection cuts packets out of
- * the byte stream by the HEP3 header's total length, and a connection whose stream cannot be framed is
- * counted and closed — the agent reconnects). Every packet goes to the ingest path; socket errors are
+ * the byte stream by the HEP3 header's total length, and a connection whose stream cannot be framed, or
+ * whose packet is not complete tcpStallMs after its first byte, is counted and closed — the agent reconnects). Every packet goes to the ingest path; socket errors are
  * counted, never thrown. Bind failures throw CONFIG_INVALID at start.
  */
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
@@ -39,13 +39,15 @@ export async function listening(e: EventEmitter, message: (err: Error) => string
 export class HepListeners {
   readonly #sink: HepSink;
   readonly #maxConnections: number;
+  readonly #stallMs: number;
   readonly #udp: UdpSocket[] = [];
   readonly #tcp: TcpServer[] = [];
   readonly #conns = new Set<Socket>();
 
-  constructor(sink: HepSink, maxConnections: number) {
+  constructor(sink: HepSink, maxConnections: number, stallMs = 30_000) {
     this.#sink = sink;
     this.#maxConnections = maxConnections;
+    this.#stallMs = stallMs;
   }
 
   /** Open TCP connections. */
@@ -93,12 +95,30 @@ export class HepListeners {
     }
     this.#conns.add(sock);
     const framer = new HepStreamFramer();
+    const from = (): string => `${sock.remoteAddress ?? '?'}:${sock.remotePort ?? '?'}`;
+    const stalled = (): void => {
+      this.#sink.error(UNKNOWN, new SipclfError('HEP_TRUNCATED', `tcp ${from()}: a HEP packet not complete ${this.#stallMs} ms after its first byte (${framer.buffered} bytes held): connection closed`));
+      sock.destroy();
+    };
+    // A packet must arrive whole within tcpStallMs of its first byte: a sender trickling it (or stopping in the
+    // middle) would otherwise hold a connection slot and the partial packet for as long as it likes. Between
+    // packets a connection may stay idle for ever (agents keep theirs through quiet hours).
+    let partialSince = -1;
     sock.on('data', (chunk: Buffer) => {
       for (const f of framer.push(chunk)) this.#sink.ingest(f, 'tcp');
       if (framer.failed !== undefined) {
         this.#sink.error(UNKNOWN, framer.failed);
         sock.destroy();
+        return;
       }
+      if (framer.buffered === 0) partialSince = -1;
+      else if (partialSince < 0) partialSince = performance.now();
+      else if (performance.now() - partialSince > this.#stallMs) stalled();
+    });
+    // Silence: the socket's timer restarts with every chunk, so 'timeout' means tcpStallMs without a byte.
+    sock.setTimeout(this.#stallMs);
+    sock.on('timeout', () => {
+      if (framer.buffered > 0) stalled();
     });
     sock.on('error', () => sock.destroy());
     sock.on('close', () => this.#conns.delete(sock));

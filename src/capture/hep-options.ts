@@ -51,6 +51,13 @@ export interface HepCollectorOptions {
   readonly maxAgents?: number;
   /** Concurrent TCP connections per listener. Default 256. */
   readonly maxConnections?: number;
+  /**
+   * A TCP connection whose HEP packet is not complete this long after its first byte is closed (a broken or
+   * hostile sender, stopping or trickling in the middle of a packet, would otherwise hold its slot and the
+   * partial packet as long as it likes). Between packets a connection may stay idle as long as it likes.
+   * Default 30,000 ms; at most 2,147,483,647 (a Node timer's limit).
+   */
+  readonly tcpStallMs?: number;
   /** SIP parser limits for the payloads. */
   readonly limits?: Partial<ParseLimits>;
   /** Milliseconds since the epoch, for packets without a timestamp. Default Date.now. */
@@ -67,6 +74,7 @@ export interface HepSettings {
   readonly maxAgents: number;
   readonly queueMax: number;
   readonly maxConnections: number;
+  readonly tcpStallMs: number;
   readonly clock: () => number;
   readonly writerOpts: Omit<WriterOptions, 'dir'>;
 }
@@ -78,8 +86,10 @@ export function validateHepOptions(o: HepCollectorOptions): void {
     ['queueBytes', o.queueBytes],
     ['maxAgents', o.maxAgents],
     ['maxConnections', o.maxConnections],
+    ['tcpStallMs', o.tcpStallMs],
   ] as const) {
     if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new SipclfError('CONFIG_INVALID', `${name}: ${String(v)} is not a positive integer`);
+    if (name === 'tcpStallMs' && v !== undefined && v > 2_147_483_647) throw new SipclfError('CONFIG_INVALID', `tcpStallMs: ${v} is beyond 2147483647 ms`);
   }
   // An empty key would be matched by an empty 0x000e chunk, which any sender can add: no check at all.
   if (o.authKey !== undefined && o.authKey.length === 0) throw new SipclfError('CONFIG_INVALID', 'authKey: empty (omit it to accept packets without a key)');
@@ -92,6 +102,7 @@ export function hepSettings(o: HepCollectorOptions): HepSettings {
     maxAgents: o.maxAgents ?? 64,
     queueMax: o.queueBytes ?? 8 * MiB,
     maxConnections: o.maxConnections ?? 256,
+    tcpStallMs: o.tcpStallMs ?? 30_000,
     clock: o.clock ?? Date.now,
     writerOpts: { ...o.writer, highWaterMark: hwm, maxQueueBytes: o.writer?.maxQueueBytes ?? Math.max(4 * hwm, 64 * 1024) },
   };

@@ -13,7 +13,7 @@ import { Readable, Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { fromBinary, toBinary } from '../clf/record.js';
 import { SipclfError } from '../errors.js';
-import { entityLabelField, mergeRecords, type MergeInput, type MergeSummary } from '../logfile/merge.js';
+import { DEDUP_MAX_BYTES, entityLabelField, mergeRecords, type MergeInput, type MergeSummary } from '../logfile/merge.js';
 import type { ReaderSource } from '../logfile/reader.js';
 import type { Io } from './io.js';
 
@@ -161,6 +161,9 @@ function report(io: Io, s: MergeSummary, out: string, dedup: boolean): void {
   }
   const where = out === '-' ? 'standard output' : out;
   io.stderr.write(`sipclf merge: ${s.written} records written to ${where}, ${s.duplicates} duplicates dropped, ${s.damaged} damaged, ${s.outOfOrder} out of order\n`);
+  if (s.unchecked > 0) {
+    io.stderr.write(`sipclf merge: ${s.unchecked} records were not remembered for --dedup (more than ${DEDUP_MAX_BYTES / 1048576} MiB of records share their timestamp): a later duplicate of one of them was written, not dropped\n`);
+  }
 }
 
 export async function run(args: string[], opts: Record<string, unknown>, io: Io): Promise<number> {

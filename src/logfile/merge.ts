@@ -28,6 +28,13 @@ const TS_AT = 61;
 const OPT_PTR_AT = 56;
 const FIELDS_START = 82;
 const MAX_RECORD_LENGTH = 0xffffff;
+/**
+ * Dedup remembers the records written at the current timestamp (one millisecond): at most this many bytes of
+ * them (their text; the Set's own overhead comes on top). Real logs write a few hundred records per
+ * millisecond; a log (or a crafted file) with more at one timestamp costs no more memory: records beyond the
+ * bound are still compared with the remembered ones, but not remembered themselves, and are counted.
+ */
+export const DEDUP_MAX_BYTES = 64 * 1024 * 1024;
 const TAB = 0x09;
 const LF = 0x0a;
 /** How an entity label field starts once framed: `TAB 10@00032473,` (a written Value never holds a TAB). */
@@ -146,6 +153,8 @@ export interface MergeInput {
 export interface MergeOptions {
   /** Drop records byte-identical (label included) to one already written at the same timestamp. */
   readonly dedup?: boolean;
+  /** Bytes of records dedup remembers per timestamp (default DEDUP_MAX_BYTES; see MergeSummary.unchecked). */
+  readonly dedupMaxBytes?: number;
   /** Reader options for every input (`name` is the input's; default chunkBytes MERGE_CHUNK_BYTES). */
   readonly reader?: Omit<ReaderOptions, 'name'>;
 }
@@ -171,6 +180,11 @@ export interface MergeSummary {
   readonly inputs: MergeInputStats[];
   written: number;
   duplicates: number;
+  /**
+   * With dedup: records compared with those remembered at their timestamp but not remembered themselves, the
+   * remembered ones having filled DEDUP_MAX_BYTES (a later duplicate of one of them is written, not dropped).
+   */
+  unchecked: number;
   damaged: number;
   outOfOrder: number;
 }
@@ -274,17 +288,20 @@ export const MERGE_CHUNK_BYTES = 64 * 1024;
  * Breaking out of the loop closes every input. Throws at once for an invalid label or reader option.
  */
 export function mergeRecords(inputs: readonly MergeInput[], opts?: MergeOptions): Merger {
+  const dm = opts?.dedupMaxBytes;
+  if (dm !== undefined && (!Number.isSafeInteger(dm) || dm < 0)) throw new SipclfError('CONFIG_INVALID', `dedupMaxBytes: ${String(dm)} is not an integer ≥ 0`);
   const framed = inputs.map((i) => entityLabelField(i.label));
   const summary: MergeSummary = {
     inputs: inputs.map((i) => ({ name: i.name, label: i.label, records: 0, written: 0, duplicates: 0, damaged: 0, outOfOrder: 0, kept: 0, unreadable: false })),
     written: 0,
     duplicates: 0,
+    unchecked: 0,
     damaged: 0,
     outOfOrder: 0,
   };
   const ro: ReaderOptions = { chunkBytes: MERGE_CHUNK_BYTES, ...opts?.reader };
   const readers = inputs.map((i) => readRecords(i.source, { ...ro, name: i.name }));
-  const gen = run(inputs, framed, readers, opts?.dedup === true, summary);
+  const gen = run(inputs, framed, readers, opts?.dedup === true ? (opts.dedupMaxBytes ?? DEDUP_MAX_BYTES) : -1, summary);
   return Object.assign(gen, { summary });
 }
 
@@ -292,7 +309,8 @@ async function* run(
   inputs: readonly MergeInput[],
   framed: readonly string[],
   readers: readonly RecordReader[],
-  dedup: boolean,
+  /** Dedup's bound in bytes (MergeOptions.dedupMaxBytes), or -1: no dedup. */
+  dedupMax: number,
   summary: MergeSummary,
 ): AsyncGenerator<MergeEvent, MergeSummary, undefined> {
   const heap = new PendingHeap();
@@ -347,6 +365,7 @@ async function* run(
 
   let current = -1;
   const seen = new Set<string>();
+  let seenBytes = 0;
   try {
     for (let i = 0; i < inputs.length; i++) yield* fill(i);
     for (;;) {
@@ -354,13 +373,17 @@ async function* run(
       if (p === undefined) break;
       const st = summary.inputs[p.input] as MergeInputStats;
       let drop = false;
-      if (dedup) {
+      if (dedupMax >= 0) {
         if (p.ts !== current) {
           seen.clear();
+          seenBytes = 0;
           current = p.ts;
         }
         if (seen.has(p.text)) drop = true;
-        else seen.add(p.text);
+        else if (seenBytes + p.text.length <= dedupMax) {
+          seen.add(p.text);
+          seenBytes += p.text.length;
+        } else summary.unchecked++; // kept: a missed duplicate is better than unbounded memory
       }
       if (drop) {
         st.duplicates++;

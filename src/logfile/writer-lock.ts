@@ -5,18 +5,27 @@
  * the default pattern in one `--log-dir` — never write into each other's files (files are created O_EXCL),
  * but they number, prune and tidy the same set of files: one writer's retention (maxFiles, maxAgeMs) can
  * delete the other's active file, and its open() removes the other's gzip temp files as stale. So open()
- * takes a lock file in the directory, `.PATTERN.lock` (mode 0600, created O_EXCL, holding `pid host start`,
- * start being when the process started, ms since the epoch), and close() removes it. A second writer is refused with IO_LOCKED naming the holder.
+ * takes a lock file in the directory, `.PATTERN.lock` (mode 0600, created O_EXCL), and close() removes it.
+ * A second writer is refused with IO_LOCKED naming the holder.
  *
- * A lock left by a writer that died without close() (SIGKILL, power loss) must not block its restart:
- *  - while its writer is open, the lock's mtime is renewed every HEARTBEAT_MS; a lock not renewed for
- *    STALE_MS is stale (this works across hosts and containers sharing the directory, where a pid means
- *    nothing);
- *  - on the same host a lock is stale at once when its pid is not alive, or when it holds this process's own
- *    pid with another start time (a container restarted as the same pid 1). With this process's pid and start
- *    it is held here, maybe by another thread (the proxy's logging worker): not stale.
- * A stale lock is replaced, with an IO_LOCKED warning saying so.
+ * The lock holds its process's identity: `pid host boot-id pid-namespace start-time`, the last three read
+ * from /proc (Linux; `-` elsewhere). A lock left by a writer that died without close() (SIGKILL, power loss)
+ * must not block its restart:
+ *  - Same kernel boot and pid namespace (the pid means the same process here): the lock is live exactly when
+ *    its pid runs with the same start time (clock ticks since boot, /proc/PID/stat: a reused pid has
+ *    another). That also covers a container restarted as the same pid 1, and a lock of this very process
+ *    (a writer on another thread, such as the proxy's logging worker) is live. Whatever the lock's age: a
+ *    writer stopped with Ctrl-Z keeps its lock.
+ *  - Otherwise (another host or container sharing the directory, a reboot, no /proc): an open writer renews
+ *    its lock's mtime every HEARTBEAT_MS, and a lock not renewed for STALE_MS is stale.
+ * A stale lock is replaced, with an IO_LOCKED warning saying whose it was and why.
+ *
+ * Replacing is check, unlink, create (O_EXCL). The lock is stat-ed again just before the unlink and left
+ * alone if it is no longer the file judged stale; only two starters racing within those microseconds over
+ * the same stale lock could both succeed. A writer renews and removes only the lock file it created (same
+ * inode).
  */
+import { readFileSync, readlinkSync } from 'node:fs';
 import { readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -26,73 +35,133 @@ import { createPrivateFile, describe, errnoOf } from './writer-fs.js';
 
 /** How often an open writer renews its lock's mtime. */
 export const HEARTBEAT_MS = 10_000;
-/** A lock not renewed for this long is stale, whoever holds it. */
+/** A lock of another host or pid namespace not renewed for this long is stale. */
 export const STALE_MS = 60_000;
-
-/** When this process started (ms since the epoch): process-wide, the same in every worker thread. */
-function processStart(): number {
-  return Math.round(Date.now() - process.uptime() * 1000);
-}
-/** Start times are computed from two clocks: they may differ by a rounding, never by seconds. */
-const SAME_START_MS = 2000;
 
 export function lockPath(dir: string, pattern: string): string {
   return join(dir, `.${pattern}.lock`);
 }
 
-function alive(pid: number): boolean {
+/** The start time of process `pid` (field 22 of /proc/PID/stat), undefined when it does not run or no /proc. */
+export function startOf(pid: number | 'self'): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return errnoOf(e) === 'EPERM'; // exists, owned by someone else
+    const t = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The command name (field 2) may hold spaces and parentheses: fields 3… follow the last ')'.
+    const f = t.slice(t.lastIndexOf(')') + 2).split(' ');
+    return f[19];
+  } catch {
+    return undefined;
   }
 }
 
+function readOr(path: string, pick: (s: string) => string): string {
+  try {
+    return pick(readFileSync(path, 'latin1'));
+  } catch {
+    return '-';
+  }
+}
+
+interface Identity {
+  readonly pid: number;
+  readonly host: string;
+  /** Kernel boot id, `-` unknown. */
+  readonly boot: string;
+  /** Pid namespace inode, `-` unknown. */
+  readonly ns: string;
+  /** Start time in clock ticks since boot, `-` unknown. */
+  readonly start: string;
+}
+
+function ownIdentity(): Identity {
+  let ns = '-';
+  try {
+    ns = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? '-'; // `pid:[4026531836]`
+  } catch {
+    // no /proc: judged by mtime only
+  }
+  return {
+    pid: process.pid,
+    host: hostname().replace(/\s/g, '_') || '-',
+    boot: readOr('/proc/sys/kernel/random/boot_id', (s) => s.trim() || '-'),
+    ns,
+    start: startOf('self') ?? '-',
+  };
+}
+
+const own = ownIdentity();
+
+function format(id: Identity): string {
+  return `${id.pid} ${id.host} ${id.boot} ${id.ns} ${id.start}\n`;
+}
+
+function parse(text: string): Identity | undefined {
+  const m = /^(\d{1,10}) (\S{1,255}) (\S{1,64}) (\S{1,32}) (\S{1,32})\n?$/.exec(text);
+  if (m === null) return undefined;
+  return { pid: Number(m[1]), host: m[2] as string, boot: m[3] as string, ns: m[4] as string, start: m[5] as string };
+}
+
 interface Holder {
-  readonly pid: number | undefined;
-  readonly host: string | undefined;
-  readonly ageMs: number;
+  readonly id: Identity | undefined;
+  readonly ino: number;
+  readonly mtimeMs: number;
   /** Why the lock is stale, or undefined when its holder may be alive. */
   readonly stale: string | undefined;
+}
+
+/** Whether `id` is judged by pid and start time (same boot and pid namespace, all known). */
+function comparable(id: Identity): boolean {
+  return id.boot !== '-' && id.ns !== '-' && id.start !== '-' && id.boot === own.boot && id.ns === own.ns && own.start !== '-';
 }
 
 /** Who holds `path`, or undefined when it has gone meanwhile. */
 async function holderOf(path: string, now: number): Promise<Holder | undefined> {
   let text: string;
-  let mtime: number;
+  let ino: number;
+  let mtimeMs: number;
   try {
-    mtime = (await stat(path)).mtimeMs;
+    const st = await stat(path);
+    ino = st.ino;
+    mtimeMs = st.mtimeMs;
     text = await readFile(path, 'latin1');
   } catch (e) {
     if (errnoOf(e) === 'ENOENT') return undefined;
     throw new SipclfError('IO_WRITE', `cannot read lock ${path}: ${describe(e)}`, { cause: e });
   }
-  const m = /^(\d{1,10}) (\S{1,255}) (\d{1,16})\n?$/.exec(text);
-  const pid = m === null ? undefined : Number(m[1]);
-  const host = m === null ? undefined : m[2];
-  const start = m === null ? undefined : Number(m[3]);
-  const ageMs = Math.max(0, now - mtime);
+  const id = parse(text);
   let stale: string | undefined;
-  if (ageMs > STALE_MS) stale = `not renewed for ${Math.round(ageMs / 1000)} s`;
-  else if (pid !== undefined && host === hostname()) {
-    if (pid === process.pid) {
-      if (Math.abs((start as number) - processStart()) > SAME_START_MS) stale = `holds this process's pid ${pid} from an earlier run`;
-    } else if (!alive(pid)) stale = `its process ${pid} is gone`;
+  if (id !== undefined && comparable(id)) {
+    const start = id.pid === own.pid ? own.start : startOf(id.pid);
+    if (start === undefined) stale = `its process ${id.pid} is gone`;
+    else if (start !== id.start) stale = id.pid === own.pid ? `it holds this process's pid ${id.pid} from an earlier run` : `pid ${id.pid} is now another process`;
+  } else {
+    const age = Math.max(0, now - mtimeMs);
+    if (age > STALE_MS) stale = `not renewed for ${Math.round(age / 1000)} s`;
   }
-  return { pid, host, ageMs, stale };
+  return { id, ino, mtimeMs, stale };
 }
 
 export class WriterLock {
   readonly #timer: NodeJS.Timeout;
   #released = false;
 
-  private constructor(readonly path: string) {
-    this.#timer = setInterval(() => {
-      const t = new Date();
-      utimes(path, t, t).catch(() => undefined); // gone or unwritable: the next open() decides
-    }, HEARTBEAT_MS);
+  private constructor(
+    readonly path: string,
+    /** The inode of the file this writer created: it renews and removes that file only. */
+    private readonly ino: number,
+  ) {
+    this.#timer = setInterval(() => void this.#renew(), HEARTBEAT_MS);
     this.#timer.unref();
+  }
+
+  async #renew(): Promise<void> {
+    try {
+      if ((await stat(this.path)).ino !== this.ino) return; // replaced by someone who judged us stale
+      const t = new Date();
+      await utimes(this.path, t, t);
+    } catch {
+      // gone or unwritable: the next open() decides
+    }
   }
 
   /**
@@ -103,26 +172,20 @@ export class WriterLock {
     const path = lockPath(dir, pattern);
     // A few rounds: the holder may release, or another starter take over, between our attempts.
     for (let round = 0; round < 4; round++) {
-      try {
-        const fh = await createPrivateFile(path);
-        try {
-          await fh.writeFile(`${process.pid} ${hostname()} ${processStart()}\n`, 'latin1');
-        } finally {
-          await fh.close();
-        }
-        return new WriterLock(path);
-      } catch (e) {
-        if (errnoOf(e) !== 'EEXIST') throw new SipclfError('IO_WRITE', `cannot create lock ${path}: ${describe(e)}`, { cause: e });
-      }
+      const lock = await WriterLock.#create(path);
+      if (lock !== undefined) return lock;
       const h = await holderOf(path, now());
       if (h === undefined) continue;
-      const who = h.pid === undefined ? 'an unreadable holder' : `pid ${h.pid} on ${h.host ?? '?'}`;
+      const who = h.id === undefined ? 'an unreadable holder' : `pid ${h.id.pid} on ${h.id.host}`;
       if (h.stale === undefined) {
         throw new SipclfError(
           'IO_LOCKED',
-          `log directory ${dir} is in use for '${pattern}' by another writer (${who}, lock ${path}, renewed ${Math.round(h.ageMs / 1000)} s ago): give each writer its own directory or pattern`,
+          `log directory ${dir} is in use for '${pattern}' by another writer (${who}, lock ${path}, renewed ${Math.round(Math.max(0, now() - h.mtimeMs) / 1000)} s ago): give each writer its own directory or pattern`,
         );
       }
+      // Still the file judged stale? (Another starter may have replaced it meanwhile: then judge that one.)
+      const again = await stat(path).catch(() => undefined);
+      if (again === undefined || again.ino !== h.ino || again.mtimeMs !== h.mtimeMs) continue;
       try {
         await unlink(path);
       } catch (e) {
@@ -133,11 +196,51 @@ export class WriterLock {
     throw new SipclfError('IO_LOCKED', `log directory ${dir}: could not take the lock ${path} (other writers starting at the same time)`);
   }
 
-  /** Removes the lock (idempotent; a lock already gone is fine). */
+  /** Creates the lock file, or undefined when it exists. A half-made lock (write failed) is removed. */
+  static async #create(path: string): Promise<WriterLock | undefined> {
+    let fh;
+    try {
+      fh = await createPrivateFile(path);
+    } catch (e) {
+      if (errnoOf(e) === 'EEXIST') return undefined;
+      throw new SipclfError('IO_WRITE', `cannot create lock ${path}: ${describe(e)}`, { cause: e });
+    }
+    try {
+      await fh.writeFile(format(own), 'latin1');
+      const { ino } = await fh.stat();
+      await fh.close();
+      return new WriterLock(path, ino);
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      await unlink(path).catch(() => undefined); // an empty lock would refuse every writer for STALE_MS
+      throw new SipclfError('IO_WRITE', `cannot write lock ${path}: ${describe(e)}`, { cause: e });
+    }
+  }
+
+  /** Removes the lock if it is still the one this writer created (idempotent). */
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
     clearInterval(this.#timer);
-    await unlink(this.path).catch(() => undefined);
+    try {
+      if ((await stat(this.path)).ino === this.ino) await unlink(this.path);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Removes the lock of `pattern` in `dir` if this process holds it: for a writer that died with its thread
+ * (a logging worker terminated without closing its writer), whose lock would otherwise refuse this
+ * process's next writer there (this process's own locks are never stale).
+ */
+export async function releaseOwnLock(dir: string, pattern: string): Promise<void> {
+  const path = lockPath(dir, pattern);
+  try {
+    const id = parse(await readFile(path, 'latin1'));
+    if (id !== undefined && id.pid === own.pid && id.start === own.start && id.boot === own.boot) await unlink(path);
+  } catch {
+    // none, or unreadable: nothing of ours to remove
   }
 }

@@ -109,7 +109,10 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
     this.files = new FileSet(o, { fail: (e) => this.fail(e), rotated: (ev) => this.notify('rotate', ev) });
   }
 
-  /** Validate options, prepare the directory, create the first file. Rejects with CONFIG_INVALID, IO_INSECURE_DIR, IO_WRITE. */
+  /**
+   * Validate options, prepare the directory, take its lock (writer-lock.ts), create the first file. Rejects
+   * with CONFIG_INVALID, IO_INSECURE_DIR, IO_LOCKED (another writer holds this directory and pattern), IO_WRITE.
+   */
   static async open(opts: WriterOptions): Promise<ClfWriter> {
     const o = resolveOptions(opts);
     const warnings = await prepareDir(o.dir, o.insecureDir);
@@ -409,16 +412,21 @@ export class ClfWriter extends EventEmitter<WriterEvents> {
   }
 
   /**
-   * Emits one of the writer's own events from inside its write loop. A listener that throws is the
-   * application's bug, but thrown here it would abandon the batches being written (records lost uncounted,
-   * flush() waiting forever) or, from 'error' inside the loop's own catch, reject its promise unhandled: it
-   * becomes a process warning instead, and the loop goes on.
+   * Emits one of the writer's own events from inside its write loop, calling each listener on its own. A
+   * listener that throws is the application's bug, but thrown here it would abandon the batches being written
+   * (records lost uncounted, flush() waiting forever) or, from 'error' inside the loop's own catch, reject its
+   * promise unhandled; and with EventEmitter#emit the listeners after it would not run (one of them may be
+   * what resumes a producer on 'drain'). So each listener's exception becomes a process warning, and the
+   * other listeners and the loop go on.
    */
   private notify<K extends keyof WriterEvents>(event: K, ...args: WriterEvents[K]): void {
-    try {
-      (this.emit as (e: K, ...a: WriterEvents[K]) => boolean)(event, ...args);
-    } catch (e) {
-      process.emitWarning(new SipclfError('IO_WRITE', `log writer: a '${event}' listener threw: ${describe(e)}`, { cause: e }));
+    // rawListeners: `once` wrappers included, which remove themselves when called, as emit() does.
+    for (const l of this.rawListeners(event) as ((...a: WriterEvents[K]) => void)[]) {
+      try {
+        l.apply(this, args);
+      } catch (e) {
+        process.emitWarning(new SipclfError('IO_WRITE', `log writer: a '${event}' listener threw: ${describe(e)}`, { cause: e }));
+      }
     }
   }
 }

@@ -23,6 +23,8 @@ import { Worker } from 'node:worker_threads';
 
 import { SipclfError, type ErrorCode, ERRORS } from '../errors.js';
 import type { WriterOptions, WriterStats } from '../logfile/writer.js';
+import { releaseOwnLock } from '../logfile/writer-lock.js';
+import { DEFAULT_PATTERN } from '../logfile/writer-options.js';
 import type { MaskOptions } from '../logme/mask.js';
 import { BatchBuilder, type LoggedMessage } from './log-batch.js';
 
@@ -111,6 +113,8 @@ export class LogWorker {
   #nextId = 1;
   /** The worker said `closed`: its log is closed, its exit is expected. */
   #closed = false;
+  /** The worker opened its writer (and so holds its lock). */
+  #opened = false;
   #waiters = new Map<number, () => void>();
   #stats: WriterStats = EMPTY_STATS;
   #records = 0;
@@ -130,7 +134,13 @@ export class LogWorker {
     this.#maxInFlight = opts.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES;
     this.#stallMs = opts.stallMs ?? STALL_MS;
     this.#answerWaitMs = opts.answerWaitMs ?? ANSWER_WAIT_MS;
-    this.#exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    // A worker that ends without closing its writer (terminated: stalled, unanswered, or it died) leaves the
+    // writer's lock behind, held in the name of this process — which would refuse this process's next writer
+    // in that directory for good (writer-lock.ts: this process's own locks are never stale). Removed here.
+    const { dir, pattern } = opts.writer;
+    this.#exited = new Promise<void>((resolve) => worker.once('exit', () => resolve())).then(() =>
+      this.#opened && !this.#closed ? releaseOwnLock(dir, pattern ?? DEFAULT_PATTERN) : undefined,
+    );
   }
 
   /**
@@ -165,6 +175,7 @@ export class LogWorker {
       await worker.terminate();
       throw e;
     });
+    lw.#opened = true;
     lw.#listen();
     // The forwarding thread's sockets keep the process alive; an idle worker must not.
     worker.unref();

@@ -203,6 +203,42 @@ test('bad HEP and non-SIP payloads are counted per code; the collector keeps goi
   assert.equal(e['HEP_BAD_PAYLOAD'], 1);
 });
 
+test('TCP: a packet not complete tcpStallMs after its first byte (stalled or trickled) closes its connection (HEP_TRUNCATED); idle between packets does not', async () => {
+  const { c, tcp } = await start({ tcpStallMs: 300 });
+  const open = async (): Promise<{ sock: ReturnType<typeof connect>; closed: Promise<number> }> => {
+    const sock = connect(tcp, '127.0.0.1');
+    sock.on('error', () => undefined);
+    const t0 = Date.now();
+    const closed = new Promise<number>((r) => sock.once('close', () => r(Date.now() - t0)));
+    await once(sock, 'connect');
+    return { sock, closed };
+  };
+  const stalled = await open();
+  const idle = await open();
+  const pkt = hepOf(sipRequest(30));
+  stalled.sock.write(Buffer.concat([hepOf(sipRequest(31)), pkt.subarray(0, 20)])); // one whole packet, then 20 bytes of the next
+  idle.sock.write(pkt); // whole: nothing held
+  assert.ok((await stalled.closed) >= 300);
+  // Trickled a byte every 100 ms: never 300 ms silent, but not complete 300 ms after its first byte.
+  const trickle = await open();
+  let sent = 0;
+  const drip = setInterval(() => {
+    if (!trickle.sock.destroyed && sent < pkt.length) trickle.sock.write(pkt.subarray(sent, ++sent));
+  }, 100);
+  const lasted = await trickle.closed;
+  clearInterval(drip);
+  assert.ok(lasted >= 300 && sent < 10, `closed after ${lasted} ms, ${sent} bytes`);
+  await new Promise((r) => setTimeout(r, 500)); // the idle one outlives its own stall window
+  assert.equal(idle.sock.destroyed, false);
+  assert.equal(c.stats().tcpConnections, 1);
+  idle.sock.write(hepOf(sipRequest(32)));
+  idle.sock.end();
+  await idle.closed;
+  await waitFor(() => c.stats().written === 3);
+  assert.equal(c.stats().errors['HEP_TRUNCATED'], 2);
+  await c.close();
+});
+
 test('overload: a flood into a tiny queue and a tiny writer buffer is dropped and counted, memory stays bounded', async () => {
   const queueBytes = 64 * 1024;
   const { c } = await start({ queueBytes, writer: { highWaterMark: 4096, maxQueueBytes: 16 * 1024 } });

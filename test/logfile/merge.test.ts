@@ -221,6 +221,30 @@ describe('mergeRecords', () => {
     assert.equal(off.ids.length, 8);
   });
 
+  test('--dedup memory is bounded: past dedupMaxBytes of records at one timestamp, records are not remembered, and counted', async () => {
+    // Six different records at one timestamp, each input twice; room to remember two of them.
+    const recs = [at(5, 'a'), at(5, 'b'), at(5, 'c'), at(5, 'd'), at(5, 'e'), at(5, 'f')];
+    const probe = mergeRecords([input('p', recs.slice(0, 1), 'edge')]);
+    let one = 0;
+    for await (const ev of probe) if (ev.type === 'record') one = ev.text.length;
+    const m = mergeRecords([input('x', recs, 'edge'), input('y', recs, 'edge')], { dedup: true, dedupMaxBytes: 2 * one });
+    const ids: string[] = [];
+    for await (const ev of m) if (ev.type === 'record') ids.push(String(decodeRecord(ev.text).callId));
+    // x's a and b are remembered, so y's a and b are dropped; c-f of both inputs are kept: 6 + 4 records.
+    assert.deepEqual(ids, ['a', 'b', 'c', 'd', 'e', 'f', 'c', 'd', 'e', 'f']);
+    assert.equal(m.summary.duplicates, 2);
+    assert.equal(m.summary.unchecked, 8);
+    // Nothing is unchecked with room for all: every duplicate dropped.
+    const all = mergeRecords([input('x', recs, 'edge'), input('y', recs, 'edge')], { dedup: true, dedupMaxBytes: 6 * one });
+    let n = 0;
+    for await (const ev of all) if (ev.type === 'record') n++;
+    assert.equal(n, 6);
+    assert.equal(all.summary.unchecked, 0);
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      assert.throws(() => mergeRecords([input('x', recs, 'edge')], { dedup: true, dedupMaxBytes: bad }), { code: 'CONFIG_INVALID' });
+    }
+  });
+
   test('an input out of time order stays a merge: its late records are counted and reported, not sorted', async () => {
     const m = mergeRecords([input('a', [at(10, 'a1'), at(30, 'a2'), at(20, 'a3'), at(40, 'a4')]), input('b', [at(25, 'b1')])]);
     const out: string[] = [];

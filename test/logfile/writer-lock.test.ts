@@ -1,7 +1,8 @@
 /**
  * One ClfWriter per directory and pattern (src/logfile/writer-lock.ts): a second live writer is refused with
  * IO_LOCKED, in this process, in its logging worker thread or in another process; a lock left by a dead
- * writer (its pid gone, this pid from an earlier run, or not renewed for STALE_MS) is replaced with a warning.
+ * writer (its pid gone or reused, this pid from an earlier run, or, from another host, not renewed for
+ * STALE_MS) is replaced with a warning.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,13 +12,22 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
 import { isSipclfError } from '../../src/errors.js';
-import { lockPath, STALE_MS } from '../../src/logfile/writer-lock.js';
+import { lockPath, STALE_MS, startOf } from '../../src/logfile/writer-lock.js';
 import { ClfWriter } from '../../src/logfile/writer.js';
 import { LogWorker } from '../../src/msglog/log-worker-client.js';
 import { makeRecord, modeOf, openW, readAll, withDir } from './writer-util.js';
 
 const PATTERN = 'l-%n.clf';
 const locked = (e: unknown): boolean => isSipclfError(e) && e.code === 'IO_LOCKED';
+
+/** The lock line a writer of this process writes: `pid host boot-id pid-ns start`. */
+async function ownLine(dir: string): Promise<string[]> {
+  const w = await ClfWriter.open({ dir, pattern: 'probe-%n.clf' });
+  const f = readFileSync(lockPath(dir, 'probe-%n.clf'), 'latin1').trim().split(' ');
+  await w.close();
+  return f;
+}
+const line = (f: readonly string[]): string => `${f.join(' ')}\n`;
 
 /** A pid that was alive a moment ago and is not now (a child that has exited and been reaped). */
 function deadPid(): number {
@@ -31,7 +41,8 @@ describe('ClfWriter: one writer per directory and pattern', () => {
       const a = await ClfWriter.open({ dir, pattern: PATTERN });
       const lock = lockPath(dir, PATTERN);
       assert.equal(modeOf(lock), 0o600);
-      assert.match(readFileSync(lock, 'latin1'), new RegExp(`^${process.pid} ${hostname().replace(/[.]/g, '\\.')} \\d+\\n$`));
+      // pid, host, boot id, pid namespace, start time (the last three from /proc, on Linux as here).
+      assert.match(readFileSync(lock, 'latin1'), new RegExp(`^${process.pid} ${hostname().replace(/[.]/g, '\\.')} [0-9a-f-]{36} \\d+ \\d+\\n$`));
       await assert.rejects(ClfWriter.open({ dir, pattern: PATTERN }), (e) => locked(e) && /in use for 'l-%n\.clf' by another writer \(pid \d+/.test((e as Error).message));
       const other = await ClfWriter.open({ dir, pattern: 'm-%n.clf' });
       a.write(makeRecord(0));
@@ -58,7 +69,8 @@ describe('ClfWriter: one writer per directory and pattern', () => {
   it('replaces the lock of a process that is gone, with an IO_LOCKED warning', () =>
     withDir(async (dir) => {
       const pid = deadPid();
-      writeFileSync(lockPath(dir, PATTERN), `${pid} ${hostname()} ${Date.now() - 5000}\n`, { mode: 0o600 });
+      const f = await ownLine(dir);
+      writeFileSync(lockPath(dir, PATTERN), line([String(pid), ...f.slice(1)]), { mode: 0o600 });
       const { w, warnings } = await openW({ dir, pattern: PATTERN });
       await new Promise((r) => setImmediate(r)); // open()'s warnings are emitted once listeners can hear them
       await w.close();
@@ -69,17 +81,37 @@ describe('ClfWriter: one writer per directory and pattern', () => {
 
   it("replaces a lock holding this process's pid from an earlier run (a container restarted as pid 1)", () =>
     withDir(async (dir) => {
-      writeFileSync(lockPath(dir, PATTERN), `${process.pid} ${hostname()} ${Date.now() - 3_600_000}\n`, { mode: 0o600 });
+      const f = await ownLine(dir);
+      writeFileSync(lockPath(dir, PATTERN), line([...f.slice(0, 4), String(Number(f[4]) - 1)]), { mode: 0o600 });
       const { w, warnings } = await openW({ dir, pattern: PATTERN });
       await new Promise((r) => setImmediate(r));
       await w.close();
       assert.match(warnings[0]?.message ?? '', /from an earlier run/);
     }));
 
+  it('a live pid with another start time is another process (pid reused): stale; with its own start time: live, however old', () =>
+    withDir(async (dir) => {
+      const f = await ownLine(dir);
+      const lock = lockPath(dir, PATTERN);
+      const parent = String(process.ppid);
+      const parentStart = startOf(process.ppid) as string;
+      writeFileSync(lock, line([parent, f[1] as string, f[2] as string, f[3] as string, String(Number(parentStart) + 1)]), { mode: 0o600 });
+      const { w, warnings } = await openW({ dir, pattern: PATTERN });
+      await new Promise((r) => setImmediate(r));
+      await w.close();
+      assert.match(warnings[0]?.message ?? '', new RegExp(`pid ${parent} is now another process`));
+      // The parent as it is, its lock not renewed for an hour (stopped with Ctrl-Z, say): still its.
+      writeFileSync(lock, line([parent, f[1] as string, f[2] as string, f[3] as string, parentStart]), { mode: 0o600 });
+      const old = new Date(Date.now() - 3_600_000);
+      utimesSync(lock, old, old);
+      await assert.rejects(ClfWriter.open({ dir, pattern: PATTERN }), locked);
+    }));
+
   it('another host: refused while the lock is renewed, replaced once it is older than STALE_MS', () =>
     withDir(async (dir) => {
       const lock = lockPath(dir, PATTERN);
-      writeFileSync(lock, `1 other-host.example 1700000000000\n`, { mode: 0o600 });
+      // Another boot id: its pid means nothing here, only the heartbeat does.
+      writeFileSync(lock, `1 other-host.example 00000000-0000-4000-8000-000000000000 4026531836 12345\n`, { mode: 0o600 });
       await assert.rejects(ClfWriter.open({ dir, pattern: PATTERN }), (e) => locked(e) && /pid 1 on other-host\.example/.test((e as Error).message));
       const old = new Date(Date.now() - STALE_MS - 5000);
       utimesSync(lock, old, old);
