@@ -950,11 +950,22 @@ if (res.soak !== undefined) {
   );
 }
 const m = res.machine;
+// Outside load. The load average says whether something else ran when the run began; at the end it only shows
+// the benchmark's own load (its last steps, or the soak), so it is reported, not judged. During the run the
+// measure is hypervisor steal, read for every step (older runs have none: then both load averages decide).
+const stepSteals = res.proxies.flatMap((p) => (p.steps ?? []).map((st) => st.steal)).filter((x) => typeof x === 'number');
+const stolenSteps = stepSteals.filter((x) => x >= STEAL_NOTE).length;
+const load1 = (l) => Number(String(l).split(' / ')[0]);
+const quiet =
+  load1(res.loadStart) < 1 && (stepSteals.length > 0 ? stolenSteps <= Math.floor(stepSteals.length / 10) : load1(res.loadEnd) < 1);
+const stealText =
+  stepSteals.length > 0
+    ? `hypervisor steal ≥ ${pct(STEAL_NOTE)} in ${stolenSteps} of ${stepSteals.length} steps (named in their rows below), at most ${pct(Math.max(...stepSteals))}`
+    : 'hypervisor steal not recorded (older run)';
 const lines = [
-  // A 1-minute load average under 1 on this 2-core machine at both ends: nothing else was running.
-  Number(String(res.loadStart).split(' / ')[0]) < 1 && Number(String(res.loadEnd).split(' / ')[0]) < 1
-    ? `Quiet machine: load average ${res.loadStart} at the start, ${res.loadEnd} at the end (1, 5 and 15 minutes); nothing else ran during the measurement.`
-    : `**Measured under load — provisional.** This run shared its ${m.cores} cores with other processes (load average ${res.loadStart} at the start, ${res.loadEnd} at the end), ` +
+  quiet
+    ? `Quiet machine: load average ${res.loadStart} at the start (1, 5 and 15 minutes; ${res.loadEnd} at the end, the benchmark's own load); ${stealText}.`
+    : `**Measured under load — provisional.** This run shared its ${m.cores} cores with other processes (load average ${res.loadStart} at the start, ${res.loadEnd} at the end; ${stealText}), ` +
       'so the rates and CPU figures are noisy and the ramp can stop early on a busy moment; it is to be re-run on a quiet machine.',
   '',
   `Setup: SIPp UAC → proxy → SIPp UAS over UDP on 127.0.0.1, ${placement(m)}; ` +
