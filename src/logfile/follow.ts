@@ -7,7 +7,8 @@
  *
  * Rotation is noticed when the path names another inode (or none) than the open file: the old file is then
  * read to its end (the writer may have written its last records after our last read), its torn tail is
- * reported, and the new file is read from its start. A file shrinking below what was read is a truncation:
+ * reported, and the new file is read from its start. A file shrinking below what was read, or whose first
+ * bytes changed (truncated and grown back past the read position between two looks), is a truncation:
  * reading restarts at 0. Wake-ups come from fs.watch on the directory (inotify follows inodes, so watching
  * the file itself would miss the new one), with a poll interval as the fallback for filesystems without
  * notifications; an AbortSignal ends the generator.
@@ -102,6 +103,43 @@ export function followRecords(path: string, opts?: FollowOptions): RecordReader 
   return Object.assign(gen, { summary });
 }
 
+/**
+ * The first bytes of the followed file as last seen, up to HEAD_BYTES. A file truncated and grown back past
+ * the read position between two looks is no smaller than before, but its first bytes differ: they are its
+ * first record's length, pointers and millisecond timestamp (RFC 6873 §4.1), and 256 bytes reach into its
+ * Call-ID. Only bytes already read are compared, so a file still shorter than that compares what it had.
+ */
+const HEAD_BYTES = 256;
+class Head {
+  private known: Buffer = Buffer.alloc(0);
+
+  reset(): void {
+    this.known = Buffer.alloc(0);
+  }
+
+  /** Whether bytes read up to `read` are not noted yet. */
+  missing(read: number): boolean {
+    return this.known.length < Math.min(HEAD_BYTES, read);
+  }
+
+  /** Re-reads the first min(HEAD_BYTES, `read`) bytes; whether those seen before have changed. */
+  async changed(fh: FileHandle, read: number): Promise<boolean> {
+    const want = Math.min(HEAD_BYTES, read);
+    if (want === 0) return false;
+    if (this.known.length === HEAD_BYTES) {
+      const now = Buffer.allocUnsafe(HEAD_BYTES);
+      const { bytesRead } = await fh.read(now, 0, HEAD_BYTES, 0);
+      return bytesRead < HEAD_BYTES || !now.equals(this.known);
+    }
+    const now = Buffer.alloc(want);
+    const { bytesRead } = await fh.read(now, 0, want, 0);
+    const seen = now.subarray(0, bytesRead);
+    if (bytesRead < this.known.length || !seen.subarray(0, this.known.length).equals(this.known)) return true;
+    this.known = seen;
+    return false;
+  }
+}
+
 function isMissing(e: unknown): boolean {
   return (e as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
@@ -152,14 +190,28 @@ async function* follow(
         atEnd = false;
         summary.files++;
         let pump = new Pump(new Scanner(so, summary, path), chunk, pos);
+        const head = new Head();
+        await head.changed(fh, pos);
         for (;;) {
           // Everything available now; 0 bytes read means we are at the end (or Ctrl-C: checked every chunk, so a
           // log growing faster than it is read still stops).
           for (let n = -1; n !== 0 && !aborted(); ) {
+            if (await head.changed(fh, pos)) {
+              // Truncated and grown back past `pos` (copytruncate under steady logging) since the last read:
+              // what is at `pos` now is the middle of other records. The held tail is gone; restart at 0.
+              pump.finish(out);
+              pos = 0;
+              summary.files++;
+              pump = new Pump(new Scanner(so, summary, path), chunk, 0);
+              head.reset();
+            }
             n = await pump.read(fh, pos, out);
             pos += n;
             summary.bytes += n;
             if (n > 0) reported = '';
+            // The first bytes just read, noted before anything is yielded (a rewrite while the consumer holds
+            // a record must not become the file's head).
+            if (head.missing(pos)) await head.changed(fh, pos);
             for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
             out.length = 0;
           }
@@ -174,16 +226,18 @@ async function* follow(
             pump.finish(out);
             break;
           }
+          for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
+          out.length = 0;
+          await waker.wait();
+          // Truncated in place (copytruncate) since the last look: smaller than what was read. (Grown back past
+          // it: the first-bytes check before the next read.) The held tail is gone; restart at 0.
           if ((await fh.stat()).size < pos) {
-            // Truncated in place (copytruncate): the held tail is gone with it; restart at 0.
             pump.finish(out);
             pos = 0;
             summary.files++;
             pump = new Pump(new Scanner(so, summary, path), chunk, 0);
+            head.reset();
           }
-          for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
-          out.length = 0;
-          await waker.wait();
         }
       } catch (e) {
         // Only a system call's failure; anything else is a bug, not to be retried every poll.

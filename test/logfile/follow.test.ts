@@ -99,6 +99,24 @@ for (const watch of [true, false]) {
   });
 }
 
+test('followRecords: truncated and grown back past the read position between two looks: read again from 0, no damage', { timeout: 20_000 }, async (t) => {
+  const path = join(tempDir(t), 'regrow.clf');
+  writeFileSync(path, bin(rec(0) + rec(1)));
+  const ac = new AbortController();
+  t.after(() => ac.abort());
+  // Polling only, and slowly: the rewrite below lands between two looks.
+  const it = followRecords(path, { signal: ac.signal, pollMs: 300, watch: false, fromStart: true })[Symbol.asyncIterator]();
+  assert.deepEqual(texts(await take(it, 2)), [rec(0), rec(1)]);
+  const longer = rec(10) + rec(11) + rec(12);
+  assert.ok(longer.length > rec(0).length + rec(1).length);
+  writeFileSync(path, bin(longer)); // O_TRUNC and the new records in one go: never smaller at a look
+  const again = await take(it, 3).catch((e: unknown) => [{ type: 'error', code: String(e) }] as unknown as RecordEvent[]);
+  assert.deepEqual(texts(again), [rec(10), rec(11), rec(12)]);
+  assert.equal(again[0]?.offset, 0);
+  ac.abort();
+  assert.deepEqual(await take(it, 1), []);
+});
+
 test('followRecords: an already aborted signal ends at once; invalid pollMs is a RangeError', async (t) => {
   const path = join(tempDir(t), 'x.clf');
   writeFileSync(path, bin(log(1).text));
