@@ -216,7 +216,7 @@ export async function run(args: string[], opts: Record<string, unknown>, io: Io)
           await sink.write(chunk);
         }
       } else if (ev.type === 'error') {
-        io.stderr.write(`${ev.file}:${ev.offset}: ${ev.code} ${ev.message}\n`);
+        io.stderr.write(`${ev.file}:${ev.at}: ${ev.code} ${ev.message}\n`);
       } else if (!disordered.has(ev.input)) {
         // Only the first per input: a shuffled input would flood the terminal. The summary counts them all.
         disordered.add(ev.input);

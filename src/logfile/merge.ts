@@ -199,12 +199,15 @@ export interface MergedRecord {
   readonly offset: number;
 }
 
-/** Something skipped: reported as `FILE:OFFSET: CODE message`. */
+/** Something skipped: reported as `FILE:AT: CODE message` (as `sipclf cat` reports damage). */
 export interface MergeProblem {
   readonly type: 'error';
   readonly input: number;
   readonly file: string;
+  /** Where the skipped bytes start (a damaged region, or the record). */
   readonly offset: number;
+  /** Where the defect is (>= offset): the reader's first defect in a damaged region, else `offset`. */
+  readonly at: number;
   readonly code: ErrorCode;
   readonly message: string;
 }
@@ -316,12 +319,12 @@ async function* run(
   const heap = new PendingHeap();
   const last: number[] = inputs.map(() => -1);
 
-  function problem(i: number, offset: number, code: ErrorCode, message: string): MergeProblem {
+  function problem(i: number, offset: number, code: ErrorCode, message: string, at = offset): MergeProblem {
     const st = summary.inputs[i] as MergeInputStats;
     st.damaged++;
     summary.damaged++;
     if (code === 'IO_READ') st.unreadable = true;
-    return { type: 'error', input: i, file: st.name, offset, code, message };
+    return { type: 'error', input: i, file: st.name, offset, at, code, message };
   }
 
   /** Reads input `i` up to its next mergeable record, which becomes its pending record. */
@@ -333,7 +336,7 @@ async function* run(
       if (r.done === true) return;
       const ev = r.value;
       if (ev.type === 'error') {
-        yield problem(i, ev.offset, ev.code, ev.message);
+        yield problem(i, ev.offset, ev.code, ev.message, ev.at);
         continue;
       }
       const ts = recordTimestamp(ev.text);

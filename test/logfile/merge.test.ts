@@ -276,6 +276,15 @@ describe('mergeRecords', () => {
     assert.equal(evs.filter((e) => e.type === 'record').length, 3);
     assert.equal(m.summary.damaged, 2);
     assert.equal(m.summary.written, 3);
+    // The defect's own offset too (what `sipclf cat` prints): with full validation, a bad flag byte inside a record.
+    const flags = r2.slice(0, 76) + 'X' + r2.slice(77);
+    const full = mergeRecords([input('a', [r1, flags, r4])], { reader: { validate: 'full' } });
+    const found: MergeEvent[] = [];
+    for await (const ev of full) if (ev.type === 'error') found.push(ev);
+    assert.deepEqual(
+      found.map((e) => (e.type === 'error' ? [e.offset, e.at, e.code] : [])),
+      [[r1.length, r1.length + 76, 'CLF_BAD_FLAGS']],
+    );
   });
 
   test('a missing file is one IO_READ problem; the other inputs are merged', async () => {
