@@ -108,6 +108,7 @@ export function followRecords(path: string, opts?: FollowOptions): RecordReader 
  * the read position between two looks is no smaller than before, but its first bytes differ: they are its
  * first record's length, pointers and millisecond timestamp (RFC 6873 §4.1), and 256 bytes reach into its
  * Call-ID. Only bytes already read are compared, so a file still shorter than that compares what it had.
+ * The check costs one read of at most 256 bytes after each read of the file.
  */
 const HEAD_BYTES = 256;
 class Head {
@@ -117,9 +118,10 @@ class Head {
     this.known = Buffer.alloc(0);
   }
 
-  /** Whether bytes read up to `read` are not noted yet. */
-  missing(read: number): boolean {
-    return this.known.length < Math.min(HEAD_BYTES, read);
+  /** Notes `bytes`, read at offset `at`, as far as they extend the known first bytes. */
+  note(at: number, bytes: Buffer): void {
+    if (at !== this.known.length || at >= HEAD_BYTES || bytes.length === 0) return;
+    this.known = Buffer.concat([this.known, bytes.subarray(0, HEAD_BYTES - at)]);
   }
 
   /** Re-reads the first min(HEAD_BYTES, `read`) bytes; whether those seen before have changed. */
@@ -196,22 +198,26 @@ async function* follow(
           // Everything available now; 0 bytes read means we are at the end (or Ctrl-C: checked every chunk, so a
           // log growing faster than it is read still stops).
           for (let n = -1; n !== 0 && !aborted(); ) {
-            if (await head.changed(fh, pos)) {
-              // Truncated and grown back past `pos` (copytruncate under steady logging) since the last read:
-              // what is at `pos` now is the middle of other records. The held tail is gone; restart at 0.
+            n = await pump.fill(fh, pos);
+            // Checked after the read, so that nothing can change between the check and the bytes: if the first
+            // bytes are still those read before, so was the file these bytes came from. Else it was truncated
+            // and grown back past `pos` (copytruncate under steady logging) since the last read, and what was
+            // read is the middle of other records: dropped, the held tail is gone, reading restarts at 0.
+            if (n > 0 && (await head.changed(fh, pos))) {
+              pump.unfill(n);
               pump.finish(out);
               pos = 0;
               summary.files++;
               pump = new Pump(new Scanner(so, summary, path), chunk, 0);
               head.reset();
+              n = -1;
+            } else {
+              head.note(pos, pump.filled(n)); // the file's first bytes, from the very bytes read
+              pump.advance(out);
+              pos += n;
+              summary.bytes += n;
+              if (n > 0) reported = '';
             }
-            n = await pump.read(fh, pos, out);
-            pos += n;
-            summary.bytes += n;
-            if (n > 0) reported = '';
-            // The first bytes just read, noted before anything is yielded (a rewrite while the consumer holds
-            // a record must not become the file's head).
-            if (head.missing(pos)) await head.changed(fh, pos);
             for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
             out.length = 0;
           }

@@ -55,6 +55,16 @@ function hexAt(s: string, at: number, n: number): number {
  * Milliseconds since the epoch of a record (a binary string starting at its version byte), read from bytes
  * 61-74 (`SSSSSSSSSS.mmm`); -1 when they are not 10 digits, `.`, 3 digits.
  */
+/** The offset in `rec` of the first byte that breaks `SSSSSSSSSS.mmm` (for a record recordTimestamp refuses). */
+function badTimestampAt(rec: string): number {
+  for (let i = 0; i < 14; i++) {
+    const c = rec.charCodeAt(TS_AT + i);
+    if (Number.isNaN(c)) return Math.min(rec.length, TS_AT + i);
+    if (i === 10 ? c !== 0x2e : c < 0x30 || c > 0x39) return TS_AT + i;
+  }
+  return TS_AT;
+}
+
 export function recordTimestamp(rec: string): number {
   if (rec.length < TS_AT + 14) return -1;
   let sec = 0;
@@ -206,7 +216,10 @@ export interface MergeProblem {
   readonly file: string;
   /** Where the skipped bytes start (a damaged region, or the record). */
   readonly offset: number;
-  /** Where the defect is (>= offset): the reader's first defect in a damaged region, else `offset`. */
+  /**
+   * Where the defect is (>= offset): the reader's first defect in a damaged region, the bad byte of a
+   * timestamp or pointer, or `offset` for a record too long to label.
+   */
   readonly at: number;
   readonly code: ErrorCode;
   readonly message: string;
@@ -341,7 +354,7 @@ async function* run(
       }
       const ts = recordTimestamp(ev.text);
       if (ts < 0) {
-        yield problem(i, ev.offset, 'CLF_BAD_TIMESTAMP', 'the timestamp is not SSSSSSSSSS.mmm; record skipped');
+        yield problem(i, ev.offset, 'CLF_BAD_TIMESTAMP', 'the timestamp is not SSSSSSSSSS.mmm; record skipped', ev.offset + badTimestampAt(ev.text));
         continue;
       }
       let text: string;
@@ -349,7 +362,7 @@ async function* run(
         text = labelRecord(ev.text, framed[i] as string);
       } catch (e) {
         if (!(e instanceof SipclfError)) throw e;
-        yield problem(i, ev.offset, e.code, `${e.message}; record skipped`);
+        yield problem(i, ev.offset, e.code, `${e.message}; record skipped`, e instanceof ClfDecodeError ? ev.offset + e.offset : ev.offset);
         continue;
       }
       if (text === ev.text) st.kept++;

@@ -77,6 +77,16 @@ export class Pump {
     this.ready(out);
   }
 
+  /** The last `n` bytes fill() added, not scanned yet (a view, valid until the next fill or push). */
+  filled(n: number): Buffer {
+    return this.buf.subarray(this.end - n, this.end);
+  }
+
+  /** Forgets the last `n` bytes fill() added, before advance() (a follower that finds them from another file). */
+  unfill(n: number): void {
+    this.end -= n;
+  }
+
   /** End of input: scans everything left, reporting a torn last record (CLF_TRUNCATED). */
   finish(out: RecordEvent[]): void {
     this.start = this.scanner.scan(this.buf, this.start, this.end, this.base, true, out);

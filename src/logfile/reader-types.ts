@@ -118,7 +118,7 @@ export interface ReaderSummary {
   bytesSkipped: number;
   /** Bytes read (decompressed), over all inputs. */
   bytes: number;
-  /** Inputs opened. */
+  /** Inputs opened (following a log: also each restart at 0 after a truncation in place). */
   files: number;
   /** Error events by code. */
   byCode: Partial<Record<ErrorCode, number>>;

@@ -1,12 +1,23 @@
 // followRecords: appended records are delivered, across a rotation (rename + new file) and a truncation, in
 // order, until the AbortSignal ends the generator. Every wait is bounded.
 import assert from 'node:assert/strict';
-import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { followRecords, type FollowOptions } from '../../src/logfile/follow.js';
 import type { RecordEvent } from '../../src/logfile/reader.js';
 import { bin, log, rec, tempDir } from './reader-util.js';
+
+/** Writes `text` at offset 0 of the existing file without truncating it (the file never shrinks). */
+function overwrite(path: string, text: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const b = bin(text);
+    writeSync(fd, b, 0, b.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Next `n` events, or a failure after `ms`. */
 async function take(it: AsyncIterator<RecordEvent>, n: number, ms = 5000): Promise<RecordEvent[]> {
@@ -109,12 +120,35 @@ test('followRecords: truncated and grown back past the read position between two
   assert.deepEqual(texts(await take(it, 2)), [rec(0), rec(1)]);
   const longer = rec(10) + rec(11) + rec(12);
   assert.ok(longer.length > rec(0).length + rec(1).length);
-  writeFileSync(path, bin(longer)); // O_TRUNC and the new records in one go: never smaller at a look
-  const again = await take(it, 3).catch((e: unknown) => [{ type: 'error', code: String(e) }] as unknown as RecordEvent[]);
+  overwrite(path, longer); // the new records over the old from offset 0: the file is never smaller at a look
+  const again = await take(it, 3);
   assert.deepEqual(texts(again), [rec(10), rec(11), rec(12)]);
   assert.equal(again[0]?.offset, 0);
   ac.abort();
   assert.deepEqual(await take(it, 1), []);
+});
+
+test('followRecords: the same from the end of a file shorter than 256 bytes, with a record held half-read', { timeout: 20_000 }, async (t) => {
+  const path = join(tempDir(t), 'small.clf');
+  assert.ok(rec(0).length < 256); // the first bytes known are what the file had
+  writeFileSync(path, bin(rec(0)));
+  const ac = new AbortController();
+  t.after(() => ac.abort());
+  const reader = followRecords(path, { signal: ac.signal, pollMs: 300, watch: false });
+  const it = reader[Symbol.asyncIterator]();
+  const pending = it.next();
+  for (let i = 0; reader.summary.files === 0; i++) {
+    assert.ok(i < 500, 'the follower opened the file');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  appendFileSync(path, bin(rec(1).slice(0, 100))); // read, held: a record not complete yet
+  await new Promise((r) => setTimeout(r, 700));
+  overwrite(path, rec(20) + rec(21));
+  const got = [(await pending).value as RecordEvent, ...(await take(it, 2))];
+  // The half record held from before is reported torn; the new file is read from 0.
+  assert.deepEqual(texts(got), ['error CLF_TRUNCATED', rec(20), rec(21)]);
+  assert.deepEqual(got.map((e) => e.offset), [rec(0).length, 0, rec(20).length]);
+  assert.equal(reader.summary.files, 2, 'a restart counts as another input');
 });
 
 test('followRecords: an already aborted signal ends at once; invalid pollMs is a RangeError', async (t) => {

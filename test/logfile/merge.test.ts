@@ -268,10 +268,11 @@ describe('mergeRecords', () => {
     const m = mergeRecords([input('a', [r1, garbage, r2, badTs, r4])]);
     const evs: MergeEvent[] = [];
     for await (const ev of m) evs.push(ev);
-    const problems = evs.filter((e) => e.type === 'error').map((e) => (e.type === 'error' ? [e.file, e.offset, e.code] : []));
+    const problems = evs.filter((e) => e.type === 'error').map((e) => (e.type === 'error' ? [e.file, e.offset, e.at, e.code] : []));
+    const badAt = r1.length + garbage.length + r2.length;
     assert.deepEqual(problems, [
-      ['a', r1.length, 'CLF_BAD_VERSION'],
-      ['a', r1.length + garbage.length + r2.length, 'CLF_BAD_TIMESTAMP'],
+      ['a', r1.length, r1.length, 'CLF_BAD_VERSION'],
+      ['a', badAt, badAt + 61 + 9, 'CLF_BAD_TIMESTAMP'], // the 'x' in 000000000x.003
     ]);
     assert.equal(evs.filter((e) => e.type === 'record').length, 3);
     assert.equal(m.summary.damaged, 2);
