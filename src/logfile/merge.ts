@@ -51,20 +51,20 @@ function hexAt(s: string, at: number, n: number): number {
   return v;
 }
 
-/**
- * Milliseconds since the epoch of a record (a binary string starting at its version byte), read from bytes
- * 61-74 (`SSSSSSSSSS.mmm`); -1 when they are not 10 digits, `.`, 3 digits.
- */
 /** The offset in `rec` of the first byte that breaks `SSSSSSSSSS.mmm` (for a record recordTimestamp refuses). */
 function badTimestampAt(rec: string): number {
   for (let i = 0; i < 14; i++) {
     const c = rec.charCodeAt(TS_AT + i);
-    if (Number.isNaN(c)) return Math.min(rec.length, TS_AT + i);
+    if (Number.isNaN(c)) return Math.max(0, rec.length - 1); // a record too short to hold one: its last byte
     if (i === 10 ? c !== 0x2e : c < 0x30 || c > 0x39) return TS_AT + i;
   }
   return TS_AT;
 }
 
+/**
+ * Milliseconds since the epoch of a record (a binary string starting at its version byte), read from bytes
+ * 61-74 (`SSSSSSSSSS.mmm`); -1 when they are not 10 digits, `.`, 3 digits.
+ */
 export function recordTimestamp(rec: string): number {
   if (rec.length < TS_AT + 14) return -1;
   let sec = 0;
