@@ -113,6 +113,15 @@ export function followRecords(path: string, opts?: FollowOptions): RecordReader 
 const HEAD_BYTES = 256;
 class Head {
   private known: Buffer = Buffer.alloc(0);
+  /** Reused for every comparison: one is made after each read of the file. */
+  private readonly scratch = Buffer.allocUnsafe(HEAD_BYTES);
+
+  /** Takes the first min(HEAD_BYTES, `size`) bytes of a file opened at its end (nothing of it read yet). */
+  async capture(fh: FileHandle, size: number): Promise<void> {
+    const b = Buffer.alloc(Math.min(HEAD_BYTES, size));
+    const { bytesRead } = await fh.read(b, 0, b.length, 0);
+    this.known = b.subarray(0, bytesRead);
+  }
 
   reset(): void {
     this.known = Buffer.alloc(0);
@@ -124,21 +133,12 @@ class Head {
     this.known = Buffer.concat([this.known, bytes.subarray(0, HEAD_BYTES - at)]);
   }
 
-  /** Re-reads the first min(HEAD_BYTES, `read`) bytes; whether those seen before have changed. */
-  async changed(fh: FileHandle, read: number): Promise<boolean> {
-    const want = Math.min(HEAD_BYTES, read);
-    if (want === 0) return false;
-    if (this.known.length === HEAD_BYTES) {
-      const now = Buffer.allocUnsafe(HEAD_BYTES);
-      const { bytesRead } = await fh.read(now, 0, HEAD_BYTES, 0);
-      return bytesRead < HEAD_BYTES || !now.equals(this.known);
-    }
-    const now = Buffer.alloc(want);
-    const { bytesRead } = await fh.read(now, 0, want, 0);
-    const seen = now.subarray(0, bytesRead);
-    if (bytesRead < this.known.length || !seen.subarray(0, this.known.length).equals(this.known)) return true;
-    this.known = seen;
-    return false;
+  /** Whether the file's first bytes are no longer those known. */
+  async changed(fh: FileHandle): Promise<boolean> {
+    const n = this.known.length;
+    if (n === 0) return false;
+    const { bytesRead } = await fh.read(this.scratch, 0, n, 0);
+    return bytesRead < n || this.scratch.compare(this.known, 0, n, 0, n) !== 0;
   }
 }
 
@@ -193,7 +193,15 @@ async function* follow(
         summary.files++;
         let pump = new Pump(new Scanner(so, summary, path), chunk, pos);
         const head = new Head();
-        await head.changed(fh, pos);
+        await head.capture(fh, pos);
+        /** Truncated in place: the held tail is gone (reported torn); the file is read again from 0. */
+        const restart = (): void => {
+          pump.finish(out);
+          pos = 0;
+          summary.files++;
+          pump = new Pump(new Scanner(so, summary, path), chunk, 0);
+          head.reset();
+        };
         for (;;) {
           // Everything available now; 0 bytes read means we are at the end (or Ctrl-C: checked every chunk, so a
           // log growing faster than it is read still stops).
@@ -203,13 +211,9 @@ async function* follow(
             // bytes are still those read before, so was the file these bytes came from. Else it was truncated
             // and grown back past `pos` (copytruncate under steady logging) since the last read, and what was
             // read is the middle of other records: dropped, the held tail is gone, reading restarts at 0.
-            if (n > 0 && (await head.changed(fh, pos))) {
+            if (n > 0 && (await head.changed(fh))) {
               pump.unfill(n);
-              pump.finish(out);
-              pos = 0;
-              summary.files++;
-              pump = new Pump(new Scanner(so, summary, path), chunk, 0);
-              head.reset();
+              restart();
               n = -1;
             } else {
               head.note(pos, pump.filled(n)); // the file's first bytes, from the very bytes read
@@ -237,13 +241,7 @@ async function* follow(
           await waker.wait();
           // Truncated in place (copytruncate) since the last look: smaller than what was read. (Grown back past
           // it: the first-bytes check before the next read.) The held tail is gone; restart at 0.
-          if ((await fh.stat()).size < pos) {
-            pump.finish(out);
-            pos = 0;
-            summary.files++;
-            pump = new Pump(new Scanner(so, summary, path), chunk, 0);
-            head.reset();
-          }
+          if ((await fh.stat()).size < pos) restart();
         }
       } catch (e) {
         // Only a system call's failure; anything else is a bug, not to be retried every poll.

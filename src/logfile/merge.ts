@@ -317,7 +317,7 @@ export function mergeRecords(inputs: readonly MergeInput[], opts?: MergeOptions)
   };
   const ro: ReaderOptions = { chunkBytes: MERGE_CHUNK_BYTES, ...opts?.reader };
   const readers = inputs.map((i) => readRecords(i.source, { ...ro, name: i.name }));
-  const gen = run(inputs, framed, readers, opts?.dedup === true ? (opts.dedupMaxBytes ?? DEDUP_MAX_BYTES) : -1, summary);
+  const gen = run(inputs, framed, readers, opts?.dedup === true ? (dm ?? DEDUP_MAX_BYTES) : -1, summary);
   return Object.assign(gen, { summary });
 }
 

@@ -49,13 +49,13 @@ export class Pump {
     this.room(chunk.length);
     chunk.copy(this.buf, this.end);
     this.end += chunk.length;
-    this.ready(out);
+    this.advance(out);
   }
 
   /** Reads up to one chunk from `fh` at `position` (null: the current position); returns the bytes read. */
   async read(fh: FileHandle, position: number | null, out: RecordEvent[]): Promise<number> {
     const bytesRead = await this.fill(fh, position);
-    if (bytesRead > 0) this.ready(out);
+    if (bytesRead > 0) this.advance(out);
     return bytesRead;
   }
 
@@ -72,10 +72,6 @@ export class Pump {
     return bytesRead;
   }
 
-  /** Scans what fill() added, when the scanner can progress. */
-  advance(out: RecordEvent[]): void {
-    this.ready(out);
-  }
 
   /** The last `n` bytes fill() added, not scanned yet (a view, valid until the next fill or push). */
   filled(n: number): Buffer {
@@ -92,7 +88,8 @@ export class Pump {
     this.start = this.scanner.scan(this.buf, this.start, this.end, this.base, true, out);
   }
 
-  private ready(out: RecordEvent[]): void {
+  /** Scans what fill() or push() added, when the scanner can progress. */
+  advance(out: RecordEvent[]): void {
     if (this.end - this.start >= this.scanner.need) {
       this.start = this.scanner.scan(this.buf, this.start, this.end, this.base, false, out);
     }

@@ -114,6 +114,11 @@ function comparable(id: Identity): boolean {
   return id.boot !== '-' && id.ns !== '-' && id.start !== '-' && id.boot === own.boot && id.ns === own.ns && own.start !== '-';
 }
 
+/** Whether `id` is this very process (any of its threads). */
+function isOwn(id: Identity): boolean {
+  return comparable(id) && id.pid === own.pid && id.start === own.start;
+}
+
 /** Who holds `path`, or undefined when it has gone meanwhile. */
 async function holderOf(path: string, now: number): Promise<Holder | undefined> {
   let text: string;
@@ -239,7 +244,7 @@ export async function releaseOwnLock(dir: string, pattern: string): Promise<void
   const path = lockPath(dir, pattern);
   try {
     const id = parse(await readFile(path, 'latin1'));
-    if (id !== undefined && id.pid === own.pid && id.start === own.start && id.boot === own.boot) await unlink(path);
+    if (id !== undefined && isOwn(id)) await unlink(path);
   } catch {
     // none, or unreadable: nothing of ours to remove
   }

@@ -73,6 +73,11 @@ test('an empty auth key is refused (an empty 0x000e chunk would match it): CONFI
   const listen = [parseHepListen('udp:127.0.0.1:0')];
   for (const authKey of ['', Buffer.alloc(0)]) assert.throws(() => validateHepOptions({ listen, out: '/nonexistent', authKey }), { code: 'CONFIG_INVALID', message: /authKey: empty/ });
   assert.doesNotThrow(() => validateHepOptions({ listen, out: '/nonexistent', authKey: 'k' }));
+  // tcpStallMs: a positive integer a Node timer can hold.
+  for (const tcpStallMs of [0, 1.5, 2_147_483_648]) {
+    assert.throws(() => validateHepOptions({ listen, out: '/nonexistent', tcpStallMs }), { code: 'CONFIG_INVALID', message: /tcpStallMs: .* is not an integer from 1 to 2147483647/ });
+  }
+  assert.doesNotThrow(() => validateHepOptions({ listen, out: '/nonexistent', tcpStallMs: 2_147_483_647 }));
 });
 
 test('HEP over UDP and TCP → one CLF record per message, files 0600, neutral viewpoint, Tag 02 = the message', async () => {
