@@ -9,7 +9,9 @@
  * read to its end (the writer may have written its last records after our last read), its torn tail is
  * reported, and the new file is read from its start. A file shrinking below what was read, or whose first
  * bytes changed (truncated and grown back past the read position between two looks), is a truncation:
- * reading restarts at 0. Wake-ups come from fs.watch on the directory (inotify follows inodes, so watching
+ * reading restarts at 0. A system call failing on the followed file is an IO_READ event (once while it
+ * persists); when the path names the same file again, reading resumes where it stopped (class Reading).
+ * Wake-ups come from fs.watch on the directory (inotify follows inodes, so watching
  * the file itself would miss the new one), with a poll interval as the fallback for filesystems without
  * notifications; an AbortSignal ends the generator.
  */
@@ -156,6 +158,35 @@ async function statOrNone(path: string): Promise<Awaited<ReturnType<typeof stat>
   }
 }
 
+/** One file being followed: its identity, how far it was read, the scan of it and its first bytes. */
+class Reading {
+  readonly head = new Head();
+  constructor(
+    readonly st: { readonly ino: number; readonly dev: number },
+    public pos: number,
+    public pump: Pump,
+  ) {}
+
+  /**
+   * Whether `fh` (just opened at the path) is this file as it was: the same inode, no smaller than what was
+   * read, and the same first bytes. A failed system call leaves the pump and `pos` agreeing: fill adds only
+   * what it read, and bytes read before a failed check are taken back (changedAfter).
+   */
+  async same(fh: FileHandle, st: { readonly ino: number; readonly dev: number; readonly size: number }): Promise<boolean> {
+    return st.ino === this.st.ino && st.dev === this.st.dev && st.size >= this.pos && !(await this.head.changed(fh));
+  }
+}
+
+/** Head.changed after a fill of `n` bytes; if the check fails, the bytes are taken back (read again on resume). */
+async function changedAfter(r: Reading, fh: FileHandle, n: number): Promise<boolean> {
+  try {
+    return await r.head.changed(fh);
+  } catch (e) {
+    r.pump.unfill(n);
+    throw e;
+  }
+}
+
 async function* follow(
   path: string,
   opts: FollowOptions,
@@ -171,6 +202,12 @@ async function* follow(
   let atEnd = opts.fromStart !== true; // only the first file opened starts at its end
   let reported = ''; // last open or read error reported, so that a persistent one is reported once
   let fh: FileHandle | undefined;
+  /**
+   * What was being read when a system call failed on it (EIO, a directory swapped away for a moment): when the
+   * path names the same file again, reading resumes where it was, with the record it held, instead of
+   * delivering the file again from its start.
+   */
+  let broken: Reading | undefined;
   try {
     while (!aborted()) {
       try {
@@ -178,47 +215,58 @@ async function* follow(
       } catch (e) {
         if (!isMissing(e) && String(e) !== reported) {
           reported = String(e);
-          yield ioError(e, 0, path, summary);
+          yield ioError(e, broken?.pos ?? 0, path, summary);
         }
         await waker.wait();
         continue;
       }
       // Reading or stat failing on an open file (a directory: EISDIR, a FIFO, EIO, permissions taken away) is
       // an IO_READ event like a failed open, reported once while it persists; the file is reopened after a wait.
-      let pos = 0;
+      let r: Reading | undefined;
       try {
         const st = await fh.stat();
-        pos = atEnd ? st.size : 0;
+        r = broken !== undefined && (await broken.same(fh, st)) ? broken : undefined;
+        if (broken !== undefined && r === undefined) {
+          // Another file now, or this one truncated or rewritten while it could not be read: what the old one
+          // still held is a torn record; the new one is read from its start, as after a rotation.
+          broken.pump.finish(out);
+          for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
+          out.length = 0;
+        }
+        broken = undefined;
+        if (r === undefined) {
+          const pos = atEnd ? st.size : 0;
+          r = new Reading(st, pos, new Pump(new Scanner(so, summary, path), chunk, pos));
+          await r.head.capture(fh, pos);
+          summary.files++;
+        }
         atEnd = false;
-        summary.files++;
-        let pump = new Pump(new Scanner(so, summary, path), chunk, pos);
-        const head = new Head();
-        await head.capture(fh, pos);
+        const cur = r;
         /** Truncated in place: the held tail is gone (reported torn); the file is read again from 0. */
         const restart = (): void => {
-          pump.finish(out);
-          pos = 0;
+          cur.pump.finish(out);
+          cur.pos = 0;
           summary.files++;
-          pump = new Pump(new Scanner(so, summary, path), chunk, 0);
-          head.reset();
+          cur.pump = new Pump(new Scanner(so, summary, path), chunk, 0);
+          cur.head.reset();
         };
         for (;;) {
           // Everything available now; 0 bytes read means we are at the end (or Ctrl-C: checked every chunk, so a
           // log growing faster than it is read still stops).
           for (let n = -1; n !== 0 && !aborted(); ) {
-            n = await pump.fill(fh, pos);
+            n = await cur.pump.fill(fh, cur.pos);
             // Checked after the read, so that nothing can change between the check and the bytes: if the first
             // bytes are still those read before, so was the file these bytes came from. Else it was truncated
             // and grown back past `pos` (copytruncate under steady logging) since the last read, and what was
             // read is the middle of other records: dropped, the held tail is gone, reading restarts at 0.
-            if (n > 0 && (await head.changed(fh))) {
-              pump.unfill(n);
+            if (n > 0 && (await changedAfter(cur, fh, n))) {
+              cur.pump.unfill(n);
               restart();
               n = -1;
             } else {
-              head.note(pos, pump.filled(n)); // the file's first bytes, from the very bytes read
-              pump.advance(out);
-              pos += n;
+              cur.head.note(cur.pos, cur.pump.filled(n)); // the file's first bytes, from the very bytes read
+              cur.pump.advance(out);
+              cur.pos += n;
               summary.bytes += n;
               if (n > 0) reported = '';
             }
@@ -229,11 +277,11 @@ async function* follow(
           const now = await statOrNone(path);
           if (now === undefined || now.ino !== st.ino || now.dev !== st.dev) {
             // Rotated: finish the old file (its final records were read by the loop above), then reopen.
-            for (let n = await pump.read(fh, pos, out); n > 0; n = await pump.read(fh, pos, out)) {
-              pos += n;
+            for (let n = await cur.pump.read(fh, cur.pos, out); n > 0; n = await cur.pump.read(fh, cur.pos, out)) {
+              cur.pos += n;
               summary.bytes += n;
             }
-            pump.finish(out);
+            cur.pump.finish(out);
             break;
           }
           for (let i = 0; i < out.length; i++) yield out[i] as RecordEvent;
@@ -241,7 +289,7 @@ async function* follow(
           await waker.wait();
           // Truncated in place (copytruncate) since the last look: smaller than what was read. (Grown back past
           // it: the first-bytes check before the next read.) The held tail is gone; restart at 0.
-          if ((await fh.stat()).size < pos) restart();
+          if ((await fh.stat()).size < cur.pos) restart();
         }
       } catch (e) {
         // Only a system call's failure; anything else is a bug, not to be retried every poll.
@@ -250,9 +298,10 @@ async function* follow(
         out.length = 0;
         await fh.close().catch(() => undefined);
         fh = undefined;
+        broken = r;
         if (String(e) !== reported) {
           reported = String(e);
-          yield ioError(e, pos, path, summary);
+          yield ioError(e, r?.pos ?? 0, path, summary);
         }
         await waker.wait();
         continue;

@@ -1,7 +1,7 @@
 // followRecords: appended records are delivered, across a rotation (rename + new file) and a truncation, in
 // order, until the AbortSignal ends the generator. Every wait is bounded.
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, openSync, renameSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { followRecords, type FollowOptions } from '../../src/logfile/follow.js';
@@ -154,6 +154,96 @@ test('followRecords: the same from the end of a file shorter than 256 bytes, wit
   assert.equal(reader.summary.files, 2, 'a restart counts as another input');
   ac.abort();
   assert.deepEqual(await take(it, 1), []);
+});
+
+/** Waits until `cond()` holds, or fails after ~5 s. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; !cond(); i++) {
+    assert.ok(i < 500, what);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * The followed file's directory swapped for a plain file, then put back: stat and open of the path fail with
+ * ENOTDIR meanwhile (a system call failing on a file being read, which root's permissions cannot produce).
+ */
+function swapAway(dir: string): () => void {
+  renameSync(dir, `${dir}.away`);
+  writeFileSync(dir, 'not a directory');
+  return () => {
+    rmSync(dir);
+    renameSync(`${dir}.away`, dir);
+  };
+}
+
+describe('followRecords after a system call fails on the file', () => {
+  test('the same file again: reading resumes where it stopped, with the record it held; nothing is delivered twice', { timeout: 20_000 }, async (t) => {
+    const dir = join(tempDir(t), 'logs');
+    mkdirSync(dir);
+    const path = join(dir, 'sip.clf');
+    writeFileSync(path, bin(rec(0) + rec(1)));
+    const ac = new AbortController();
+    t.after(() => ac.abort());
+    const reader = followRecords(path, { signal: ac.signal, fromStart: true, pollMs: 20, watch: false });
+    const it = reader[Symbol.asyncIterator]();
+    assert.deepEqual(texts(await take(it, 2)), [rec(0), rec(1)]);
+    const pending = it.next(); // the generator runs while a next() waits
+    appendFileSync(path, bin(rec(2).slice(0, 100))); // read and held: a record not complete yet
+    await until(() => reader.summary.bytes >= rec(0).length + rec(1).length + 100, 'the follower read the half record');
+    const restore = swapAway(dir);
+    const e = (await pending).value as RecordEvent | undefined;
+    assert.ok(e?.type === 'error' && e.code === 'IO_READ' && /ENOTDIR/.test(e.message), JSON.stringify(e));
+    assert.equal(e.offset, rec(0).length + rec(1).length + 100, 'the error names how far the file was read');
+    restore();
+    appendFileSync(path, bin(rec(2).slice(100) + rec(3)));
+    // Errors of the open while the directory was away may come first; then exactly the new records.
+    const rest: RecordEvent[] = [];
+    while (rest.filter((x) => x.type === 'record').length < 2) {
+      const [x] = await take(it, 1);
+      assert.ok(x !== undefined, 'more events');
+      rest.push(x);
+    }
+    const records = rest.filter((x) => x.type === 'record');
+    assert.deepEqual(texts(records), [rec(2), rec(3)]);
+    assert.deepEqual(records.map((x) => x.offset), [rec(0).length + rec(1).length, rec(0).length + rec(1).length + rec(2).length]);
+    assert.ok(rest.every((x) => x.type === 'record' || x.code === 'IO_READ'), texts(rest).join(', '));
+    assert.equal(reader.summary.files, 1, 'still the one file');
+    ac.abort();
+    assert.deepEqual(texts(await take(it, 1)), []);
+  });
+
+  test('another file at the path afterwards: the held record is reported torn, the new file is read from its start', { timeout: 20_000 }, async (t) => {
+    const dir = join(tempDir(t), 'logs');
+    mkdirSync(dir);
+    const path = join(dir, 'sip.clf');
+    writeFileSync(path, bin(rec(0)));
+    const ac = new AbortController();
+    t.after(() => ac.abort());
+    const reader = followRecords(path, { signal: ac.signal, fromStart: true, pollMs: 20, watch: false });
+    const it = reader[Symbol.asyncIterator]();
+    assert.deepEqual(texts(await take(it, 1)), [rec(0)]);
+    const pending = it.next();
+    appendFileSync(path, bin(rec(1).slice(0, 100)));
+    await until(() => reader.summary.bytes >= rec(0).length + 100, 'the follower read the half record');
+    const restore = swapAway(dir);
+    const e = (await pending).value as RecordEvent | undefined;
+    assert.equal(e?.type === 'error' ? e.code : e?.type, 'IO_READ');
+    restore();
+    rmSync(path);
+    writeFileSync(path, bin(rec(5) + rec(6))); // a new inode (the old one is gone, its number may come back: rewritten too)
+    const rest: RecordEvent[] = [];
+    while (rest.filter((x) => x.type === 'record').length < 2) {
+      const [x] = await take(it, 1);
+      assert.ok(x !== undefined, 'more events');
+      rest.push(x);
+    }
+    const notOpen = rest.filter((x) => !(x.type === 'error' && x.code === 'IO_READ'));
+    assert.deepEqual(texts(notOpen), ['error CLF_TRUNCATED', rec(5), rec(6)]);
+    assert.deepEqual(notOpen.map((x) => x.offset), [rec(0).length, 0, rec(5).length]);
+    assert.equal(reader.summary.files, 2);
+    ac.abort();
+  });
 });
 
 test('followRecords: an already aborted signal ends at once; invalid pollMs is a RangeError', async (t) => {
