@@ -33,6 +33,10 @@ import type { FromWorker, ToWorker, WorkerInit } from './log-worker-protocol.js'
 
 /** A batch is sent once it holds this many bytes. */
 export const BATCH_BYTES = 256 * 1024;
+/** A batch buffer is this big: room for BATCH_BYTES and the entry that crosses it, without growing. */
+export const BATCH_BUFFER_BYTES = 2 * BATCH_BYTES;
+/** Batch buffers the worker handed back, kept for the next batches (BatchBuilder); more are let go. */
+export const POOL_BUFFERS = 4;
 /** …or this long after its first entry (ms): a record reaches the writer within it. */
 export const COALESCE_MS = 20;
 /** Default bound of the bytes in flight to the worker before the forwarding thread waits. */
@@ -98,7 +102,11 @@ export class LogWorker {
   readonly #maxInFlight: number;
   readonly #stallMs: number;
   readonly #answerWaitMs: number;
-  #builder = new BatchBuilder();
+  /** Batch buffers handed back by the worker, filled again (BatchBuilder; a buffer that grew is not kept). */
+  readonly #pool: ArrayBuffer[] = [];
+  #builder = new BatchBuilder(this.#pool, BATCH_BUFFER_BYTES);
+  /** Batches started in a reused buffer by builders before the current one. */
+  #reused = 0;
   #timer: NodeJS.Timeout | undefined;
   /** Sizes (bytes, entries) of the batches posted and not yet finished, oldest first; `#done` of them are. */
   #inFlight: { bytes: number; count: number }[] = [];
@@ -215,6 +223,9 @@ export class LogWorker {
       case 'warning':
         process.emitWarning(toError(m.code, m.message));
         return;
+      case 'recycle':
+        if (!this.#dead && this.#pool.length < POOL_BUFFERS && m.buffer.byteLength === BATCH_BUFFER_BYTES) this.#pool.push(m.buffer);
+        return;
       default:
         return;
     }
@@ -241,7 +252,8 @@ export class LogWorker {
     this.#inFlight = [];
     this.#inFlightBytes = 0;
     this.#inFlightCount = 0;
-    this.#builder = new BatchBuilder();
+    this.#reused += this.#builder.reused;
+    this.#builder = new BatchBuilder(this.#pool, BATCH_BUFFER_BYTES);
     process.emitWarning(new SipclfError('IO_LOG_WORKER_FAILED', `${why}; messages not yet written are lost`));
   }
 
@@ -343,8 +355,8 @@ export class LogWorker {
    * Records the worker handed to its writer, entries it could not log, entries lost with a dead worker, and how
    * often and how long (ms) the forwarding thread blocked because the worker was behind (backpressure).
    */
-  get counts(): { readonly records: number; readonly unencodable: number; readonly lost: number; readonly waits: number; readonly waitMs: number } {
-    return { records: this.#records, unencodable: this.#unencodable, lost: this.#lost, waits: this.#waits, waitMs: this.#waitMs };
+  get counts(): { readonly records: number; readonly unencodable: number; readonly lost: number; readonly waits: number; readonly waitMs: number; readonly reusedBuffers: number } {
+    return { records: this.#records, unencodable: this.#unencodable, lost: this.#lost, waits: this.#waits, waitMs: this.#waitMs, reusedBuffers: this.#reused + this.#builder.reused };
   }
 
   /** The worker's ClfWriter counters, as of its last report. */

@@ -31,4 +31,6 @@ export type FromWorker =
   | ({ readonly t: 'done' } & Counters)
   | ({ readonly t: 'flushed'; readonly id: number } & Counters)
   | ({ readonly t: 'closed'; readonly id: number } & Counters)
-  | { readonly t: 'warning'; readonly code: string; readonly message: string };
+  | { readonly t: 'warning'; readonly code: string; readonly message: string }
+  /** A batch's memory, finished with, handed back to be filled again (log-batch.ts BatchBuilder). */
+  | { readonly t: 'recycle'; readonly buffer: ArrayBuffer };

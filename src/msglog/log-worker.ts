@@ -108,6 +108,9 @@ function serve(writer: ClfWriter): void {
           Atomics.add(consumed, 0, 1);
           Atomics.notify(consumed, 0);
         }
+        // Nothing refers to the batch any more (records are encoded into the writer's own memory as they are
+        // built): its buffer goes back to be filled again, which spares the forwarding thread a fresh one.
+        if (m.buffer instanceof ArrayBuffer && !(m.buffer.byteLength === 0)) port.postMessage({ t: 'recycle', buffer: m.buffer } satisfies FromWorker, [m.buffer]);
         report(writer);
         return;
       case 'flush':

@@ -181,6 +181,29 @@ describe('MessageLog with a logging worker', () => {
     assert.equal(worker.pending, 0);
   });
 
+  test('batch buffers go back and forth: the records written from reused buffers are exact', async () => {
+    const engine = (): LogmeEngine => new LogmeEngine({});
+    const d1 = newDir();
+    const d2 = newDir();
+    const inThread = new MessageLog('all', engine(), await ClfWriter.open({ dir: d1 }));
+    const lw = await LogWorker.open({ writer: { dir: d2 } });
+    const worker = new MessageLog('all', engine(), lw);
+    // Rounds of ~1,200 records (several batches each); a flush between them lets the buffers come back.
+    for (let round = 0; round < 5; round++) {
+      traffic(inThread, 300, 1_700_000_000_000 + round * 1000);
+      traffic(worker, 300, 1_700_000_000_000 + round * 1000);
+      await worker.flush();
+    }
+    assert.ok(lw.counts.reusedBuffers > 0, `batches in reused buffers: ${lw.counts.reusedBuffers}`);
+    await inThread.close();
+    await worker.close();
+    const a = records(d1);
+    const b = records(d2);
+    assert.equal(a.length, 6000);
+    assert.deepEqual(b.map(untimed), a.map(untimed));
+    assert.equal(worker.stats.unencodable, 0);
+  });
+
   test('flush() resolves once everything handed over is in the file; pending counts what is not', async () => {
     const dir = newDir();
     const log = new MessageLog('all', undefined, await LogWorker.open({ writer: { dir } }));
@@ -350,7 +373,7 @@ describe('MessageLog with a logging worker', () => {
     await Promise.all([w.close(), w.close()]);
     await w.flush();
     w.add(entry(), undefined);
-    assert.deepEqual(w.counts, { records: 0, unencodable: 0, lost: 1, waits: 0, waitMs: 0 });
+    assert.deepEqual(w.counts, { records: 0, unencodable: 0, lost: 1, waits: 0, waitMs: 0, reusedBuffers: 0 });
   });
 });
 
