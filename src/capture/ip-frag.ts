@@ -15,7 +15,12 @@
  *   fragments kept per datagram, a reassembled payload of at most 65535 bytes, and a
  *   timeout in capture time (default 30 s, Linux's ipfrag_time; RFC 8200 says 60 s): a datagram whose first
  *   fragment is older is dropped. Completed and abandoned datagrams are remembered until their timeout so
- *   that late duplicates of their fragments are absorbed silently rather than starting a new reassembly.
+ *   that late duplicates of their fragments are absorbed silently rather than starting a new reassembly —
+ *   for a completed datagram only duplicates: a fragment that is not one already seen (another offset or
+ *   length, other first bytes) is a new datagram that reuses the Identification, and starts a reassembly of
+ *   its own. The 16-bit
+ *   IPv4 Identification wraps within the timeout from about 2,200 datagrams per second between two hosts (a
+ *   busy trunk between two border controllers); absorbing such a datagram would lose it without a word.
  */
 import { captureError, type CaptureError } from './pcap-types.js';
 
@@ -46,9 +51,24 @@ interface Entry {
   bytes: number;
   /** Length of the whole payload once the last fragment is seen, else -1. */
   total: number;
-  /** Completed or abandoned: absorbs late fragments until the timeout. */
+  /** Completed or abandoned: absorbs late duplicates of its fragments until the timeout. */
   done: boolean;
+  /** Reassembled (done and not abandoned). */
+  completed: boolean;
+  /** Each fragment seen: to tell, once completed, a late duplicate from a new datagram. */
+  seen: Seen[];
 }
+
+/** A fragment as a finished datagram remembers it. */
+interface Seen {
+  readonly off: number;
+  readonly len: number;
+  /** Its first SEEN_BYTES bytes (a copy). */
+  readonly head: Buffer;
+}
+
+/** Bytes of each fragment a finished datagram remembers: the UDP header and checksum, or the message bytes there. */
+const SEEN_BYTES = 32;
 
 const MAX_PAYLOAD = 65535;
 /**
@@ -85,8 +105,15 @@ export class FragmentReassembler {
   add(key: string, offset: number, more: boolean, data: Buffer, ts: number, index: number, out: CaptureError[]): Buffer | undefined {
     this.#expire(ts, out);
     let e = this.#map.get(key);
+    // A datagram abandoned (conflict, limits) absorbs whatever else comes of it; a completed one, its duplicates.
+    if (e !== undefined && e.done && e.completed) {
+      if (e.seen.some((p) => p.off === offset && p.len === data.length && p.head.equals(data.subarray(0, SEEN_BYTES)))) return undefined;
+      // Not a fragment of the finished datagram: a new one with the same Identification.
+      this.#map.delete(key);
+      e = undefined;
+    }
     if (e === undefined) {
-      e = { firstTs: ts, firstIndex: index, parts: [], bytes: 0, total: -1, done: false };
+      e = { firstTs: ts, firstIndex: index, parts: [], bytes: 0, total: -1, done: false, completed: false, seen: [] };
       this.#map.set(key, e);
       this.#active++;
       this.#evict(key, data.length, index, out);
@@ -111,6 +138,8 @@ export class FragmentReassembler {
       }
       if (p.off <= offset && p.off + p.data.length >= end) covered = true;
     }
+    // Remembered (kept or covered by what is kept), so that a late copy of it is known as one (MAX_PARTS × 2 at most).
+    if (e.seen.length < 2 * MAX_PARTS) e.seen.push({ off: offset, len: data.length, head: Buffer.from(data.subarray(0, SEEN_BYTES)) });
     if (!covered && data.length > 0) {
       if (e.parts.length >= MAX_PARTS) {
         this.#drop(e, index, `packet ${index}: more than ${MAX_PARTS} fragments for one datagram; dropped`, out);
@@ -155,6 +184,7 @@ export class FragmentReassembler {
     for (const p of parts) p.data.copy(whole, p.off);
     this.stats.reassembled++;
     this.#finish(e);
+    e.completed = true;
     return whole;
   }
 

@@ -26,6 +26,10 @@ export interface Flow {
   heldBytes: number;
   /** undefined: hunting for a start line. */
   framer: StreamFramer | undefined;
+  /** Bytes given to `framer` so far (its stream offsets). */
+  framed: number;
+  /** Hunting after a framing error: the bytes up to the next line end are the failed message's, skipped. */
+  skipLine: boolean;
   /** While hunting: the unfinished last line seen so far. */
   partial: Buffer | undefined;
   hunted: number;

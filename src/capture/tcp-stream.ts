@@ -17,7 +17,8 @@
  *   buffered segments after a hole are delivered after a gap.
  * - Framing: a direction first *hunts* for a SIP start line at a line start (net-types.ts isSipStart);
  *   bytes before it are skipped. After a gap or a framing error (the framer cannot resynchronise, RFC 3261
- *   §18.3) it hunts again. A direction that shows no start line in `huntBytes` bytes is not SIP and is
+ *   §18.3) it hunts again — after an error from the line after the failed message's first line, in the rest
+ *   of the same segment too, so that a good message behind a bad one is not lost. A direction that shows no start line in `huntBytes` bytes is not SIP and is
  *   ignored from then on, so non-SIP connections cost no buffering.
  * - A message is reported with the packet that completed it (as tshark reports reassembled PDUs).
  */
@@ -129,7 +130,7 @@ export class TcpReassembler {
         break;
       }
     }
-    const f: Flow = { src, dst, isn, next: (isn + 1) | 0, fin: undefined, closed: false, held: [], heldBytes: 0, framer: undefined, partial: undefined, hunted: 0, everSip: false, notSip: false, lastTs: ts };
+    const f: Flow = { src, dst, isn, next: (isn + 1) | 0, fin: undefined, closed: false, held: [], heldBytes: 0, framer: undefined, framed: 0, skipLine: false, partial: undefined, hunted: 0, everSip: false, notSip: false, lastTs: ts };
     this.#flows.set(key, f);
     this.#stats.tcpStreams.flows++;
     return f;
@@ -211,9 +212,25 @@ export class TcpReassembler {
       this.#stats.tcpStreams.bytesSkipped += bytes.length;
       return;
     }
+    this.#feed(f, bytes, cx, out);
+  }
+
+  /** New stream bytes: to the framer, or hunted through for a start line first (after a gap, an error). */
+  #feed(f: Flow, bytes: Buffer, cx: SegmentContext, out: SipEvent[]): void {
     let input = bytes;
     let from = 0;
     if (f.framer === undefined) {
+      if (f.skipLine) {
+        // After a framing error: the rest of the failed message's line is not a line start.
+        const lf = bytes.indexOf(0x0a);
+        this.#stats.tcpStreams.bytesSkipped += lf < 0 ? bytes.length : lf + 1;
+        if (lf < 0 || lf + 1 === bytes.length) {
+          f.skipLine = lf < 0;
+          return;
+        }
+        f.skipLine = false;
+        input = bytes = bytes.subarray(lf + 1);
+      }
       // Hunting: the unfinished last line of earlier bytes is kept (bounded) so a start line split across
       // segments is still found.
       input = f.partial === undefined ? bytes : Buffer.concat([f.partial, bytes]);
@@ -234,14 +251,24 @@ export class TcpReassembler {
       }
       this.#stats.tcpStreams.bytesSkipped += from;
       f.framer = new StreamFramer(this.#limits);
+      f.framed = 0;
       f.everSip = true;
       f.hunted = 0;
     }
     // The framer keeps what it is given: hand it a copy, not a view of the capture's chunk.
-    this.#frame(f, f.framer.push(Buffer.from(input.subarray(from))), cx, out);
+    const chunk = Buffer.from(input.subarray(from));
+    const before = f.framed;
+    f.framed += chunk.length;
+    this.#frame(f, f.framer.push(chunk), cx, out, chunk, before);
   }
 
-  #frame(f: Flow, events: ReturnType<StreamFramer['push']>, cx: SegmentContext, out: SipEvent[]): void {
+  /**
+   * The framer's events for `chunk` (stream offsets from `before` on). After a framing error the framer
+   * ignores the rest of what it was given: the hunt for the next start line goes on in that rest, from the line
+   * after the one where the failed message failed, so a good message after a bad one in the same segment is
+   * not lost.
+   */
+  #frame(f: Flow, events: ReturnType<StreamFramer['push']>, cx: SegmentContext, out: SipEvent[], chunk?: Buffer, before = 0): void {
     for (const e of events) {
       if (e.type === 'message') {
         this.#stats.sip++;
@@ -254,6 +281,17 @@ export class TcpReassembler {
         const code = err instanceof SipParseError ? err.code : 'SIP_BAD_START_LINE';
         out.push(captureError(code, cx.index, -1, `packet ${cx.index}: TCP ${flowName(f)}: ${err.message}; looking for the next start line`));
         f.framer = undefined;
+        if (chunk === undefined) return; // the stream's end: nothing follows
+        // Where the failed message starts in this chunk (one that began in an earlier chunk: this chunk's
+        // start, and its bytes there were held by the framer: skipped). From there the hunt counts what it skips.
+        const offset = err instanceof SipParseError ? err.offset : before;
+        const at = Math.min(chunk.length, Math.max(0, offset - before));
+        this.#stats.tcpStreams.bytesSkipped += Math.max(0, before - offset);
+        if (at < chunk.length) {
+          f.skipLine = true;
+          this.#feed(f, chunk.subarray(at), cx, out);
+        }
+        return;
       }
     }
   }
@@ -266,6 +304,7 @@ export class TcpReassembler {
     if (!f.notSip) out.push(captureError('CAPTURE_TCP_GAP', cx.index, -1, `packet ${cx.index}: TCP ${flowName(f)}: ${lost} bytes missing (${why}); SIP framing restarts`));
     f.framer = undefined;
     f.partial = undefined;
+    f.skipLine = false;
     f.next = to;
   }
 

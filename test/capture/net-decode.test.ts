@@ -81,6 +81,20 @@ test('fragment reassembly: IPv4 and IPv6, in any order, with duplicates', () => 
   }
 });
 
+test('fragments: a new datagram reusing a completed one\'s Identification within the timeout is reassembled too; late copies are still absorbed', () => {
+  for (const [a, b] of [
+    [A4, B4],
+    [A6, B6],
+  ] as const) {
+    // The IPv4 Identification wraps in seconds on a busy trunk: the same id, 5 s of capture time apart.
+    const one = udpFrames(a, b, sipText('one', 2000), 77, { mtu: 576 }).map((d) => ({ data: d, tsNs: 1_000_000_000n }));
+    const two = udpFrames(a, b, sipText('two', 2500), 77, { mtu: 576 }).map((d) => ({ data: d, tsNs: 6_000_000_000n }));
+    const copies = one.map((f) => ({ ...f, tsNs: 2_000_000_000n })); // a capture point that saw them twice
+    const r = decode(1, [...one, ...copies, ...two]);
+    assert.deepEqual([r.ids, r.codes, r.x.stats.fragments.reassembled], [['one', 'two'], [], 2]);
+  }
+});
+
 test('overlapping fragments: agreeing bytes are accepted, conflicting ones abandon the datagram (either order)', () => {
   const udp = ipOf((udpFrames(A4, B4, sipText('ovl', 100), 5, { fragment: false })[0]) as Buffer).subarray(20);
   const f = (off: number, more: boolean, data: Buffer): Frame => ({ data: ipv4Fragment(A4.ip, B4.ip, 17, 9, off, more, data) });

@@ -147,6 +147,18 @@ test('a framing error (no Content-Length on a stream) is reported with its packe
   assert.deepEqual([r.ids, r.codes], [['good'], ['SIP_MISSING_CONTENT_LENGTH']]);
 });
 
+test('a framing error mid-segment: the messages after it in the same segment are still found, at any cut', () => {
+  const bad = Buffer.from('OPTIONS sip:x SIP/2.0\r\nCall-ID: bad\r\n\r\n');
+  const all = [sipText('before'), bad, sipText('good'), sipText('after')];
+  for (const sizes of [[100_000], [bad.length + 30], [7, 300], [1]]) {
+    const r = decode(1, frames(A4, B4, stream(all, 1, sizes)));
+    assert.deepEqual([r.ids, r.codes], [['before', 'good', 'after'], ['SIP_MISSING_CONTENT_LENGTH']], `sizes ${sizes.join(',')}`);
+  }
+  // The bad message's bytes are counted as skipped.
+  const one = decode(1, frames(A4, B4, stream(all, 1, [100_000])));
+  assert.equal(one.x.stats.tcpStreams.bytesSkipped, bad.length);
+});
+
 test('non-SIP TCP (HTTP, binary) is skipped without errors and without buffering', () => {
   const http = Buffer.from('GET / HTTP/1.1\r\nHost: example.com\r\n\r\n' + 'y'.repeat(100_000));
   const r = decode(1, frames(A4, { ip: B4.ip, port: 80 }, stream([http], 1, [1400])));
