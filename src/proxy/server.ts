@@ -18,6 +18,7 @@
 import { TransactionManager, systemClock, type ClientTransaction, type Clock, type ServerTransaction, type TimerHandle } from '../transaction/index.js';
 import { TransportLayer, type Endpoint, type InboundMessage } from '../transport/index.js';
 import { detach } from '../sip/bytes.js';
+import { SipParseError, SipValidationError } from '../errors.js';
 import type { SipMessage } from '../sip/message.js';
 import { applyActions } from './index.js';
 import { buildResponse, errorResponse, newTag } from './reply.js';
@@ -304,10 +305,29 @@ export class ProxyServer {
   #arrival(m: InboundMessage): LocalInterface {
     return { transport: m.local.transport, host: m.local.host, port: m.local.port };
   }
+  /**
+   * A new request, its server transaction created (and for an INVITE, 100 Trying sent). Whatever fails before
+   * its response context exists still answers it: a header read lazily that does not parse (a Route, the
+   * Request-URI's parameters) with 400 and a Warning saying why (RFC 3261 §16.3 step 1: the request fails its
+   * syntax check), anything else with 500 — else the transaction would wait in Proceeding or Trying, which arm
+   * no timer, for ever, and the caller, whose Timer B stopped at the 100, with it.
+   */
   #onNewRequest(msg: SipMessage, m: InboundMessage, txn: ServerTransaction): void {
     // Kept in the context and #upstreamOf for the transaction's life: detached from the message text.
     const branch = msg.topVia?.branch;
     const upstream = branch === undefined ? null : detach(branch);
+    try {
+      this.#newRequest(msg, m, txn, upstream);
+    } catch (e) {
+      if (this.#contexts.has(txn)) throw e;
+      this.#count(codeOf(e, 'INTERNAL'));
+      // A parse error's code carries its status (400, src/errors.ts); the Warning says what did not parse.
+      const bad = e instanceof SipParseError && e.status !== undefined ? new SipValidationError(e.code, e.message, e.message) : undefined;
+      this.#respond(txn, bad === undefined ? buildResponse(msg, 500, { toTag: newTag() }) : errorResponse(msg, bad, newTag()), upstream);
+    }
+  }
+
+  #newRequest(msg: SipMessage, m: InboundMessage, txn: ServerTransaction, upstream: string | null): void {
     const err = validate(msg, this.#self);
     if (err !== undefined) {
       this.#count(err.code);

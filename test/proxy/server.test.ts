@@ -73,6 +73,24 @@ describe('ProxyServer over UDP', () => {
     await uac.response(200, 'BYE');
   });
 
+  it('RFC 3261 §16.3: a Route that does not parse gets 400 with a Warning (after the 100 for an INVITE): its transaction is answered, not left waiting', async () => {
+    const before = proxy.stats.errors['SIP_BAD_HEADER_VALUE'] ?? 0;
+    for (const [method, callId] of [
+      ['INVITE', 'badroute-i'],
+      ['MESSAGE', 'badroute-m'],
+    ] as const) {
+      const branch = `z9hG4bK-${callId}`;
+      uac.send(request(uac, { method, ruri: 'sip:bob@example.net', callId, branch, routes: ['<sip:x'] }), pport);
+      const r = await uac.response(400, method);
+      assert.equal(r.callId, callId);
+      assert.match(r.get('Warning') ?? '', /^399 sipclf "/);
+      // The ACK of the 400 (same branch, §17.1.1.3) is absorbed by the server transaction, never parsed further.
+      if (method === 'INVITE') uac.send(request(uac, { method: 'ACK', ruri: 'sip:bob@example.net', callId, branch, toTag: r.toTag, routes: ['<sip:x'] }), pport);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(proxy.stats.errors['SIP_BAD_HEADER_VALUE'], before + 2);
+  });
+
   it('answers 483 when Max-Forwards is 0', async () => {
     uac.send(request(uac, { method: 'OPTIONS', ruri: 'sip:bob@example.net', maxForwards: 0, callId: 'mf0' }), pport);
     const r = await uac.response(483);
