@@ -290,6 +290,14 @@ export class MessageLog {
       } catch {
         this.stats.engineErrors++;
         log = false;
+        // Fail safe: an engine that could not decide (a Session-ID it cannot read) does not know whether `to` is
+        // across a trust-domain boundary, and a marker must not cross one without agreement (RFC 8497 §3.4.2,
+        // §7.2). Losing the marker costs a trace; leaking it costs the peer's privacy.
+        try {
+          if (MessageEditor.hasLogmeText(msg)) msg = parseMessage(new MessageEditor(msg).setLogme(false).toBuffer());
+        } catch {
+          // Not editable either: sent as it is, as before.
+        }
       }
     }
     // Remembered in every mode: the onSend observer counts the message from it (nothing is logged in `none`).

@@ -304,7 +304,8 @@ export function scanSessionId(s: Uint8Array, vs: number, ve: number, out: number
       const ne = P[2] as number;
       const pvs = P[3] as number;
       if (ne - ns === 6 && equalsLower(s, ns, ne, 'remote')) {
-        if (pvs === -1 || (P[4] as number) - pvs !== 32) return;
+        // A second `remote` makes the value malformed, as the full grammar (grammar/session-id.ts) says.
+        if (remote >= 0 || pvs === -1 || (P[4] as number) - pvs !== 32) return;
         for (let x = pvs; x < pvs + 32; x++) if (HEX[s[x] as number] !== 1) return;
         remote = pvs;
       } else if (ne - ns === 5 && pvs === -1 && equalsLower(s, ns, ne, 'logme')) {

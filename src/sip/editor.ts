@@ -27,7 +27,14 @@ interface ListLine {
   removed: number;
 }
 
-const LOGME_PARAM = /[ \t]*;[ \t]*logme(?=[ \t]*(?:;|$))/gi;
+/**
+ * The `logme` parameter with the `;` before it, for removal (RFC 8497 §6: valueless; parameter names are
+ * case-insensitive). LWS around `;` may be a fold (RFC 3261 §7.3.1, CRLF then SP/HT), which a value span
+ * keeps as received: the fold goes with the parameter, so none is left dangling at the value's end.
+ */
+const LOGME_PARAM = /(?:[ \t]|\r?\n[ \t])*;(?:[ \t]|\r?\n[ \t])*logme(?=(?:[ \t]|\r?\n[ \t])*(?:;|$))/gi;
+/** Any `logme` parameter text at all in a value (a malformed Session-ID, or a second one). */
+const LOGME_ANY = /;(?:[ \t]|\r?\n[ \t])*logme(?![A-Za-z0-9.!%*_+`'~=-])/i;
 
 export class MessageEditor {
   readonly msg: SipMessage;
@@ -185,16 +192,44 @@ export class MessageEditor {
    */
   setLogme(on: boolean): this {
     const i = this.msg.e[E.SID_IDX] as number;
+    if (!on) return this.#stripLogme();
     if (this.msg.e[E.SID_STATE] !== 1 || i < 0) {
-      if (!on) return this;
       throw new SipclfError('SIP_EDIT', 'no well-formed Session-ID to mark: set one with setSessionId()');
     }
-    if (on === this.msg.logme) return this;
-    const vs = this.field(i, HF_VALUE_S);
+    if (this.msg.logme) return this;
     const ve = this.field(i, HF_VALUE_E);
-    if (on) return this.splice(ve, ve, ';logme');
-    const value = this.msg.text.slice(vs, ve);
-    return this.splice(vs, ve, value.replace(LOGME_PARAM, ''));
+    return this.splice(ve, ve, ';logme');
+  }
+
+  /**
+   * Removes `logme` from every Session-ID line, not only from the first well-formed one the parser reads: at a
+   * trust-domain boundary (RFC 8497 §3.4.2, §7.2) a marker in a second or malformed Session-ID header must not
+   * pass either, since a lenient parser downstream could honour it.
+   */
+  #stripLogme(): this {
+    for (let i = 0; i < this.msg.headerCount; i++) {
+      if (this.field(i, HF_ID) !== H.SESSION_ID || this.#removedLines.has(i)) continue;
+      const vs = this.field(i, HF_VALUE_S);
+      const ve = this.field(i, HF_VALUE_E);
+      const value = this.msg.text.slice(vs, ve);
+      if (!LOGME_ANY.test(value)) continue;
+      const next = value.replace(LOGME_PARAM, '');
+      // A `logme` the pattern cannot cut cleanly (`;logme = x`; `;logme=x` and `;logmex` are other parameters,
+      // which LOGME_ANY does not see, as the parser does not): the line goes, rather than the marker.
+      if (LOGME_ANY.test(next)) this.splice(this.msg.lineStart(i), this.field(i, HF_LINE_E), '');
+      else this.splice(vs, ve, next);
+    }
+    return this;
+  }
+
+  /** Whether any Session-ID line holds `logme` text (well-formed or not): what a boundary must remove. */
+  static hasLogmeText(msg: SipMessage): boolean {
+    if (msg.logme) return true;
+    for (let i = 0; i < msg.headerCount; i++) {
+      if ((msg.e[HBASE + i * HSTRIDE + HF_ID] as number) !== H.SESSION_ID) continue;
+      if (LOGME_ANY.test(msg.text.slice(msg.e[HBASE + i * HSTRIDE + HF_VALUE_S], msg.e[HBASE + i * HSTRIDE + HF_VALUE_E]))) return true;
+    }
+    return false;
   }
 
   /** Sets (replaces or adds) the Session-ID header value (RFC 7989 §7 intermediary insertion). */

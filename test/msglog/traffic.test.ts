@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MessageLog } from '../../src/msglog/message-log.js';
 import type { SipMessage as SipMessageT } from '../../src/sip/message.js';
+import type { LogmeEngine } from '../../src/logme/index.js';
 
 const to = { transport: 'udp' as const, host: '127.0.0.1', port: 5070 };
 const from = { transport: 'udp' as const, host: '127.0.0.1', port: 5060 };
@@ -198,5 +199,20 @@ describe('MessageLog off the forwarding path (issue 5 §4)', () => {
     assert.equal(log.pending, 0);
     assert.equal(written.length, MAX_PENDING_RECORDS + 1);
     assert.equal(log.stats.records, MAX_PENDING_RECORDS + 1);
+  });
+});
+
+describe('MessageLog when the log-me engine fails on a message about to be sent', () => {
+  test('fail safe: the marker is removed (it may be crossing a boundary the engine could not check), the message still goes', () => {
+    const broken = { config: {}, process: () => { throw new Error('unreadable Session-ID'); }, mask: (t: string) => t } as unknown as LogmeEngine;
+    const log = new MessageLog('none', broken, undefined);
+    const marked = Buffer.from(invite.toString('latin1').replace('Content-Length: 0', 'Session-ID: ab30317f1a784dc48ff824d0d3715d86;remote=00000000000000000000000000000000;logme\r\nContent-Length: 0'), 'latin1');
+    const out = log.outbound(marked, to, txns);
+    assert.equal(log.stats.engineErrors, 1);
+    assert.equal(out.msg.logme, false);
+    assert.match(out.bytes.toString('latin1'), /Session-ID: ab30317f1a784dc48ff824d0d3715d86;remote=00000000000000000000000000000000\r\n/);
+    // Without a marker nothing changes: the same bytes go.
+    const plain = log.outbound(invite, to, txns);
+    assert.equal(plain.bytes.toString('latin1'), invite.toString('latin1'));
   });
 });

@@ -84,6 +84,36 @@ describe('MessageEditor', () => {
     assert.equal(on.logme, true);
   });
 
+  test('setLogme(false) at a boundary: folded LWS around the parameter, a second Session-ID, a malformed one (RFC 8497 §3.4.2)', () => {
+    const L = 'ab30317f1a784dc48ff824d0d3715d86';
+    const R = '0123456789abcdef0123456789abcdef';
+    const withSid = (...values: string[]): Buffer => sip(['OPTIONS sip:a@b SIP/2.0', 'Call-ID: x', ...values.map((v) => `Session-ID: ${v}`), 'Content-Length: 0']);
+    const cases: Array<[string, Buffer, string[]]> = [
+      ['fold after ;', withSid(`${L};remote=${R};\r\n logme`), [`${L};remote=${R}`]],
+      ['fold before ;', withSid(`${L};remote=${R}\r\n ;logme`), [`${L};remote=${R}`]],
+      ['fold before, then another parameter', withSid(`${L}\r\n\t;LogMe\r\n ;remote=${R}`), [`${L}\r\n ;remote=${R}`]],
+      ['a second Session-ID', withSid(`${L};remote=${R}`, `${L};remote=${R};logme`), [`${L};remote=${R}`, `${L};remote=${R}`]],
+      ['a malformed one', withSid(`${L};remote=zz;logme`), [`${L};remote=zz`]],
+      ['two remote parameters (malformed)', withSid(`${L};remote=${R};remote=${R};logme`), [`${L};remote=${R};remote=${R}`]],
+      ['logme=x and logmex are other parameters', withSid(`${L};logme=x;logmex`), [`${L};logme=x;logmex`]],
+    ];
+    for (const [what, input, values] of cases) {
+      const out = parseMessage(Buffer.from(edit((e) => e.setLogme(false), input)));
+      assert.equal(out.logme, false, what);
+      const raw = out.headers().filter((h) => h.canonical === 'Session-ID').map((h) => out.text.slice(h.offset, h.offset + h.raw.length).replace(/^Session-ID: /, '').replace(/\r\n$/, ''));
+      assert.deepEqual(raw, values, what);
+      assert.equal(MessageEditor.hasLogmeText(out), false, what);
+      assert.equal(out.get('Call-ID'), 'x', `${what}: the header section is intact`);
+    }
+    assert.equal(MessageEditor.hasLogmeText(parseMessage(withSid(`${L};remote=zz;logme`))), true, 'a malformed marker is seen');
+  });
+
+  test('a Session-ID with two remote parameters is malformed to the eager scanner too: no marker, and reading it never throws', () => {
+    const m = parseMessage(sip(['BYE sip:a@b SIP/2.0', 'Session-ID: ab30317f1a784dc48ff824d0d3715d86;remote=0123456789abcdef0123456789abcdef;remote=0123456789abcdef0123456789abcdef;logme', 'l: 0']));
+    assert.equal(m.logme, false);
+    assert.equal(m.sessionId, undefined);
+  });
+
   test('setLogme(true) without a Session-ID is refused; setSessionId adds one', () => {
     const bare = sip(['BYE sip:a@b SIP/2.0', 'l: 0']);
     assert.throws(() => edit((e) => e.setLogme(true), bare), (err) => err instanceof SipclfError && err.code === 'SIP_EDIT');
