@@ -31,8 +31,8 @@
 import { formatAddress, recordFromMessage, type ClfRecord, type FromMessageOptions, type Retransmission, type TransportFlag } from '../clf/index.js';
 import { isSipclfError } from '../errors.js';
 import type { ClfWriter } from '../logfile/writer.js';
-import type { LogmeEngine } from '../logme/index.js';
-import type { MaskOptions } from '../logme/mask.js';
+import { DEFAULT_MASKED_ATTRIBUTES, type LogmeEngine } from '../logme/index.js';
+import { makeMasker, type MaskOptions } from '../logme/mask.js';
 import { MessageEditor } from '../sip/editor.js';
 import type { SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
@@ -81,17 +81,24 @@ interface Pending {
   readonly maskSpec: MaskOptions | undefined;
 }
 
-const NO_MASK: FromMessageOptions = {};
+/**
+ * Without a log-me engine (none configured) messages are still logged — `marked` ones by default, whoever
+ * marked them — so they are masked as an engine's default privacy settings mask (RFC 8497 §8.2: key material
+ * MUST be masked before logging; docs/reference/logme.md "privacy"). Only a configured engine can turn it off.
+ */
+const DEFAULT_MASK: MaskOptions = { attributes: DEFAULT_MASKED_ATTRIBUTES, maskKeyLines: true };
+const DEFAULT_OPTIONS: FromMessageOptions = { mask: makeMasker(DEFAULT_MASK) };
 
 /** The options that mask with `engine` (RFC 8497 §8.2): one object per engine, not one per record. */
 function recordOptions(engine: LogmeEngine | undefined): FromMessageOptions {
-  return engine === undefined ? NO_MASK : { mask: (t) => engine.mask(t) };
+  return engine === undefined ? DEFAULT_OPTIONS : { mask: (t) => engine.mask(t) };
 }
 
 /** The masking of `engine` as data (for the logging worker), or undefined when it masks nothing. */
 function maskSpecOf(engine: LogmeEngine | undefined): MaskOptions | undefined {
-  const p = engine?.config.privacy;
-  return p === undefined || !p.mask ? undefined : { attributes: p.attributes, maskKeyLines: p.maskKeyLines };
+  if (engine === undefined) return DEFAULT_MASK;
+  const p = engine.config.privacy;
+  return !p.mask ? undefined : { attributes: p.attributes, maskKeyLines: p.maskKeyLines };
 }
 
 /** Longest a deferred logging slice runs before the event loop gets a turn (ms). */

@@ -2,7 +2,12 @@
 // nothing is logged — in mode `none` without a log-me engine, sent messages are counted from their bytes (start line,
 // CSeq) without being parsed and must come out the same as parsed ones — and the records, written off the forwarding path.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { ClfWriter } from '../../src/logfile/writer.js';
+import { LogWorker } from '../../src/msglog/log-worker-client.js';
 import { MessageLog } from '../../src/msglog/message-log.js';
 import type { SipMessage as SipMessageT } from '../../src/sip/message.js';
 import type { LogmeEngine } from '../../src/logme/index.js';
@@ -204,7 +209,7 @@ describe('MessageLog off the forwarding path (issue 5 §4)', () => {
 
 describe('MessageLog when the log-me engine fails on a message about to be sent', () => {
   test('fail safe: the marker is removed (it may be crossing a boundary the engine could not check), the message still goes', () => {
-    const broken = { config: {}, process: () => { throw new Error('unreadable Session-ID'); }, mask: (t: string) => t } as unknown as LogmeEngine;
+    const broken = { config: { privacy: { mask: false, attributes: [], maskKeyLines: false } }, process: () => { throw new Error('unreadable Session-ID'); }, mask: (t: string) => t } as unknown as LogmeEngine;
     const log = new MessageLog('none', broken, undefined);
     const marked = Buffer.from(invite.toString('latin1').replace('Content-Length: 0', 'Session-ID: ab30317f1a784dc48ff824d0d3715d86;remote=00000000000000000000000000000000;logme\r\nContent-Length: 0'), 'latin1');
     const out = log.outbound(marked, to, txns);
@@ -214,5 +219,28 @@ describe('MessageLog when the log-me engine fails on a message about to be sent'
     // Without a marker nothing changes: the same bytes go.
     const plain = log.outbound(invite, to, txns);
     assert.equal(plain.bytes.toString('latin1'), invite.toString('latin1'));
+  });
+});
+
+describe('MessageLog without a log-me engine (none configured)', () => {
+  test('RFC 8497 §8.2: key material is masked by default in what it logs, in-thread and on the logging worker alike', async () => {
+    const sdp = 'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nk=clear:secretk\r\nm=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:secretkey\r\n';
+    const marked = Buffer.from(
+      invite.toString('latin1').replace('Content-Length: 0\r\n\r\n', `Session-ID: ab30317f1a784dc48ff824d0d3715d86;remote=00000000000000000000000000000000;logme\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`),
+      'latin1',
+    );
+    for (const thread of ['main', 'worker'] as const) {
+      const dir = mkdtempSync(join(tmpdir(), 'sipclf-mask-'));
+      const writer = thread === 'main' ? await ClfWriter.open({ dir }) : await LogWorker.open({ writer: { dir } });
+      const log = new MessageLog('marked', undefined, writer);
+      const out = log.outbound(marked, to, txns);
+      log.onSend(out.bytes, from, to, false, txns);
+      await log.close();
+      const text = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'latin1')).join('');
+      assert.equal(log.stats.sent, 1, thread);
+      assert.match(text, /a=crypto:X+%0D%0A/, thread);
+      assert.match(text, /k=X+%0D%0A/, thread);
+      assert.doesNotMatch(text, /secretkey|secretk/, thread);
+    }
   });
 });
