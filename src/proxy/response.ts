@@ -110,8 +110,10 @@ export class ResponseContext {
   onResponse(branch: string, res: SipMessage, now: number): ProxyAction[] {
     const b = this.#branches.get(branch);
     if (b === undefined || res.isRequest) return [];
-    // Step 3: a response with only our Via was meant for this element (e.g. to our CANCEL).
-    if (res.viaCount < 2 && res.values('Via').length < 2) return []; // (two lines: two values at least)
+    // Step 3: a response with only our Via was meant for this element: not forwarded. A final one still ends
+    // the branch — its client transaction has terminated (UAC rules, §8.1.3) — as a timeout would, so that the
+    // context can answer upstream and end; else the branch would wait for ever (a non-INVITE has no Timer C).
+    if (res.viaCount < 2 && res.values('Via').length < 2) return res.status >= 200 ? this.complete(branch, undefined) : []; // (two lines: two values at least)
     const status = res.status;
     const out: ProxyAction[] = [];
     if (status < 200) {

@@ -432,10 +432,19 @@ export class ProxyServer {
     }, Math.max(0, at - this.#clock.now()), 'C');
   }
 
+  /**
+   * The server transaction ended: its context goes, and with it Timer C. A branch still without a final
+   * response then (CANCELled after another branch's 2xx, its UAS gone silent: its INVITE client transaction
+   * in Proceeding arms no timer) would never end: it is terminated here — 64·T1 after the 2xx that ended the
+   * server transaction (Timer L), which is when RFC 3261 §9.1 lets a UAC consider a CANCELled transaction
+   * cancelled and destroy it.
+   */
   #dropContext(txn: ServerTransaction): void {
-    const t = this.#contexts.get(txn)?.timerC;
-    if (t !== undefined) this.#clock.clearTimeout(t);
+    const c = this.#contexts.get(txn);
+    if (c === undefined) return;
+    if (c.timerC !== undefined) this.#clock.clearTimeout(c.timerC);
     this.#contexts.delete(txn);
+    for (const b of c.ctx.branches()) if (b.state !== 'completed') c.clients.get(b.branch)?.terminate();
   }
 }
 

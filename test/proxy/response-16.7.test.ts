@@ -87,10 +87,17 @@ describe('§16.7 step 5: what is forwarded at once', () => {
     assert.equal(ctx.canAddBranch, false);
     assert.deepEqual(statuses(ctx.onResponse(out[1]!.branch, resp(out[1]!.bytes, 487), 3)), [603]);
   });
-  test('a response with only our Via was for this element: not forwarded', () => {
-    const { ctx, out } = fork(1);
-    const onlyOurs = parseMessage(Buffer.from(resp(out[0]!.bytes, 200).raw.toString().replace(/Via: SIP\/2\.0\/UDP 198[^\r]*\r\n/, '')));
-    assert.deepEqual(ctx.onResponse(out[0]!.branch, onlyOurs, 1), []);
+  test('a response with only our Via was for this element: not forwarded; a final one still ends its branch, so the context answers upstream', () => {
+    for (const method of ['INVITE', 'MESSAGE']) {
+      const { ctx, out } = fork(1, method);
+      const onlyOurs = (status: number): ReturnType<typeof parseMessage> =>
+        parseMessage(Buffer.from(resp(out[0]!.bytes, status).raw.toString().replace(/Via: SIP\/2\.0\/UDP 198[^\r]*\r\n/, '')));
+      assert.deepEqual(ctx.onResponse(out[0]!.branch, onlyOurs(180), 1), [], method);
+      assert.equal(ctx.settled, false);
+      // As if the branch had timed out: no response of its own to forward, the 408 the context makes instead.
+      assert.deepEqual(statuses(ctx.onResponse(out[0]!.branch, onlyOurs(486), 2)), [408], method);
+      assert.equal(ctx.settled, true, method);
+    }
   });
   test('unknown branch: nothing (the caller forwards statelessly, §16.7)', () => {
     assert.deepEqual(fork(1).ctx.onResponse('z9hG4bKnope', resp(req(), 200), 1), []);

@@ -156,6 +156,44 @@ describe('ProxyServer over UDP', () => {
     await assert.rejects(uac.response(487, 'INVITE', 300), 'the 487 of the cancelled branch is not forwarded');
   });
 
+  it('RFC 3261 §9.1: a losing branch whose UAS goes silent after our CANCEL is ended when the server transaction ends (no client transaction leaks)', async () => {
+    for (const [i, ua] of [uas, uas2].entries()) {
+      uac.send(
+        [
+          'REGISTER sip:example.com SIP/2.0',
+          `Via: SIP/2.0/UDP 127.0.0.1:${uac.port};branch=z9hG4bKsilent${i};rport`,
+          'Max-Forwards: 70',
+          `From: <sip:bob@example.com>;tag=s${i}`,
+          'To: <sip:bob@example.com>',
+          `Call-ID: silent-reg${i}`,
+          'CSeq: 1 REGISTER',
+          `Contact: <sip:bob@127.0.0.1:${ua.port}>;expires=600`,
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+        pport,
+      );
+      await uac.response(200, 'REGISTER');
+    }
+    // Earlier tests' transactions may still be absorbing retransmissions (Timer D: 32 s): count from here.
+    const before = proxy.transactionStats().clients;
+    uac.send(request(uac, { ruri: 'sip:bob@example.com', callId: 'silent' }), pport);
+    const [a, b] = await Promise.all([uas.request('INVITE', (m) => m.callId === 'silent'), uas2.request('INVITE', (m) => m.callId === 'silent')]);
+    uas2.reply(b, 180, 'Ringing', 'gone', [], pport);
+    await uac.response(180);
+    uas.reply(a, 200, 'OK', 'winner', [`Contact: <sip:bob@127.0.0.1:${uas.port}>`], pport);
+    await uac.response(200, 'INVITE');
+    await uas2.request('CANCEL', (m) => m.callId === 'silent'); // and then nothing: the phone dropped off
+    // Timer L (64·T1 = 3.2 s here) ends the server transaction; the CANCEL's own transaction ends by Timer F.
+    let clients = Infinity;
+    for (let i = 0; i < 80 && clients > before; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      clients = proxy.transactionStats().clients;
+    }
+    assert.ok(clients <= before, `the call's client transactions ended: ${clients} left, ${before} before it`);
+  });
+
   it('a request our Via pushes past the header limit (256 lines) is answered 500, not left without a transaction', async () => {
     // 8 lines of its own + Content-Length: padded to exactly 256 header lines, which the proxy accepts.
     const base = request(uac, { method: 'OPTIONS', ruri: 'sip:bob@example.net', callId: 'limit' }).split('\r\n').length - 3;
