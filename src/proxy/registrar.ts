@@ -138,15 +138,17 @@ export class Registrar {
     const cseq = msg.cseq?.seq ?? 0;
     const current = (this.#aors.get(aor) ?? []).filter((b) => b.expiresAt > now);
     let next: Entry[] = [...current];
-    let changed = current.length !== (this.#aors.get(aor) ?? []).length || !this.#aors.has(aor);
+    // Only a real change is stored: a query (no Contact) or a removal of nothing for an address-of-record never
+    // registered creates no entry (else every such REGISTER would grow the table, and rewrite the store file).
+    let changed = current.length !== (this.#aors.get(aor) ?? []).length;
 
     if (msg.contactStar) {
       // §10.3 step 6: remove every binding, unless one of the same Call-ID has a CSeq not lower.
       for (const b of current) {
         if (b.callId === callId && cseq <= b.cseq) return this.stale(aor, b);
       }
+      changed = next.length > 0 || changed;
       next = [];
-      changed = true;
     } else {
       const headerExpires = seconds(msg.get('Expires'));
       const touched = new Set<Entry>();
@@ -165,9 +167,12 @@ export class Registrar {
         const old = next[i];
         // A binding this same request already touched (a contact listed twice) is simply updated again.
         if (old !== undefined && !touched.has(old) && old.callId === callId && cseq <= old.cseq) return this.stale(aor, old);
-        if (i >= 0) next.splice(i, 1);
-        changed = true;
+        if (i >= 0) {
+          next.splice(i, 1);
+          changed = true;
+        }
         if (granted === 0) continue;
+        changed = true;
         const entry: Entry = {
           contact: c.uri.raw,
           uri: c.uri,

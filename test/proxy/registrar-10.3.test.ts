@@ -35,6 +35,22 @@ function contacts(r: Registrar): string[] {
 }
 
 describe('§10.3 REGISTER processing', () => {
+  test('a query, or the removal of a binding that does not exist, stores nothing (a flood of them cannot grow the table)', () => {
+    const r = new Registrar({ domains: ['example.com'], clock });
+    for (let i = 0; i < 50; i++) {
+      const to = `sip:user${i}@example.com`;
+      assert.equal(r.handleRegister(register({ cseq: 1, to, callId: `q${i}` })).status, 200, 'query');
+      assert.equal(r.handleRegister(register({ contacts: ['<sip:x@198.51.100.9>'], expires: 0, cseq: 2, to, callId: `q${i}` })).status, 200, 'removal');
+      assert.equal(r.handleRegister(register({ contacts: ['*'], expires: 0, cseq: 3, to, callId: `q${i}` })).status, 200, 'star');
+      assert.equal(r.knows(parseUri(to)), false, 'never registered: 404, not 480');
+    }
+    assert.deepEqual(r.snapshot(), []);
+    // A real registration is remembered after its removal (480 rather than 404, §16.5).
+    r.handleRegister(register({ contacts: ['<sip:bob@198.51.100.7>'], expires: 600, cseq: 1 }));
+    r.handleRegister(register({ contacts: ['<sip:bob@198.51.100.7>'], expires: 0, cseq: 2 }));
+    assert.equal(r.knows(parseUri('sip:bob@example.com')), true);
+  });
+
   test('binding added with the Expires header; 200 lists it with expires and a Date', () => {
     const r = new Registrar({ domains: ['example.com'], clock });
     const res = r.handleRegister(register({ contacts: ['<sip:bob@198.51.100.7>'], expires: 600, cseq: 1 }));
