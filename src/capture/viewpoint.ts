@@ -182,16 +182,21 @@ export class Viewpoint {
         clientTxn = top ?? null;
         serverTxn = second ?? null;
       }
-    } else if (dir === 'r') {
+    }
+    // A response is one of several of its transaction by its status, its To tag (the branches of a fork each
+    // answer with their own: two 180s or two 200s are not retransmissions of each other) and its RSeq (RFC 3262:
+    // reliable provisionals 183 RSeq 1 and 183 RSeq 2 are two responses).
+    const resp = msg.isRequest ? '' : `${msg.status}|${msg.toTag ?? ''}|${msg.get('RSeq') ?? ''}`;
+    if (!msg.isRequest && dir === 'r') {
       clientTxn = top ?? null;
       serverTxn = second ?? null;
       // Remembered for up to MAX_REMEMBERED messages: detached, so as not to keep each message's text alive.
-      if (top !== undefined && second !== undefined) this.#forwarded.set(detach(`${second}|${cs}|${msg.status}`), detach(top));
-    } else {
+      if (top !== undefined && second !== undefined) this.#forwarded.set(detach(`${second}|${cs}|${resp}`), detach(top));
+    } else if (!msg.isRequest) {
       serverTxn = top ?? null;
-      if (top !== undefined) clientTxn = this.#forwarded.get(`${top}|${cs}|${msg.status}`) ?? null;
+      if (top !== undefined) clientTxn = this.#forwarded.get(`${top}|${cs}|${resp}`) ?? null;
     }
-    const what = msg.isRequest ? `q${msg.method}` : `s${msg.status}`;
+    const what = msg.isRequest ? `q${msg.method}` : `s${resp}`;
     // Without a branch a message is known by a digest of its bytes (not its whole text: up to MAX_REMEMBERED
     // of them are kept).
     const key = top !== undefined ? `${dir}|${top}|${cs}|${what}` : `${dir}|#|${createHash('sha256').update(msg.raw).digest('base64')}`;

@@ -84,6 +84,38 @@ describe('viewpoint', () => {
     ]);
   });
 
+  it('responses of one transaction told apart by To tag (forked branches) and RSeq (RFC 3262), a true repeat still D', async () => {
+    const enc = new PcapEncoder();
+    const parts: Buffer[] = [enc.fileHeader()];
+    let t = 1_800_000_000_000_000_000n;
+    const send = (src: typeof A, dst: typeof A, bytes: Buffer): void => {
+      t += 1_000_000n;
+      parts.push(enc.message({ tsNs: t, transport: 'udp', src, dst, bytes }));
+    };
+    const res = (start: string, tag: string, extra = ''): Buffer => Buffer.from(msg(start, [VA], '1 INVITE', extra).toString('latin1').replace(';tag=tb', `;tag=${tag}`), 'latin1');
+    send(P, A, res('SIP/2.0 180 Ringing', 'b1')); // branch 1 rings
+    send(P, A, res('SIP/2.0 180 Ringing', 'b2')); // branch 2 rings: another response
+    send(P, A, res('SIP/2.0 180 Ringing', 'b2')); // its retransmission
+    send(P, A, res('SIP/2.0 183 Session Progress', 'b1', 'RSeq: 1\r\n'));
+    send(P, A, res('SIP/2.0 183 Session Progress', 'b1', 'RSeq: 2\r\n')); // the next reliable provisional
+    send(P, A, res('SIP/2.0 200 OK', 'b1'));
+    send(P, A, res('SIP/2.0 200 OK', 'b2')); // a second 2xx from the other branch
+    const f = join(dir, 'fork.pcap');
+    writeFileSync(f, Buffer.concat(parts));
+    const out = join(dir, 'fork.clf');
+    const r = await runCli(['convert', f, '-o', out, '--entity', '192.0.2.10:5060']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(records(out).map((x) => [x.status, x.toTag, x.retransmission]), [
+      ['180', 'b1', 'O'],
+      ['180', 'b2', 'O'],
+      ['180', 'b2', 'D'],
+      ['183', 'b1', 'O'],
+      ['183', 'b1', 'O'],
+      ['200', 'b1', 'O'],
+      ['200', 'b2', 'O'],
+    ]);
+  });
+
   it('the UAC end: one Via, so no Server-Txn on what it sends; any port of the address matches', async () => {
     const pcap = proxyCapture();
     const out = join(dir, 'a.clf');
