@@ -37,7 +37,7 @@ export interface TcpLimits {
   readonly maxFlowBytes?: number;
   /** Out-of-order bytes buffered over all connections (default 64 MiB). */
   readonly maxTotalBytes?: number;
-  /** Directions tracked at once; the oldest is dropped beyond (default 65536). */
+  /** Directions tracked at once; beyond it the one idle longest is ended (default 65536). */
   readonly maxFlows?: number;
   /** A direction idle this long in capture time is forgotten (default 300000 ms). */
   readonly idleMs?: number;

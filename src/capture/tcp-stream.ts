@@ -89,6 +89,11 @@ export class TcpReassembler {
     if (f === undefined) {
       if (!syn && data.length === 0) return; // a bare ACK or FIN of an unknown stream
       f = this.#open(key, src(), dst(), syn ? seq : (seq - 1) | 0, cx.ts, out, cx);
+    } else if (f.lastTs !== cx.ts) {
+      // Kept in order of last activity (the Map's order): a full table evicts the direction idle longest, not
+      // the oldest — which would be a long-lived trunk, pushed out by a flood of SYNs.
+      this.#flows.delete(key);
+      this.#flows.set(key, f);
     }
     f.lastTs = cx.ts;
     if (f.closed) {
@@ -122,6 +127,7 @@ export class TcpReassembler {
     this.#flows.clear();
   }
 
+  /** A new direction; with the table full, the one idle longest (first in the Map) is ended to make room. */
   #open(key: string, src: SipEndpoint, dst: SipEndpoint, isn: number, ts: number, out: SipEvent[], cx: SegmentContext): Flow {
     if (this.#flows.size >= this.#maxFlows) {
       for (const [k, old] of this.#flows) {
@@ -145,6 +151,12 @@ export class TcpReassembler {
     }
     if (d > 0) {
       st.outOfOrder++;
+      if (f.notSip) {
+        // Not SIP: nothing of it is framed, so nothing is held either; the hole is simply skipped over.
+        st.bytesSkipped += data.length;
+        f.next = (seq + data.length) | 0;
+        return;
+      }
       this.#hold(f, seq, data);
       if (f.heldBytes > this.#maxFlow || f.held.length > MAX_HELD) this.#giveUp(f, cx, out);
       if (this.#held > this.#maxTotal) this.#shed(cx, out);

@@ -159,6 +159,35 @@ test('a framing error mid-segment: the messages after it in the same segment are
   assert.equal(one.x.stats.tcpStreams.bytesSkipped, bad.length);
 });
 
+test('a full flow table ends the direction idle longest, not the oldest: a busy trunk survives a flood of SYNs', () => {
+  const trunk = stream([sipText('trunk1'), sipText('trunk2')], 5000, [60]);
+  const half = Math.floor(trunk.length / 2);
+  const list: Array<{ data: Buffer }> = [...frames(A4, B4, trunk.slice(0, half))];
+  // SYNs from new ports, the trunk sending a segment between every two of them: the table (4) keeps filling up.
+  const rest = trunk.slice(half);
+  for (let i = 0; i < 12; i++) {
+    list.push(...frames({ ip: A4.ip, port: 40000 + i }, B4, [{ seq: 100 * i, data: Buffer.alloc(0), flags: TCP_SYN }]));
+    const seg = rest.shift();
+    if (seg !== undefined && i % 2 === 1) list.push(...frames(A4, B4, [seg]));
+    else if (seg !== undefined) rest.unshift(seg);
+  }
+  list.push(...frames(A4, B4, rest));
+  const r = decode(1, list.map((f, k) => ({ ...f, tsNs: BigInt(k + 1) * 1_000_000n })), { tcp: { maxFlows: 4 } });
+  assert.deepEqual([r.ids, r.codes], [['trunk1', 'trunk2'], []]);
+});
+
+test('non-SIP TCP with packet loss holds nothing out of order (no buffering for a stream that is not SIP)', () => {
+  const http = Buffer.from('GET / HTTP/1.1\r\nHost: example.com\r\n\r\n' + 'y'.repeat(200_000));
+  const segs = stream([http], 1, [1400]);
+  // Enough in order for the stream to be found not SIP (huntBytes), then a segment lost for good.
+  const lost = segs.splice(60, 1);
+  assert.equal(lost.length, 1);
+  const r = decode(1, frames(A4, { ip: B4.ip, port: 80 }, segs), { tcp: { huntBytes: 16_384 } });
+  assert.deepEqual([r.ids, r.codes], [[], []]);
+  assert.equal(r.x.stats.tcpStreams.outOfOrder > 0, true);
+  assert.equal(r.x.stats.tcpStreams.gaps, 0, 'no hole given up: nothing was held');
+});
+
 test('non-SIP TCP (HTTP, binary) is skipped without errors and without buffering', () => {
   const http = Buffer.from('GET / HTTP/1.1\r\nHost: example.com\r\n\r\n' + 'y'.repeat(100_000));
   const r = decode(1, frames(A4, { ip: B4.ip, port: 80 }, stream([http], 1, [1400])));
