@@ -36,6 +36,8 @@ export interface DialogRecord {
   cseq: number;
   /** The 2xx to the dialog-creating request was seen. */
   confirmed: boolean;
+  /** Last provisional response (101-199) to the dialog-creating request: the early timeout counts from it. */
+  earlyActivityAt?: number;
   /** Neighbours that have sent the marker in this dialog (§5.1.1). */
   readonly sentMarker: Set<string>;
   /** Tag → UUID learnt from Session-IDs or inserted on the endpoint's behalf (RFC 7989 §7). */

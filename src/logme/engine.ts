@@ -143,7 +143,7 @@ export class LogmeEngine {
     }
     if (rec.phase === 'terminated') return;
     if (rec.byeDeadline !== undefined && now >= rec.byeDeadline) endDialog(core, rec, 'timeout', events);
-    else if (!rec.confirmed && now >= rec.createdAt + lim.earlyTimeoutMs) endDialog(core, rec, 'timeout', events);
+    else if (!rec.confirmed && now >= Math.max(rec.createdAt, rec.earlyActivityAt ?? 0) + lim.earlyTimeoutMs) endDialog(core, rec, 'timeout', events);
     else if (rec.phase === 'marked' && now >= rec.createdAt + lim.maxDialogDurationMs) stopDialog(core, rec, 'max-duration', events);
     for (const e of events) emit(e);
   }

@@ -228,7 +228,11 @@ function track(out: Out, rec: DialogRecord, markedNow: boolean): void {
     const method = msg.cseq?.method ?? msg.method;
     if (status >= 200 && method === 'BYE') endDialog(core, rec, 'bye', ev);
     else if (status >= 200 && status < 300 && method === 'NOTIFY' && rec.subscriptionEnding) endDialog(core, rec, 'subscription-terminated', ev);
-    else if (method === rec.method && !rec.confirmed && status >= 200) {
+    else if (method === rec.method && !rec.confirmed && status > 100 && status < 200) {
+      // RFC 3261 §16.8: a provisional response restarts Timer C; the early dialog lives on as long (a call
+      // ringing for more than earlyTimeoutMs is still the same call, and still marked when it is answered).
+      rec.earlyActivityAt = core.now;
+    } else if (method === rec.method && !rec.confirmed && status >= 200) {
       const dialogCreating = rec.method === 'INVITE' || rec.method === 'SUBSCRIBE' || rec.method === 'REFER';
       if (status < 300 && dialogCreating) rec.confirmed = true;
       else if (!dialogCreating) {

@@ -44,6 +44,25 @@ describe('dialog end (§8.5) and stop events', () => {
     assert.equal(e.stats().endReasons['timeout'], 1);
   });
 
+  test('a provisional response restarts the early timeout (Timer C, RFC 3261 §16.8): a call ringing longer is still marked when answered', () => {
+    const { run, e, clock } = engine({ ...UA, limits: { earlyTimeoutMs: 1000 } });
+    run(req('INVITE'), 'out', 'p', { local: true });
+    clock.now += 800;
+    run(res(180, 'INVITE', { toTag: 'b1', logme: true }), 'in', 'p');
+    clock.now += 800; // 1,600 ms after the INVITE, 800 after the 180
+    assert.deepEqual(e.tick(), []);
+    const ok = run(res(200, 'INVITE', { toTag: 'b1', logme: true }), 'in', 'p');
+    assert.equal(ok.log, true, 'the answer is still logged');
+    assert.equal(e.stats().endReasons['timeout'] ?? 0, 0);
+    // Without another provisional the timeout still applies, from the last one.
+    const late = engine({ ...UA, limits: { earlyTimeoutMs: 1000 } });
+    late.run(req('INVITE'), 'out', 'p', { local: true });
+    late.clock.now += 500;
+    late.run(res(180, 'INVITE', { toTag: 'b1', logme: true }), 'in', 'p');
+    late.clock.now += 1000;
+    assert.deepEqual(names(late.e.tick()), ['logme.dialog.end']);
+  });
+
   test('RFC 8123 §5.3 stop event: the maximum dialog duration stops marking and logging', () => {
     const { run, e, clock } = engine({ ...UA, limits: { maxDialogDurationMs: 60_000 } });
     run(req('INVITE'), 'out', 'p', { local: true });
