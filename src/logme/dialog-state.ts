@@ -12,6 +12,14 @@
 import type { SipMessage } from '../sip/message.js';
 import type { DialogPhase } from './types.js';
 
+
+/** Tags whose UUID a dialog record keeps (§7.3: bounded per dialog). */
+export const MAX_TAGS = 8;
+/** UUIDs a session group keeps. */
+export const MAX_GROUP_UUIDS = 16;
+/** Neighbours a dialog record remembers as having sent the marker (§5.1.1). */
+export const MAX_MARKER_NEIGHBOURS = 16;
+
 export interface SessionGroup {
   /** Test case identifier (§3.3) shared by the related dialogs. */
   testCase: string | undefined;
@@ -138,10 +146,14 @@ export class DialogTable {
     return rec;
   }
 
-  /** Records a UUID as belonging to the record's session group (RFC 7989 §6 correlation). */
+  /**
+   * Records a UUID as belonging to the record's session group (RFC 7989 §6 correlation). Bounded (§7.3): a
+   * dialog has a UUID per end, a few more across a transfer or a B2BUA; a peer sending a fresh Session-ID in
+   * every in-dialog request must not grow the record for as long as it lives (MAX_TAGS, MAX_GROUP_UUIDS).
+   */
   addUuid(rec: DialogRecord, tag: string | undefined, uuid: string): void {
-    if (tag !== undefined && !rec.uuids.has(tag)) rec.uuids.set(tag, uuid);
-    if (!rec.group.uuids.has(uuid)) {
+    if (tag !== undefined && !rec.uuids.has(tag) && rec.uuids.size < MAX_TAGS) rec.uuids.set(tag, uuid);
+    if (!rec.group.uuids.has(uuid) && rec.group.uuids.size < MAX_GROUP_UUIDS) {
       rec.group.uuids.add(uuid);
       // §3.7, §8.5: a session stays marked while one of its dialogs remains — another group (a dialog in a
       // §5.1.2 error that happens to carry the same UUID) must not take the UUID away from a live session.

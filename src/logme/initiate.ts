@@ -8,7 +8,7 @@
  */
 import type { LogmeSession } from './config.js';
 import type { Core, Out } from './core.js';
-import type { DialogRecord, SessionGroup } from './dialog-state.js';
+import { MAX_MARKER_NEIGHBOURS, type DialogRecord, type SessionGroup } from './dialog-state.js';
 import { anyMatch, calledForms, compileGlob, fromForms } from './match.js';
 import { cidrContains, parseCidr } from './net.js';
 import { uuidFor } from './session-id.js';
@@ -127,7 +127,7 @@ export function honourReceived(out: Out): DialogRecord | undefined {
   const related = findRelated(core, out);
   const rec = start(out, related !== undefined ? 'related' : 'received', related?.group, undefined, related?.relation);
   if (rec === undefined) return undefined;
-  rec.sentMarker.add(nb.key);
+  if (rec.sentMarker.size < MAX_MARKER_NEIGHBOURS) rec.sentMarker.add(nb.key);
   out.marker = 'keep';
   out.log = true;
   return rec;

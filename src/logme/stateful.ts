@@ -11,7 +11,7 @@
  * forwarding markers after an error (§5.3).
  */
 import type { Core, Out } from './core.js';
-import { isInitialRequest, receiverTag, senderTag, type DialogRecord } from './dialog-state.js';
+import { isInitialRequest, MAX_MARKER_NEIGHBOURS, receiverTag, senderTag, type DialogRecord } from './dialog-state.js';
 import { initiate, honourReceived, onBehalf } from './initiate.js';
 import { sessionIdFor } from './session-id.js';
 import type { LogmeEvent } from './types.js';
@@ -179,7 +179,7 @@ function inDialog(out: Out, rec: DialogRecord, has: boolean): void {
   switch (rec.phase) {
     case 'marked':
       if (has) {
-        rec.sentMarker.add(key);
+        if (rec.sentMarker.size < MAX_MARKER_NEIGHBOURS) rec.sentMarker.add(key);
         out.marker = 'keep';
         out.log = true;
       } else if (rec.sentMarker.has(key)) {

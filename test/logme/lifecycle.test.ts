@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { DialogTable, MAX_GROUP_UUIDS, MAX_TAGS } from '../../src/logme/dialog-state.js';
 import { makeMasker } from '../../src/logme/mask.js';
+import { parseMessage } from '../../src/sip/parser.js';
 import { uuidV5 } from '../../src/logme/uuid.js';
 import { NIL, T0, aliceSession, engine, names, req, reqFromCallee, res, resFromCaller } from './util.js';
 
@@ -136,5 +138,17 @@ describe('RFC 7989 §4.1 version-5 UUIDs', () => {
     const h = createHash('sha1').update(Buffer.from('a58587dac93d11e2ae90f4ea67801e29', 'hex')).update('0904592435881734457553452').digest('hex');
     assert.equal(u.slice(0, 12), h.slice(0, 12));
     assert.equal(u, uuidV5('090459243588173445', '7553452'));
+  });
+});
+
+describe('§7.3 per-dialog state is bounded', () => {
+  test('fresh Session-IDs and tags in every in-dialog request do not grow a dialog record or its session group', () => {
+    const t = new DialogTable();
+    const msg = parseMessage(Buffer.from('INVITE sip:b@x SIP/2.0\r\nCall-ID: c\r\nl: 0\r\n\r\n', 'latin1'));
+    const rec = t.create({ msg, callId: 'c', tag: 'a', local: false, now: 0, group: undefined, authorisedBy: undefined });
+    for (let i = 0; i < 10_000; i++) t.addUuid(rec, `tag${i}`, i.toString(16).padStart(32, '0'));
+    assert.equal(rec.uuids.size, MAX_TAGS);
+    assert.equal(rec.group.uuids.size, MAX_GROUP_UUIDS);
+    assert.equal(t.byUuid.size, MAX_GROUP_UUIDS);
   });
 });
