@@ -5,10 +5,10 @@
  * as §16.6 step 8 recommends:
  * - UNIQUE makes the branch unique across space and time (§8.1.1.7). Stateful: 16 random hex digits, so
  *   each attempt is a new branch (§16.6 step 7). Stateless (§16.11): a hash of the received branch when it
- *   has the magic cookie, else of the top Via, To tag, From tag, Call-ID, CSeq number and Request-URI, so a
+ *   has the magic cookie, else of the top Via, From tag, Call-ID, CSeq number and Request-URI, so a
  *   retransmission, its CANCEL and its non-2xx ACK get the same branch.
- * - LOOP is the loop-detection hash of the request *as received* (before any translation): To tag, From
- *   tag, Call-ID, Request-URI, CSeq number and every Route value. When a request comes back with a Via of
+ * - LOOP is the loop-detection hash of the request *as received* (before any translation): From tag,
+ *   Call-ID, Request-URI, CSeq number and every Route value (not the To tag: see loopHash). When a request comes back with a Via of
  *   ours whose LOOP equals the hash of the request now, nothing that drives its routing changed: a loop
  *   (482); otherwise it is a spiral (§16.3 step 4).
  *
@@ -66,14 +66,15 @@ function hash(parts: readonly string[]): string {
 }
 
 /**
- * §16.6 step 8: the loop-detection part, over the retransmission- and method-invariant routing fields. An
- * ACK's To tag is left out: the ACK of a non-2xx response carries the tag of that response (§17.1.1.3) while
- * its INVITE carried none, and a stateless proxy must give it the INVITE's branch (§16.11) so that the next
- * hop's server transaction absorbs it.
+ * §16.6 step 8: the loop-detection part, over the retransmission- and method-invariant routing fields. The To
+ * tag is left out: the ACK of a non-2xx response carries the tag of that response (§17.1.1.3), which its
+ * INVITE had (a re-INVITE) or had not (an initial one) — which a proxy seeing only the ACK cannot tell — and a
+ * stateless proxy must give it the INVITE's branch (§16.11) so that the next hop's server transaction absorbs
+ * it. Loops are still found: a request that comes back never differs from its first passage by its To tag
+ * alone.
  */
 export function loopHash(msg: SipMessage): string {
   return hash([
-    msg.method === 'ACK' ? '' : (msg.toTag ?? ''),
     msg.fromTag ?? '',
     msg.callId ?? '',
     msg.requestUri,
@@ -86,9 +87,9 @@ export function loopHash(msg: SipMessage): string {
 export function statelessUnique(msg: SipMessage): string {
   const received = msg.topVia?.branch;
   if (received?.startsWith(MAGIC_COOKIE) === true) return hash([received]);
+  // No To tag, for the reason loopHash gives: a non-2xx ACK must get its INVITE's branch.
   return hash([
     msg.vias()[0]?.raw ?? '',
-    msg.toTag ?? '',
     msg.fromTag ?? '',
     msg.callId ?? '',
     String(msg.cseq?.seq ?? ''),

@@ -136,6 +136,13 @@ describe('§16.11: stateless branch determinism', () => {
     assert.equal(forward(req({ method: 'ACK' }), TO_BOB, SELF, { recordRoute: false, stateless: true }).branch, inv);
     // The ACK of a non-2xx carries the To tag of the response (§17.1.1.3), the INVITE none: same branch still.
     assert.equal(forward(req({ method: 'ACK', toTag: 'uas1' }), TO_BOB, SELF, { recordRoute: false, stateless: true }).branch, inv);
+    // In a dialog (a re-INVITE answered 491): the re-INVITE and its ACK both carry the To tag.
+    const reinv = forward(req({ toTag: 'd1', cseq: 5 }), TO_BOB, SELF, { recordRoute: false, stateless: true }).branch;
+    assert.equal(forward(req({ method: 'ACK', toTag: 'd1', cseq: 5 }), TO_BOB, SELF, { recordRoute: false, stateless: true }).branch, reinv);
+    // The same for RFC 2543 senders (no magic cookie: UNIQUE hashes the top Via and the fields).
+    const old = { vias: ['SIP/2.0/UDP 198.51.100.1:5060'], cseq: 6 };
+    const oldInv = forward(req(old), TO_BOB, SELF, { recordRoute: false, stateless: true }).branch;
+    assert.equal(forward(req({ ...old, method: 'ACK', toTag: 'uas1' }), TO_BOB, SELF, { recordRoute: false, stateless: true }).branch, oldInv);
   });
   test('a new transaction (other CSeq / received branch) gets another branch', () => {
     const a = forward(req(), TO_BOB, SELF, { recordRoute: false, stateless: true }).branch;

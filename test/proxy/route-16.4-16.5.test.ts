@@ -99,7 +99,8 @@ describe('§16.5 targets: the routing order', () => {
   };
   reg('bob', 'sip:bob@198.51.100.7:5062', 600, '0.5');
   reg('bob', 'sip:bob@198.51.100.8', 600, '0.9');
-  reg('gone', 'sip:gone@198.51.100.9', 0); // known AOR, no binding
+  reg('gone', 'sip:gone@198.51.100.9', 600);
+  reg('gone', 'sip:gone@198.51.100.9', 0); // registered once, binding removed: a known AOR without binding
   const router = new Router({
     self: SELF,
     registrar,

@@ -30,6 +30,7 @@ export interface ReqOpts {
   routes?: string[];
   maxForwards?: number | null;
   toTag?: string;
+  fromTag?: string;
   callId?: string;
   cseq?: number;
   extra?: string[];
@@ -43,7 +44,7 @@ export function reqLines(o: ReqOpts = {}): string[] {
   for (const v of o.vias ?? ['SIP/2.0/UDP 198.51.100.1:5060;branch=z9hG4bKua1']) lines.push(`Via: ${v}`);
   for (const r of o.routes ?? []) lines.push(`Route: ${r}`);
   if (o.maxForwards !== null) lines.push(`Max-Forwards: ${o.maxForwards ?? 70}`);
-  lines.push('From: "Alice" <sip:alice@example.org>;tag=f1');
+  lines.push(`From: "Alice" <sip:alice@example.org>;tag=${o.fromTag ?? 'f1'}`);
   lines.push(`To: <sip:bob@example.com>${o.toTag === undefined ? '' : `;tag=${o.toTag}`}`);
   lines.push(`Call-ID: ${o.callId ?? 'call-1@198.51.100.1'}`);
   lines.push(`CSeq: ${o.cseq ?? 1} ${method}`);

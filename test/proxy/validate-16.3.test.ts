@@ -96,7 +96,9 @@ describe('§16.3 step 4: loop detection', () => {
     assert.notEqual(loopHash(req({ ruri: 'sip:carol@example.com' })), base);
     assert.notEqual(loopHash(req({ cseq: 2 })), base);
     assert.notEqual(loopHash(req({ callId: 'other' })), base);
-    assert.notEqual(loopHash(req({ toTag: 'x' })), base);
+    assert.notEqual(loopHash(req({ fromTag: 'other' })), base);
+    // …not the To tag: a non-2xx ACK carries the response's tag whether or not its INVITE had one.
+    assert.equal(loopHash(req({ toTag: 'x' })), base);
     assert.notEqual(loopHash(req({ routes: ['<sip:p.example.org;lr>'] })), base);
     // the top Via is not part of it (a returning request always has another one)
     assert.equal(loopHash(req({ vias: ['SIP/2.0/UDP 203.0.113.9;branch=z9hG4bKzz'] })), base);
