@@ -278,7 +278,10 @@ export class ProxyServer {
         this.stats.cancels++;
         const c = r.target === undefined ? undefined : this.#contexts.get(r.target);
         if (c === undefined) {
-          this.#respond(r.txn, buildResponse(msg, 481), msg.topVia?.branch ?? null);
+          // Its INVITE transaction exists but was answered here (404, 483, 503…): the CANCEL has no effect and
+          // gets 200 (§9.2). No INVITE transaction at all: 481 (§9.2). A stateful proxy forwards every INVITE
+          // it accepts through a context, so there is no stateless INVITE here for the CANCEL to follow (§16.10).
+          this.#respond(r.txn, buildResponse(msg, r.target === undefined ? 481 : 200), msg.topVia?.branch ?? null);
           return false;
         }
         const { ok, actions } = c.ctx.onCancel(msg);

@@ -103,6 +103,17 @@ describe('ProxyServer over UDP', () => {
     assert.equal(r.callId, 'nf');
   });
 
+  it('§9.2: a CANCEL of an INVITE this proxy answered itself gets 200; one matching no INVITE transaction 481', async () => {
+    const branch = 'z9hG4bK-cancel-answered';
+    uac.send(request(uac, { ruri: 'sip:nobody@example.com', callId: 'cx', branch }), pport);
+    const nf = await uac.response(404, 'INVITE');
+    uac.send(request(uac, { method: 'CANCEL', ruri: 'sip:nobody@example.com', callId: 'cx', branch }), pport);
+    assert.equal((await uac.response(200, 'CANCEL')).callId, 'cx');
+    uac.send(request(uac, { method: 'ACK', ruri: 'sip:nobody@example.com', callId: 'cx', branch, toTag: nf.toTag }), pport);
+    uac.send(request(uac, { method: 'CANCEL', ruri: 'sip:nobody@example.com', callId: 'cy', branch: 'z9hG4bK-cancel-none' }), pport);
+    assert.equal((await uac.response(481, 'CANCEL')).callId, 'cy');
+  });
+
   it('answers 482 when a request loops back unchanged', async () => {
     // A Via of ours whose loop part is the hash of this very request: forward it once through a self route.
     const p2 = await ProxyServer.start({ listen: ['udp:127.0.0.1:0'] }); // find a free port, then route the proxy to itself
