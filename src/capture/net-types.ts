@@ -35,7 +35,7 @@ export type SipEvent = SipPacket | CaptureError;
 export interface TcpLimits {
   /** Out-of-order bytes buffered per direction of a connection (default 1 MiB). */
   readonly maxFlowBytes?: number;
-  /** Out-of-order bytes buffered over all connections (default 64 MiB). */
+  /** Out-of-order bytes buffered, and unfinished messages held for framing, over all connections (default 64 MiB). */
   readonly maxTotalBytes?: number;
   /** Directions tracked at once; beyond it the one idle longest is ended (default 65536). */
   readonly maxFlows?: number;

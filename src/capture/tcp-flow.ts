@@ -28,6 +28,8 @@ export interface Flow {
   framer: StreamFramer | undefined;
   /** Bytes given to `framer` so far (its stream offsets). */
   framed: number;
+  /** What `framer` holds of an unfinished message, counted against the reassembler's total bound. */
+  framing: number;
   /** Hunting after a framing error: the bytes up to the next line end are the failed message's, skipped. */
   skipLine: boolean;
   /** While hunting: the unfinished last line seen so far. */

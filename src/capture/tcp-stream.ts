@@ -14,7 +14,8 @@
  *   segment counted with HELD_OVERHEAD bytes more than its data so that a flood of one-byte segments is
  *   bounded too: past a bound, the hole of the direction holding the most is given up as a gap
  *   (CAPTURE_TCP_GAP) and that stream resumes at its earliest buffered byte. At the end of the capture,
- *   buffered segments after a hole are delivered after a gap.
+ *   buffered segments after a hole are delivered after a gap. What the framers hold of unfinished messages
+ *   counts against the same total bound (#shedFraming).
  * - Framing: a direction first *hunts* for a SIP start line at a line start (net-types.ts isSipStart);
  *   bytes before it are skipped. After a gap or a framing error (the framer cannot resynchronise, RFC 3261
  *   §18.3) it hunts again — after an error from the line after the failed message's first line, in the rest
@@ -57,6 +58,8 @@ export class TcpReassembler {
   readonly #limits: Partial<ParseLimits> | undefined;
   readonly #stats: CaptureStats;
   #held = 0;
+  /** What the framers hold of unfinished messages, over all directions (Flow.framing). */
+  #framing = 0;
   #nextSweep = -Infinity;
 
   constructor(stats: CaptureStats, limits?: TcpLimits, parse?: Partial<ParseLimits>) {
@@ -72,6 +75,11 @@ export class TcpReassembler {
   /** Out-of-order bytes buffered now, over all directions. */
   get buffered(): number {
     return this.#held;
+  }
+
+  /** Bytes (with their per-segment overhead) the framers hold of unfinished messages, over all directions. */
+  get framing(): number {
+    return this.#framing;
   }
 
   /** One TCP segment of direction `key` (src → dst). `data` is only read during the call (kept bytes are copied). */
@@ -136,7 +144,7 @@ export class TcpReassembler {
         break;
       }
     }
-    const f: Flow = { src, dst, isn, next: (isn + 1) | 0, fin: undefined, closed: false, held: [], heldBytes: 0, framer: undefined, framed: 0, skipLine: false, partial: undefined, hunted: 0, everSip: false, notSip: false, lastTs: ts };
+    const f: Flow = { src, dst, isn, next: (isn + 1) | 0, fin: undefined, closed: false, held: [], heldBytes: 0, framer: undefined, framed: 0, framing: 0, skipLine: false, partial: undefined, hunted: 0, everSip: false, notSip: false, lastTs: ts };
     this.#flows.set(key, f);
     this.#stats.tcpStreams.flows++;
     return f;
@@ -271,7 +279,44 @@ export class TcpReassembler {
     const chunk = Buffer.from(input.subarray(from));
     const before = f.framed;
     f.framed += chunk.length;
-    this.#frame(f, f.framer.push(chunk), cx, out, chunk, before);
+    const framer = f.framer;
+    this.#frame(f, framer.push(chunk), cx, out, chunk, before);
+    if (f.framer === framer) {
+      // What the framer now holds of an unfinished message: the chunks pushed since it last held nothing, each
+      // a Buffer of its own (HELD_OVERHEAD, as for held segments: one-byte segments are bounded too).
+      const cost = framer.buffered === 0 ? 0 : f.framing + chunk.length + HELD_OVERHEAD;
+      this.#framing += cost - f.framing;
+      f.framing = cost;
+      if (this.#held + this.#framing > this.#maxTotal) this.#shedFraming(cx, out);
+    }
+  }
+
+  /** Forgets a direction's framer and what it held (framing restarts with a hunt). */
+  #dropFramer(f: Flow): void {
+    f.framer = undefined;
+    this.#framing -= f.framing;
+    f.framing = 0;
+  }
+
+  /**
+   * Over the total bound with unfinished messages (framers hold each message until its last byte: a message
+   * sent a byte per segment on many connections would otherwise hold memory without limit): the directions
+   * holding the most drop their message (CAPTURE_TCP_GAP) and hunt for the next, down to three quarters of the
+   * bound, as #shed does for held segments.
+   */
+  #shedFraming(cx: SegmentContext, out: SipEvent[]): void {
+    const holding = [...this.#flows.values()].filter((f) => f.framing > 0).sort((a, b) => b.framing - a.framing);
+    const target = (this.#maxTotal * 3) / 4;
+    for (const f of holding) {
+      if (this.#held + this.#framing <= target) return;
+      const bytes = f.framer?.buffered ?? 0;
+      this.#stats.tcpStreams.gaps++;
+      this.#stats.tcpStreams.bytesSkipped += bytes;
+      out.push(captureError('CAPTURE_TCP_GAP', cx.index, -1, `packet ${cx.index}: TCP ${flowName(f)}: an unfinished message of ${bytes} bytes dropped (buffering limit reached); SIP framing restarts`));
+      this.#dropFramer(f);
+      f.partial = undefined;
+      f.skipLine = true;
+    }
   }
 
   /**
@@ -292,7 +337,7 @@ export class TcpReassembler {
         const err = e.error;
         const code = err instanceof SipParseError ? err.code : 'SIP_BAD_START_LINE';
         out.push(captureError(code, cx.index, -1, `packet ${cx.index}: TCP ${flowName(f)}: ${err.message}; looking for the next start line`));
-        f.framer = undefined;
+        this.#dropFramer(f);
         if (chunk === undefined) return; // the stream's end: nothing follows
         // Where the failed message starts in this chunk (one that began in an earlier chunk: this chunk's
         // start, and its bytes there were held by the framer: skipped). From there the hunt counts what it skips.
@@ -314,7 +359,7 @@ export class TcpReassembler {
     this.#stats.tcpStreams.bytesSkipped += Math.max(0, lost);
     if (f.framer !== undefined && f.framer.buffered > 0) this.#stats.tcpStreams.bytesSkipped += f.framer.buffered;
     if (!f.notSip) out.push(captureError('CAPTURE_TCP_GAP', cx.index, -1, `packet ${cx.index}: TCP ${flowName(f)}: ${lost} bytes missing (${why}); SIP framing restarts`));
-    f.framer = undefined;
+    this.#dropFramer(f);
     f.partial = undefined;
     f.skipLine = false;
     f.next = to;
@@ -329,7 +374,7 @@ export class TcpReassembler {
       this.#drain(f, cx, out);
     }
     if (f.framer !== undefined) this.#frame(f, f.framer.end(), cx, out);
-    f.framer = undefined;
+    this.#dropFramer(f);
     f.closed = true;
   }
 

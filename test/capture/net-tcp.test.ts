@@ -34,6 +34,8 @@ function frames(a: FrameAddress, b: FrameAddress, segs: Seg[]): Array<{ data: Bu
   return segs.map((s) => ({ data: tcpFrame(a, b, s.seq, 0, s.flags, s.data) }));
 }
 
+const messages = (events: readonly { type: string; message?: string }[]): string[] => events.flatMap((e) => (e.type === 'error' && e.message !== undefined ? [e.message] : []));
+
 const MSGS = ['t1', 't2', 't3', 't4'].map((id, i) => sipText(id, i * 150));
 const IDS = ['t1', 't2', 't3', 't4'];
 
@@ -174,6 +176,20 @@ test('a full flow table ends the direction idle longest, not the oldest: a busy 
   list.push(...frames(A4, B4, rest));
   const r = decode(1, list.map((f, k) => ({ ...f, tsNs: BigInt(k + 1) * 1_000_000n })), { tcp: { maxFlows: 4 } });
   assert.deepEqual([r.ids, r.codes], [['trunk1', 'trunk2'], []]);
+});
+
+test('unfinished messages held by the framers count against maxTotalBytes: past it the largest is dropped (CAPTURE_TCP_GAP)', () => {
+  // Three connections each sending a 3,000-byte message in 50-byte segments, interleaved, none finished until
+  // the end; a 6,000-byte total bound cannot hold all three at once.
+  const per = [0, 1, 2].map((i) => frames({ ip: A4.ip, port: 41000 + i }, B4, stream([sipText(`big${i}`, 3000)], 10 + i, [50])));
+  const list: Array<{ data: Buffer }> = [];
+  for (let k = 0; k < Math.max(...per.map((p) => p.length)); k++) for (const p of per) if (p[k] !== undefined) list.push(p[k] as { data: Buffer });
+  const loose = decode(1, list);
+  assert.deepEqual([loose.ids.sort(), loose.codes], [['big0', 'big1', 'big2'], []], 'the default bound holds them');
+  const tight = decode(1, list, { tcp: { maxTotalBytes: 6000 } });
+  assert.ok(tight.codes.length > 0 && tight.codes.every((c) => c === 'CAPTURE_TCP_GAP'), tight.codes.join(','));
+  assert.match(messages(tight.events)[0] ?? '', /an unfinished message of \d+ bytes dropped \(buffering limit reached\)/);
+  assert.ok(tight.ids.length < 3);
 });
 
 test('non-SIP TCP with packet loss holds nothing out of order (no buffering for a stream that is not SIP)', () => {
