@@ -292,6 +292,12 @@ export class MessageLog {
         } else if (d.marker === 'add' || d.marker === 'strip') {
           ed.setLogme(d.marker === 'add');
           edited = true;
+        } else if (d.marker === 'none' && !msg.logme && MessageEditor.hasLogmeText(msg)) {
+          // `logme` only in a malformed or a second Session-ID: no marker to the engine (RFC 8497 §6, RFC 7989
+          // grammar), which therefore cannot strip it at a boundary either. It is not forwarded: a lenient
+          // parser downstream, across a boundary without agreement, could take it for one (§3.4.2, §7.2).
+          ed.setLogme(false);
+          edited = true;
         }
         if (edited) msg = parseMessage(ed.toBuffer());
       } catch {

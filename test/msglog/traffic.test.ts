@@ -10,7 +10,7 @@ import { ClfWriter } from '../../src/logfile/writer.js';
 import { LogWorker } from '../../src/msglog/log-worker-client.js';
 import { MessageLog } from '../../src/msglog/message-log.js';
 import type { SipMessage as SipMessageT } from '../../src/sip/message.js';
-import type { LogmeEngine } from '../../src/logme/index.js';
+import { LogmeEngine } from '../../src/logme/index.js';
 
 const to = { transport: 'udp' as const, host: '127.0.0.1', port: 5070 };
 const from = { transport: 'udp' as const, host: '127.0.0.1', port: 5060 };
@@ -242,5 +242,15 @@ describe('MessageLog without a log-me engine (none configured)', () => {
       assert.match(text, /k=X+%0D%0A/, thread);
       assert.doesNotMatch(text, /secretkey|secretk/, thread);
     }
+  });
+});
+
+describe('MessageLog with a log-me engine, a marker the engine cannot see', () => {
+  test('`logme` only in a malformed Session-ID is not forwarded (no marker to the engine, none to pass on)', () => {
+    const log = new MessageLog('none', new LogmeEngine({}), undefined);
+    const bad = Buffer.from(invite.toString('latin1').replace('Content-Length: 0', 'Session-ID: ab30317f1a784dc48ff824d0d3715d86;remote=zz;logme\r\nContent-Length: 0'), 'latin1');
+    const out = log.outbound(bad, to, txns);
+    assert.equal(log.stats.engineErrors, 0);
+    assert.match(out.bytes.toString('latin1'), /Session-ID: ab30317f1a784dc48ff824d0d3715d86;remote=zz\r\n/);
   });
 });
