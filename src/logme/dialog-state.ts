@@ -152,7 +152,9 @@ export class DialogTable {
    * every in-dialog request must not grow the record for as long as it lives (MAX_TAGS, MAX_GROUP_UUIDS).
    */
   addUuid(rec: DialogRecord, tag: string | undefined, uuid: string): void {
-    if (tag !== undefined && !rec.uuids.has(tag) && rec.uuids.size < MAX_TAGS) rec.uuids.set(tag, uuid);
+    // The latest UUID of an endpoint (RFC 7989 §8: a UA may change its UUID, and a new one MUST be accepted), so
+    // that a Session-ID inserted later names the current one, not one it stopped using.
+    if (tag !== undefined && (rec.uuids.has(tag) || rec.uuids.size < MAX_TAGS)) rec.uuids.set(tag, uuid);
     if (!rec.group.uuids.has(uuid) && rec.group.uuids.size < MAX_GROUP_UUIDS) {
       rec.group.uuids.add(uuid);
       // §3.7, §8.5: a session stays marked while one of its dialogs remains — another group (a dialog in a

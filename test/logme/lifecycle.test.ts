@@ -148,6 +148,9 @@ describe('§7.3 per-dialog state is bounded', () => {
     const rec = t.create({ msg, callId: 'c', tag: 'a', local: false, now: 0, group: undefined, authorisedBy: undefined });
     for (let i = 0; i < 10_000; i++) t.addUuid(rec, `tag${i}`, i.toString(16).padStart(32, '0'));
     assert.equal(rec.uuids.size, MAX_TAGS);
+    // RFC 7989 §8: an endpoint's new UUID replaces the one it used before.
+    t.addUuid(rec, 'tag0', 'f'.repeat(32));
+    assert.equal(rec.uuids.get('tag0'), 'f'.repeat(32));
     assert.equal(rec.group.uuids.size, MAX_GROUP_UUIDS);
     assert.equal(t.byUuid.size, MAX_GROUP_UUIDS);
   });
