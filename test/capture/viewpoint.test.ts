@@ -34,14 +34,26 @@ function msg(start: string, vias: string[], cseq: string, extra = ''): Buffer {
   );
 }
 
-function proxyCapture(): string {
+/** A pcap being built: `send` adds one UDP message 1 ms after the last; `save` writes it to `dir`/`name`. */
+function capture(): { send: (src: typeof A, dst: typeof A, bytes: Buffer) => void; save: (name: string) => string } {
   const enc = new PcapEncoder();
   const parts: Buffer[] = [enc.fileHeader()];
   let t = 1_800_000_000_000_000_000n;
-  const send = (src: typeof A, dst: typeof A, bytes: Buffer): void => {
-    t += 1_000_000n;
-    parts.push(enc.message({ tsNs: t, transport: 'udp', src, dst, bytes }));
+  return {
+    send: (src, dst, bytes) => {
+      t += 1_000_000n;
+      parts.push(enc.message({ tsNs: t, transport: 'udp', src, dst, bytes }));
+    },
+    save: (name) => {
+      const f = join(dir, name);
+      writeFileSync(f, Buffer.concat(parts));
+      return f;
+    },
   };
+}
+
+function proxyCapture(): string {
+  const { send, save } = capture();
   const invite = msg('INVITE sip:b@example.com SIP/2.0', [VA], '1 INVITE');
   send(A, P, invite); // 1 A→P
   send(A, P, invite); // 2 A→P retransmission
@@ -49,9 +61,7 @@ function proxyCapture(): string {
   send(B, P, msg('SIP/2.0 200 OK', [VP, VA], '1 INVITE')); // 4 B→P
   send(P, A, msg('SIP/2.0 200 OK', [VA], '1 INVITE')); // 5 P→A
   send(A, B, msg('OPTIONS sip:b@example.com SIP/2.0', ['SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKopt'], '7 OPTIONS')); // 6 not P's
-  const f = join(dir, 'proxy.pcap');
-  writeFileSync(f, Buffer.concat(parts));
-  return f;
+  return save('proxy.pcap');
 }
 
 describe('viewpoint', () => {
@@ -85,13 +95,7 @@ describe('viewpoint', () => {
   });
 
   it('responses of one transaction told apart by To tag (forked branches) and RSeq (RFC 3262), a true repeat still D', async () => {
-    const enc = new PcapEncoder();
-    const parts: Buffer[] = [enc.fileHeader()];
-    let t = 1_800_000_000_000_000_000n;
-    const send = (src: typeof A, dst: typeof A, bytes: Buffer): void => {
-      t += 1_000_000n;
-      parts.push(enc.message({ tsNs: t, transport: 'udp', src, dst, bytes }));
-    };
+    const { send, save } = capture();
     const res = (start: string, tag: string, extra = ''): Buffer => Buffer.from(msg(start, [VA], '1 INVITE', extra).toString('latin1').replace(';tag=tb', `;tag=${tag}`), 'latin1');
     send(P, A, res('SIP/2.0 180 Ringing', 'b1')); // branch 1 rings
     send(P, A, res('SIP/2.0 180 Ringing', 'b2')); // branch 2 rings: another response
@@ -100,8 +104,7 @@ describe('viewpoint', () => {
     send(P, A, res('SIP/2.0 183 Session Progress', 'b1', 'RSeq: 2\r\n')); // the next reliable provisional
     send(P, A, res('SIP/2.0 200 OK', 'b1'));
     send(P, A, res('SIP/2.0 200 OK', 'b2')); // a second 2xx from the other branch
-    const f = join(dir, 'fork.pcap');
-    writeFileSync(f, Buffer.concat(parts));
+    const f = save('fork.pcap');
     const out = join(dir, 'fork.clf');
     const r = await runCli(['convert', f, '-o', out, '--entity', '192.0.2.10:5060']);
     assert.equal(r.code, 0, r.stderr);

@@ -9,7 +9,7 @@ import { OverloadControl, OVERLOAD_DEFAULTS, resolveOverload, type OverloadSampl
 import { TransportLayer } from '../../src/transport/index.js';
 import { UdpProbe } from '../../src/transport/udp-probe.js';
 import { ProxyServer } from '../../src/proxy/server.js';
-import { TestUa, request } from './server-ua.js';
+import { TestUa, register, request } from './server-ua.js';
 
 /** A window of a proxy without UDP listeners: utilization decides. */
 const u = (utilization: number): OverloadSample => ({ utilization });
@@ -240,22 +240,7 @@ for (const stateless of [false, true]) {
       // Not forwarded: the UAS saw none of the shed requests.
       assert.equal(uas.inbox.filter((m) => m.isRequest && (m.callId === `shed-${stateless}` || m.callId === `opt-${stateless}`)).length, 0);
       // A REGISTER for the proxy's own registrar is not new work downstream: answered.
-      uac.send(
-        [
-          'REGISTER sip:example.com SIP/2.0',
-          `Via: SIP/2.0/UDP 127.0.0.1:${uac.port};branch=z9hG4bKovl${stateless ? 's' : 'f'};rport`,
-          'Max-Forwards: 70',
-          `From: <sip:carol@example.com>;tag=ovl`,
-          'To: <sip:carol@example.com>',
-          `Call-ID: ovl-reg-${stateless}`,
-          'CSeq: 1 REGISTER',
-          `Contact: <sip:carol@127.0.0.1:${uac.port}>;expires=60`,
-          'Content-Length: 0',
-          '',
-          '',
-        ].join('\r\n'),
-        pport,
-      );
+      uac.send(register(uac, { user: 'carol', contact: `sip:carol@127.0.0.1:${uac.port}`, branch: `z9hG4bKovl${stateless ? 's' : 'f'}`, tag: 'ovl', callId: `ovl-reg-${stateless}`, expires: 60 }), pport);
       await uac.response(200, 'REGISTER');
       assert.equal(proxy.stats.errors['PROXY_OVERLOADED'], 2);
       assert.equal(proxy.overload.stats.rejected, 2);

@@ -81,6 +81,23 @@ export class TestUa {
   }
 }
 
+/** A REGISTER from `ua` binding `user`@example.com to `contact` (`port` of the proxy). */
+export function register(ua: TestUa, o: { user: string; contact: string; branch: string; tag: string; callId: string; expires?: number }): string {
+  return [
+    'REGISTER sip:example.com SIP/2.0',
+    `Via: SIP/2.0/UDP 127.0.0.1:${ua.port};branch=${o.branch};rport`,
+    'Max-Forwards: 70',
+    `From: <sip:${o.user}@example.com>;tag=${o.tag}`,
+    `To: <sip:${o.user}@example.com>`,
+    `Call-ID: ${o.callId}`,
+    'CSeq: 1 REGISTER',
+    `Contact: <${o.contact}>;expires=${o.expires ?? 600}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
 let n = 0;
 /** An INVITE (or other request) from `ua` to `ruri` through the proxy. */
 export function request(ua: TestUa, o: { method?: string; ruri: string; callId?: string; cseq?: number; branch?: string; maxForwards?: number; extra?: string[]; toTag?: string; routes?: string[] }): string {

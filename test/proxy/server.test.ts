@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, describe, it } from 'node:test';
 import { ProxyServer } from '../../src/proxy/server.js';
 import type { SipMessage } from '../../src/sip/message.js';
-import { TestUa, request } from './server-ua.js';
+import { TestUa, register, request } from './server-ua.js';
 
 describe('ProxyServer over UDP', () => {
   let proxy: ProxyServer;
@@ -131,22 +131,7 @@ describe('ProxyServer over UDP', () => {
 
   it('registers two contacts, forks an INVITE to both, forwards the winner and CANCELs the loser', async () => {
     for (const [i, ua] of [uas, uas2].entries()) {
-      uac.send(
-        [
-          'REGISTER sip:example.com SIP/2.0',
-          `Via: SIP/2.0/UDP 127.0.0.1:${uac.port};branch=z9hG4bKreg${i};rport`,
-          'Max-Forwards: 70',
-          `From: <sip:bob@example.com>;tag=r${i}`,
-          'To: <sip:bob@example.com>',
-          `Call-ID: reg${i}`,
-          'CSeq: 1 REGISTER',
-          `Contact: <sip:bob@127.0.0.1:${ua.port}>;expires=600`,
-          'Content-Length: 0',
-          '',
-          '',
-        ].join('\r\n'),
-        pport,
-      );
+      uac.send(register(uac, { user: 'bob', contact: `sip:bob@127.0.0.1:${ua.port}`, branch: `z9hG4bKreg${i}`, tag: `r${i}`, callId: `reg${i}` }), pport);
       const ok = await uac.response(200, 'REGISTER');
       assert.equal(ok.values('Contact').length, i + 1);
     }
@@ -169,22 +154,7 @@ describe('ProxyServer over UDP', () => {
 
   it('RFC 3261 §9.1: a losing branch whose UAS goes silent after our CANCEL is ended when the server transaction ends (no client transaction leaks)', async () => {
     for (const [i, ua] of [uas, uas2].entries()) {
-      uac.send(
-        [
-          'REGISTER sip:example.com SIP/2.0',
-          `Via: SIP/2.0/UDP 127.0.0.1:${uac.port};branch=z9hG4bKsilent${i};rport`,
-          'Max-Forwards: 70',
-          `From: <sip:bob@example.com>;tag=s${i}`,
-          'To: <sip:bob@example.com>',
-          `Call-ID: silent-reg${i}`,
-          'CSeq: 1 REGISTER',
-          `Contact: <sip:bob@127.0.0.1:${ua.port}>;expires=600`,
-          'Content-Length: 0',
-          '',
-          '',
-        ].join('\r\n'),
-        pport,
-      );
+      uac.send(register(uac, { user: 'bob', contact: `sip:bob@127.0.0.1:${ua.port}`, branch: `z9hG4bKsilent${i}`, tag: `s${i}`, callId: `silent-reg${i}` }), pport);
       await uac.response(200, 'REGISTER');
     }
     // Earlier tests' transactions may still be absorbing retransmissions (Timer D: 32 s): count from here.
