@@ -235,8 +235,16 @@ export class TcpReassembler {
     this.#feed(f, bytes, cx, out);
   }
 
-  /** New stream bytes: to the framer, or hunted through for a start line first (after a gap, an error). */
+  /**
+   * New stream bytes: to the framer, or hunted through for a start line first (after a gap, an error). A loop,
+   * not a recursion, over what follows each framing error: a hostile segment can hold thousands of bad messages.
+   */
   #feed(f: Flow, bytes: Buffer, cx: SegmentContext, out: SipEvent[]): void {
+    for (let rest: Buffer | undefined = bytes; rest !== undefined; ) rest = this.#feedOnce(f, rest, cx, out);
+  }
+
+  /** One step of #feed: returns what follows a framing error, to be hunted through next, or undefined. */
+  #feedOnce(f: Flow, bytes: Buffer, cx: SegmentContext, out: SipEvent[]): Buffer | undefined {
     let input = bytes;
     let from = 0;
     if (f.framer === undefined) {
@@ -246,7 +254,7 @@ export class TcpReassembler {
         this.#stats.tcpStreams.bytesSkipped += lf < 0 ? bytes.length : lf + 1;
         if (lf < 0 || lf + 1 === bytes.length) {
           f.skipLine = lf < 0;
-          return;
+          return undefined;
         }
         f.skipLine = false;
         input = bytes = bytes.subarray(lf + 1);
@@ -267,7 +275,7 @@ export class TcpReassembler {
           this.#stats.tcpStreams.bytesSkipped += f.partial?.length ?? 0;
           f.partial = undefined;
         }
-        return;
+        return undefined;
       }
       this.#stats.tcpStreams.bytesSkipped += from;
       f.framer = new StreamFramer(this.#limits);
@@ -280,7 +288,7 @@ export class TcpReassembler {
     const before = f.framed;
     f.framed += chunk.length;
     const framer = f.framer;
-    this.#frame(f, framer.push(chunk), cx, out, chunk, before);
+    const rest = this.#frame(f, framer.push(chunk), cx, out, chunk, before);
     if (f.framer === framer) {
       // What the framer now holds of an unfinished message: the chunks pushed since it last held nothing, each
       // a Buffer of its own (HELD_OVERHEAD, as for held segments: one-byte segments are bounded too).
@@ -289,6 +297,7 @@ export class TcpReassembler {
       f.framing = cost;
       if (this.#held + this.#framing > this.#maxTotal) this.#shedFraming(cx, out);
     }
+    return rest;
   }
 
   /** Forgets a direction's framer and what it held (framing restarts with a hunt). */
@@ -325,7 +334,7 @@ export class TcpReassembler {
    * after the one where the failed message failed, so a good message after a bad one in the same segment is
    * not lost.
    */
-  #frame(f: Flow, events: ReturnType<StreamFramer['push']>, cx: SegmentContext, out: SipEvent[], chunk?: Buffer, before = 0): void {
+  #frame(f: Flow, events: ReturnType<StreamFramer['push']>, cx: SegmentContext, out: SipEvent[], chunk?: Buffer, before = 0): Buffer | undefined {
     for (const e of events) {
       if (e.type === 'message') {
         this.#stats.sip++;
@@ -338,19 +347,18 @@ export class TcpReassembler {
         const code = err instanceof SipParseError ? err.code : 'SIP_BAD_START_LINE';
         out.push(captureError(code, cx.index, -1, `packet ${cx.index}: TCP ${flowName(f)}: ${err.message}; looking for the next start line`));
         this.#dropFramer(f);
-        if (chunk === undefined) return; // the stream's end: nothing follows
+        if (chunk === undefined) return undefined; // the stream's end: nothing follows
         // Where the failed message starts in this chunk (one that began in an earlier chunk: this chunk's
         // start, and its bytes there were held by the framer: skipped). From there the hunt counts what it skips.
         const offset = err instanceof SipParseError ? err.offset : before;
         const at = Math.min(chunk.length, Math.max(0, offset - before));
         this.#stats.tcpStreams.bytesSkipped += Math.max(0, before - offset);
-        if (at < chunk.length) {
-          f.skipLine = true;
-          this.#feed(f, chunk.subarray(at), cx, out);
-        }
-        return;
+        if (at >= chunk.length) return undefined;
+        f.skipLine = true;
+        return chunk.subarray(at); // hunted through by #feed (the framer ignores what follows its error)
       }
     }
+    return undefined;
   }
 
   #gap(f: Flow, to: number, why: string, cx: SegmentContext, out: SipEvent[]): void {

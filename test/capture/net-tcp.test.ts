@@ -204,6 +204,15 @@ test('non-SIP TCP with packet loss holds nothing out of order (no buffering for 
   assert.equal(r.x.stats.tcpStreams.gaps, 0, 'no hole given up: nothing was held');
 });
 
+test('a segment packed with bad messages: each is reported, the good one after them is found (a loop, no recursion per error)', () => {
+  const bad = Buffer.from('OPTIONS sip:x SIP/2.0\r\n\r\n');
+  const n = 2300; // ~60 KB: one TCP segment under the IPv4 64 KiB limit
+  const r = decode(1, frames(A4, B4, stream([...Array.from({ length: n }, () => bad), sipText('good')], 1, [100_000])));
+  assert.deepEqual(r.ids, ['good']);
+  assert.equal(r.codes.length, n);
+  assert.ok(r.codes.every((c) => c === 'SIP_MISSING_CONTENT_LENGTH'));
+});
+
 test('non-SIP TCP (HTTP, binary) is skipped without errors and without buffering', () => {
   const http = Buffer.from('GET / HTTP/1.1\r\nHost: example.com\r\n\r\n' + 'y'.repeat(100_000));
   const r = decode(1, frames(A4, { ip: B4.ip, port: 80 }, stream([http], 1, [1400])));
