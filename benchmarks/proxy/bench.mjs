@@ -28,8 +28,8 @@
 // rate, at most 500), --soak-proxy KEY (default marked), --soak-from FILE (show the soak of another run's JSON,
 // with its date and commit), --only a,b (proxies by key; no docs update), --no-docs,
 // --no-pin, --from-json FILE (no run: re-render the docs section from a saved result). Environment: PROXY_BENCH_RATES
-// (default 200,500,1000,1500,2000,2500,3000,4000,5000), PROXY_BENCH_SECONDS (10), PROXY_BENCH_BISECT (4: bisection
-// steps after the first failing rate).
+// (default 200,500,1000,1500,2000,2500,3000,4000,5000), PROXY_BENCH_SECONDS (10), PROXY_BENCH_BISECT (6: most bisection
+// steps after the first failing rate; they stop at a 25-cps gap).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
@@ -59,7 +59,7 @@ const opt = (name) => {
 };
 const RATES = (process.env.PROXY_BENCH_RATES ?? '200,500,1000,1500,2000,2500,3000,4000,5000').split(',').map(Number);
 const SECONDS = Number(process.env.PROXY_BENCH_SECONDS ?? 10);
-const BISECT = Number(process.env.PROXY_BENCH_BISECT ?? 4);
+const BISECT = Number(process.env.PROXY_BENCH_BISECT ?? 6);
 const RETRIES = Number(process.env.PROXY_BENCH_RETRIES ?? 1); // a failed step is run again once (see ramp)
 const WARMUP_S = 3;
 /** Steal at or above this share is named among the reasons a step failed (and flagged in the tables). */
@@ -665,9 +665,12 @@ async function* ramp(proxy, ports) {
       }
       lo = rate;
     }
-    // Then bisect between the last passing rate and the first failing one (to 25 cps).
-    for (let i = 0; hi !== undefined && i < BISECT && hi - lo > 50; i++) {
+    // Then bisect between the last passing rate and the first failing one, down to 25 cps (at most BISECT
+    // steps). Until 2026-11-22 it stopped at a 50-cps gap, so a logged proxy that passed 1,000 and failed 1,050
+    // was never tried at 1,025 — the rate that decides a 10 % comparison against 1,125.
+    for (let i = 0; hi !== undefined && i < BISECT && hi - lo > 25; i++) {
       const mid = Math.round((lo + hi) / 2 / 25) * 25;
+      if (mid <= lo || mid >= hi) break; // rates off the 25-cps grid (PROXY_BENCH_RATES): nothing between
       const r = await step(mid, true);
       yield;
       if (r.pass) lo = mid;
@@ -797,6 +800,7 @@ async function runAll() {
     seconds: SECONDS,
     callMs: CALL_MS,
     bisect: BISECT,
+    bisectTo25: true,
     retries: RETRIES,
     interleaved: true,
     warmupS: WARMUP_S,
@@ -969,7 +973,7 @@ const lines = [
       'so the rates and CPU figures are noisy and the ramp can stop early on a busy moment; it is to be re-run on a quiet machine.',
   '',
   `Setup: SIPp UAC → proxy → SIPp UAS over UDP on 127.0.0.1, ${placement(m)}; ` +
-    `${res.seconds} s per rate (\`-m RATE×${res.seconds}\`), call length \`-d ${res.callMs}\`, rates ${res.rates.join(', ')} cps, stopping at the first rate that does not pass${res.bisect ? `, then ${res.bisect} bisection steps between the last rate passed and it (to ${res.retries === undefined ? 50 : 25} cps; marked (b))` : ''}. ` +
+    `${res.seconds} s per rate (\`-m RATE×${res.seconds}\`), call length \`-d ${res.callMs}\`, rates ${res.rates.join(', ')} cps, stopping at the first rate that does not pass${res.bisect ? `, then ${res.bisectTo25 ? `bisection between the last rate passed and it down to a 25-cps gap (at most ${res.bisect} steps; marked (b))` : `${res.bisect} bisection steps between the last rate passed and it (to a 50-cps gap; marked (b))`}` : ''}. ` +
     (res.retries > 0
       ? 'A step that fails is run once more on a freshly started proxy (marked (again)), and the rate passes if either run passed: on this shared machine a burst of load from elsewhere can fail a step that the proxy otherwise passes; a pass cannot come from noise (< 0.1 % failed over the whole step), so the retry removes false failures only, for every proxy alike. '
       : '') +
