@@ -240,8 +240,17 @@ export class TcpReassembler {
    * not a recursion, over what follows each framing error: a hostile segment can hold thousands of bad messages.
    */
   #feed(f: Flow, bytes: Buffer, cx: SegmentContext, out: SipEvent[]): void {
+    this.#own = 0;
     for (let rest: Buffer | undefined = bytes; rest !== undefined; ) rest = this.#feedOnce(f, rest, cx, out);
   }
+
+  /**
+   * Length of the private copy (made by #feedOnce) that the bytes #feed passes on after a framing error are a
+   * view of; 0 while they are the capture's own. Such a rest is framed without another copy unless it is less
+   * than half of that copy: a segment of n bad messages is copied a bounded number of times, not n (each copy
+   * of the rest would make that quadratic), and a framer holding a view never pins more than twice its bytes.
+   */
+  #own = 0;
 
   /** One step of #feed: returns what follows a framing error, to be hunted through next, or undefined. */
   #feedOnce(f: Flow, bytes: Buffer, cx: SegmentContext, out: SipEvent[]): Buffer | undefined {
@@ -261,7 +270,10 @@ export class TcpReassembler {
       }
       // Hunting: the unfinished last line of earlier bytes is kept (bounded) so a start line split across
       // segments is still found.
-      input = f.partial === undefined ? bytes : Buffer.concat([f.partial, bytes]);
+      if (f.partial !== undefined) {
+        input = Buffer.concat([f.partial, bytes]);
+        this.#own = input.length; // a new private buffer
+      } else input = bytes;
       f.partial = undefined;
       from = huntStart(input);
       if (from < 0) {
@@ -283,16 +295,24 @@ export class TcpReassembler {
       f.everSip = true;
       f.hunted = 0;
     }
-    // The framer keeps what it is given: hand it a copy, not a view of the capture's chunk.
-    const chunk = Buffer.from(input.subarray(from));
+    // The framer keeps what it is given: hand it a copy, not a view of the capture's chunk (or a view of this
+    // step's own copy, see #own).
+    const view = input.subarray(from);
+    let chunk: Buffer;
+    if (this.#own > 0 && 2 * view.length >= this.#own) chunk = view;
+    else {
+      chunk = Buffer.from(view);
+      this.#own = chunk.length;
+    }
     const before = f.framed;
     f.framed += chunk.length;
     const framer = f.framer;
     const rest = this.#frame(f, framer.push(chunk), cx, out, chunk, before);
     if (f.framer === framer) {
-      // What the framer now holds of an unfinished message: the chunks pushed since it last held nothing, each
-      // a Buffer of its own (HELD_OVERHEAD, as for held segments: one-byte segments are bounded too).
-      const cost = framer.buffered === 0 ? 0 : f.framing + chunk.length + HELD_OVERHEAD;
+      // What the framer now holds: the chunks it keeps for an unfinished message (not every chunk pushed since
+      // it last held nothing: it lets go of those that only held finished messages), each a Buffer of its own
+      // (HELD_OVERHEAD, as for held segments: one-byte segments are bounded too).
+      const cost = framer.buffered === 0 ? 0 : framer.retainedBytes + HELD_OVERHEAD * framer.retainedChunks;
       this.#framing += cost - f.framing;
       f.framing = cost;
       if (this.#held + this.#framing > this.#maxTotal) this.#shedFraming(cx, out);

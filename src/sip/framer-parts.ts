@@ -14,14 +14,27 @@ export class ChunkList {
   #head = 0;
   /** Stream offset just past the last pushed byte. */
   #end = 0;
+  /** Bytes of the chunks kept (whole chunks: a chunk partly needed is kept whole). */
+  #retained = 0;
 
   get end(): number {
     return this.#end;
   }
 
+  /** Bytes of the chunks kept: what this list holds in memory, which can exceed what is still needed. */
+  get retainedBytes(): number {
+    return this.#retained;
+  }
+
+  /** Chunks kept (each a Buffer object of its own). */
+  get retainedChunks(): number {
+    return this.#chunks.length;
+  }
+
   append(chunk: Buffer): void {
     this.#chunks.push(chunk);
     this.#end += chunk.length;
+    this.#retained += chunk.length;
   }
 
   /** Drops every chunk that lies wholly before stream offset `keep`. */
@@ -34,6 +47,7 @@ export class ChunkList {
       k++;
     }
     if (k > 0) chunks.splice(0, k);
+    this.#retained -= head - this.#head;
     this.#head = head;
   }
 
@@ -41,6 +55,7 @@ export class ChunkList {
   clear(): void {
     this.#chunks = [];
     this.#head = this.#end;
+    this.#retained = 0;
   }
 
   /** Bytes [start, end) of the stream (start < end, both within the kept chunks). */

@@ -103,6 +103,19 @@ export class StreamFramer {
     return this.#chunks.end - this.#keepFrom();
   }
 
+  /**
+   * Bytes of the pushed chunks still kept (whole chunks, so at least `buffered`): what the framer holds in
+   * memory, for a caller that bounds it (capture's TCP reassembly).
+   */
+  get retainedBytes(): number {
+    return this.#chunks.retainedBytes;
+  }
+
+  /** Chunks still kept: each is a Buffer object of its own. */
+  get retainedChunks(): number {
+    return this.#chunks.retainedChunks;
+  }
+
   /** True once an error has been emitted; all further input is then ignored. */
   get failed(): boolean {
     return this.#failed;

@@ -213,6 +213,36 @@ test('a segment packed with bad messages: each is reported, the good one after t
   assert.ok(r.codes.every((c) => c === 'SIP_MISSING_CONTENT_LENGTH'));
 });
 
+test('what follows each framing error in a segment is not copied again per error: copying stays linear in the segment', (t) => {
+  const bad = Buffer.from('OPTIONS sip:x SIP/2.0\r\n\r\n');
+  const n = 2300;
+  const frameList = frames(A4, B4, stream([...Array.from({ length: n }, () => bad), sipText('good')], 1, [100_000]));
+  // Counts the bytes copied by Buffer.from(buffer) during the decode (each copy of the rest of a 60 KB segment
+  // after each of 2,300 errors would come to ~66 MB).
+  let copied = 0;
+  const from = Buffer.from.bind(Buffer) as (...x: unknown[]) => Buffer;
+  t.mock.method(Buffer, 'from', (...args: unknown[]) => {
+    const a = args[0];
+    if (a instanceof Uint8Array && args.length === 1) copied += a.length;
+    return from(...args);
+  });
+  const r = decode(1, frameList);
+  t.mock.restoreAll();
+  assert.deepEqual(r.ids, ['good']);
+  assert.equal(r.codes.length, n);
+  assert.ok(copied < 4 * 64 * 1024, `${copied} bytes copied for one ~60 KB segment`);
+});
+
+test('a long healthy stream whose segments end mid-message holds one message\'s worth: no gap under a total bound it never needs', () => {
+  // 200 messages of ~1,000 bytes in 1,000-byte segments: every segment ends inside a message. The framer lets go
+  // of the chunks that held finished messages; a bound of 100 KB must never be reached.
+  const msgs = Array.from({ length: 200 }, (_, i) => sipText(`h${i}`, 1001 - sipText(`h${i}`).length - 2)); // the body length has 3 digits, "0" had 1
+  assert.ok(msgs.every((m) => m.length === 1001));
+  const r = decode(1, frames(A4, B4, stream(msgs, 1, [1000])), { tcp: { maxTotalBytes: 100_000 } });
+  assert.deepEqual([r.ids.length, r.codes], [200, []]);
+  assert.equal(r.x.stats.tcpStreams.gaps, 0);
+});
+
 test('non-SIP TCP (HTTP, binary) is skipped without errors and without buffering', () => {
   const http = Buffer.from('GET / HTTP/1.1\r\nHost: example.com\r\n\r\n' + 'y'.repeat(100_000));
   const r = decode(1, frames(A4, { ip: B4.ip, port: 80 }, stream([http], 1, [1400])));
