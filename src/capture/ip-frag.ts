@@ -16,8 +16,8 @@
  *   timeout in capture time (default 30 s, Linux's ipfrag_time; RFC 8200 says 60 s): a datagram whose first
  *   fragment is older is dropped. Completed and abandoned datagrams are remembered until their timeout so
  *   that late duplicates of their fragments are absorbed silently rather than starting a new reassembly —
- *   for a completed datagram only duplicates: a fragment that is not one already seen (another offset or
- *   length, other first bytes) is a new datagram that reuses the Identification, and starts a reassembly of
+ *   for a completed datagram only duplicates: a fragment that is not one already seen (another offset,
+ *   length or content, by a hash of all its bytes) is a new datagram that reuses the Identification, and starts a reassembly of
  *   its own. The 16-bit
  *   IPv4 Identification wraps within the timeout from about 2,200 datagrams per second between two hosts (a
  *   busy trunk between two border controllers); absorbing such a datagram would lose it without a word.
@@ -55,20 +55,26 @@ interface Entry {
   done: boolean;
   /** Reassembled (done and not abandoned). */
   completed: boolean;
-  /** Each fragment seen: to tell, once completed, a late duplicate from a new datagram. */
-  seen: Seen[];
+  /**
+   * Each distinct fragment seen, as (offset, length, FNV-1a hash of all its bytes) triples: to tell, once the
+   * datagram is completed, a late duplicate from a fragment of a new datagram. Numbers only, at most
+   * MAX_PARTS fragments: what the up to 4 × maxDatagrams finished datagrams remember stays a few MiB (no Buffer
+   * per fragment), and an abandoned datagram, which absorbs everything, remembers none.
+   */
+  seen: number[];
 }
 
-/** A fragment as a finished datagram remembers it. */
-interface Seen {
-  readonly off: number;
-  readonly len: number;
-  /** Its first SEEN_BYTES bytes (a copy). */
-  readonly head: Buffer;
+/** FNV-1a (32-bit) of `b`: the whole fragment, so that two fragments differing anywhere differ here. */
+function fnv1a(b: Buffer): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
+  return h >>> 0;
 }
 
-/** Bytes of each fragment a finished datagram remembers: the UDP header and checksum, or the message bytes there. */
-const SEEN_BYTES = 32;
+function seenBefore(seen: readonly number[], off: number, len: number, hash: number): boolean {
+  for (let i = 0; i < seen.length; i += 3) if (seen[i] === off && seen[i + 1] === len && seen[i + 2] === hash) return true;
+  return false;
+}
 
 const MAX_PAYLOAD = 65535;
 /**
@@ -107,7 +113,7 @@ export class FragmentReassembler {
     let e = this.#map.get(key);
     // A datagram abandoned (conflict, limits) absorbs whatever else comes of it; a completed one, its duplicates.
     if (e !== undefined && e.done && e.completed) {
-      if (e.seen.some((p) => p.off === offset && p.len === data.length && p.head.equals(data.subarray(0, SEEN_BYTES)))) return undefined;
+      if (seenBefore(e.seen, offset, data.length, fnv1a(data))) return undefined;
       // Not a fragment of the finished datagram: a new one with the same Identification.
       this.#map.delete(key);
       e = undefined;
@@ -138,8 +144,10 @@ export class FragmentReassembler {
       }
       if (p.off <= offset && p.off + p.data.length >= end) covered = true;
     }
-    // Remembered (kept or covered by what is kept), so that a late copy of it is known as one (MAX_PARTS × 2 at most).
-    if (e.seen.length < 2 * MAX_PARTS) e.seen.push({ off: offset, len: data.length, head: Buffer.from(data.subarray(0, SEEN_BYTES)) });
+    // Remembered (kept or covered by what is kept), so that a late copy of it is known as one: each distinct
+    // fragment once, MAX_PARTS at most (a datagram cut into more is dropped below).
+    const hash = fnv1a(data);
+    if (e.seen.length < 3 * MAX_PARTS && !seenBefore(e.seen, offset, data.length, hash)) e.seen.push(offset, data.length, hash);
     if (!covered && data.length > 0) {
       if (e.parts.length >= MAX_PARTS) {
         this.#drop(e, index, `packet ${index}: more than ${MAX_PARTS} fragments for one datagram; dropped`, out);
@@ -193,6 +201,7 @@ export class FragmentReassembler {
     this.stats.dropped++;
     out.push(captureError('CAPTURE_FRAGMENT_OVERLAP', index, -1, `packet ${index}: overlapping IP fragments disagree (${why}); datagram abandoned`));
     this.#finish(e);
+    e.seen = []; // abandoned: absorbs all that follows, needs no list
     return undefined;
   }
 
@@ -200,6 +209,7 @@ export class FragmentReassembler {
     this.stats.dropped++;
     out.push(captureError('CAPTURE_FRAGMENT_DROPPED', index, -1, message));
     this.#finish(e);
+    e.seen = [];
   }
 
   #finish(e: Entry): void {

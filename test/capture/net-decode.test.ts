@@ -95,6 +95,25 @@ test('fragments: a new datagram reusing a completed one\'s Identification within
   }
 });
 
+test('fragments: a new datagram\'s fragment that matches an old one only in its first bytes is not taken for a late copy', () => {
+  for (const [a, b] of [
+    [A4, B4],
+    [A6, B6],
+  ] as const) {
+    // Same Identification, same length, the same 'x' padding at the start of every middle fragment: only a
+    // byte further into the second fragment (UDP payload offset 800) differs from the finished datagram's.
+    const one = udpFrames(a, b, sipText('one', 2000), 77, { mtu: 576 });
+    const text = sipText('two', 2000);
+    text[800] = 0x79; // 'y'
+    const two = udpFrames(a, b, text, 77, { mtu: 576 });
+    assert.ok(two.length >= 3);
+    // The second fragment comes first (reordered): it must start a reassembly, not be absorbed as a duplicate.
+    const frames = [...one, two[1] as Buffer, two[0] as Buffer, ...two.slice(2)].map((d) => ({ data: d, tsNs: 1_000_000_000n }));
+    const r = decode(1, frames);
+    assert.deepEqual([r.ids, r.codes, r.x.stats.fragments.reassembled], [['one', 'two'], [], 2]);
+  }
+});
+
 test('overlapping fragments: agreeing bytes are accepted, conflicting ones abandon the datagram (either order)', () => {
   const udp = ipOf((udpFrames(A4, B4, sipText('ovl', 100), 5, { fragment: false })[0]) as Buffer).subarray(20);
   const f = (off: number, more: boolean, data: Buffer): Frame => ({ data: ipv4Fragment(A4.ip, B4.ip, 17, 9, off, more, data) });
