@@ -298,10 +298,13 @@ async function* follow(
         out.length = 0;
         await fh.close().catch(() => undefined);
         fh = undefined;
-        broken = r;
+        // Failed before the reading was settled (stat, or the first-bytes check of the broken one): the broken
+        // reading is still where the file stopped, kept for the next reopen rather than forgotten (which would
+        // read the file again from its start and drop its torn tail unreported).
+        broken = r ?? broken;
         if (String(e) !== reported) {
           reported = String(e);
-          yield ioError(e, r?.pos ?? 0, path, summary);
+          yield ioError(e, broken?.pos ?? 0, path, summary);
         }
         await waker.wait();
         continue;

@@ -2,6 +2,8 @@
 // order, until the AbortSignal ends the generator. Every wait is bounded.
 import assert from 'node:assert/strict';
 import { appendFileSync, closeSync, mkdirSync, openSync, renameSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import fsp from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { followRecords, type FollowOptions } from '../../src/logfile/follow.js';
@@ -211,6 +213,69 @@ describe('followRecords after a system call fails on the file', () => {
     assert.equal(reader.summary.files, 1, 'still the one file');
     ac.abort();
     assert.deepEqual(texts(await take(it, 1)), []);
+  });
+
+  test('a second failure on reopening (fstat of the reopened file): the reading it had is kept, nothing delivered twice', { timeout: 20_000 }, async (t) => {
+    const dir = join(tempDir(t), 'logs');
+    mkdirSync(dir);
+    const path = join(dir, 'sip.clf');
+    writeFileSync(path, bin(rec(0) + rec(1)));
+    const ac = new AbortController();
+    t.after(() => ac.abort());
+    const reader = followRecords(path, { signal: ac.signal, fromStart: true, pollMs: 20, watch: false });
+    const it = reader[Symbol.asyncIterator]();
+    assert.deepEqual(texts(await take(it, 2)), [rec(0), rec(1)]);
+    const pending = it.next();
+    appendFileSync(path, bin(rec(2).slice(0, 100)));
+    await until(() => reader.summary.bytes >= rec(0).length + rec(1).length + 100, 'the follower read the half record');
+    const restore = swapAway(dir);
+    const e = (await pending).value as RecordEvent | undefined;
+    assert.ok(e?.type === 'error' && e.code === 'IO_READ', JSON.stringify(e));
+    // The next open that succeeds hands back a file whose fstat fails once (EIO, as on a flaky network mount).
+    // follow.ts imports `open` by name: the built-in module's named exports follow the patched object once synced.
+    const realOpen = fsp.open;
+    let failed = 0;
+    const patched = async (...args: Parameters<typeof fsp.open>): Promise<fsp.FileHandle> => {
+      const fh = await realOpen(...args);
+      if (failed === 0) {
+        failed++;
+        const realStat = fh.stat.bind(fh);
+        fh.stat = (() => {
+          fh.stat = realStat;
+          return Promise.reject(Object.assign(new Error('EIO: i/o error, fstat'), { code: 'EIO', errno: -5, syscall: 'fstat' }));
+        }) as typeof fh.stat;
+      }
+      return fh;
+    };
+    fsp.open = patched;
+    syncBuiltinESMExports();
+    t.after(() => {
+      fsp.open = realOpen;
+      syncBuiltinESMExports();
+    });
+    restore();
+    const next = it.next(); // the generator only runs while a next() waits
+    await until(() => failed === 1, 'the follower reopened the file');
+    fsp.open = realOpen;
+    syncBuiltinESMExports();
+    appendFileSync(path, bin(rec(2).slice(100) + rec(3)));
+    const first = (await next).value as RecordEvent | undefined;
+    assert.ok(first !== undefined, 'an event');
+    const rest: RecordEvent[] = [first];
+    while (rest.filter((x) => x.type === 'record').length < 2) {
+      const [x] = await take(it, 1);
+      assert.ok(x !== undefined, 'more events');
+      rest.push(x);
+    }
+    // The fstat failure is reported (IO_READ) with the offset reached, and reading resumes there: no rec(0) again.
+    const errors = rest.filter((x) => x.type === 'error');
+    assert.ok(errors.some((x) => /EIO/.test(x.message) && x.offset === rec(0).length + rec(1).length + 100), texts(rest).join(', '));
+    assert.ok(errors.every((x) => x.code === 'IO_READ'), texts(rest).join(', '));
+    const records = rest.filter((x) => x.type === 'record');
+    assert.deepEqual(texts(records), [rec(2), rec(3)]);
+    assert.deepEqual(records.map((x) => x.offset), [rec(0).length + rec(1).length, rec(0).length + rec(1).length + rec(2).length]);
+    assert.equal(reader.summary.files, 1, 'still the one file');
+    ac.abort();
   });
 
   test('another file at the path afterwards: the held record is reported torn, the new file is read from its start', { timeout: 20_000 }, async (t) => {
