@@ -217,7 +217,9 @@ export class MessageEditor {
       // A `logme` the pattern cannot cut cleanly (`;logme = x`; `;logme=x` and `;logmex` are other parameters,
       // which LOGME_ANY does not see, as the parser does not): the line goes, rather than the marker.
       if (LOGME_ANY.test(next)) this.splice(this.msg.lineStart(i), this.field(i, HF_LINE_E), '');
-      else this.splice(vs, ve, next);
+      // `value` came from the message as latin1 (an octet per char): written back as such, so octets above
+      // 0x7F in the line (a quoted string) stay what they were rather than becoming UTF-8 pairs.
+      else this.splice(vs, ve, Buffer.from(next, 'latin1'));
     }
     return this;
   }

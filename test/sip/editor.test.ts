@@ -108,6 +108,17 @@ describe('MessageEditor', () => {
     assert.equal(MessageEditor.hasLogmeText(parseMessage(withSid(`${L};remote=zz;logme`))), true, 'a malformed marker is seen');
   });
 
+  test('setLogme(false) on a Session-ID line holding octets above 0x7F keeps them as they were', () => {
+    const L = 'ab30317f1a784dc48ff824d0d3715d86';
+    const head = Buffer.from(`OPTIONS sip:a@b SIP/2.0\r\nCall-ID: x\r\nSession-ID: ${L};x="`, 'latin1');
+    const tail = Buffer.from('";logme\r\nContent-Length: 0\r\n\r\n', 'latin1');
+    const input = Buffer.concat([head, Buffer.from([0xc3, 0xa9, 0xe9]), tail]); // UTF-8 é, then a lone latin1 é
+    const e = new MessageEditor(parseMessage(input));
+    const out = e.setLogme(false).toBuffer();
+    const expected = Buffer.concat([head, Buffer.from([0xc3, 0xa9, 0xe9]), Buffer.from('"\r\nContent-Length: 0\r\n\r\n', 'latin1')]);
+    assert.deepEqual(out, expected);
+  });
+
   test('a Session-ID with two remote parameters is malformed to the eager scanner too: no marker, and reading it never throws', () => {
     const m = parseMessage(sip(['BYE sip:a@b SIP/2.0', 'Session-ID: ab30317f1a784dc48ff824d0d3715d86;remote=0123456789abcdef0123456789abcdef;remote=0123456789abcdef0123456789abcdef;logme', 'l: 0']));
     assert.equal(m.logme, false);
