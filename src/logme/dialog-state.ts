@@ -50,6 +50,13 @@ export interface DialogRecord {
   readonly sentMarker: Set<string>;
   /** Tag → UUID learnt from Session-IDs or inserted on the endpoint's behalf (RFC 7989 §7). */
   readonly uuids: Map<string, string>;
+  /**
+   * A new UUID an endpoint sent in a mid-dialog request, accepted only once a 2xx or 3xx answers that request
+   * (RFC 7989 §8; a failure response leaves the stored one). The latest such request's.
+   */
+  pendingUuid?: { readonly tag: string; readonly uuid: string; readonly seq: number; readonly method: string } | undefined;
+  /** CSeq number and status of the latest final response to an INVITE of the dialog (§8: an ACK's new UUID counts after a 2xx/3xx only). */
+  inviteFinal?: { readonly seq: number; readonly status: number } | undefined;
   /** Session-ID {local, remote} of the dialog-creating request as sent (RFC 7989 §7: CANCEL repeats it). */
   initialSid: { local: string; remote: string } | undefined;
   readonly group: SessionGroup;
@@ -147,20 +154,42 @@ export class DialogTable {
   }
 
   /**
-   * Records a UUID as belonging to the record's session group (RFC 7989 §6 correlation). Bounded (§7.3): a
-   * dialog has a UUID per end, a few more across a transfer or a B2BUA; a peer sending a fresh Session-ID in
-   * every in-dialog request must not grow the record for as long as it lives (MAX_TAGS, MAX_GROUP_UUIDS).
+   * Stores `uuid` as the current UUID of the endpoint with `tag` (when given) and links it to the record's
+   * session group. Bounded (§7.3): a dialog has a UUID per end, a few more across a transfer or a B2BUA; a
+   * peer sending a fresh Session-ID in every in-dialog request must not grow the record (MAX_TAGS,
+   * MAX_GROUP_UUIDS). When to call it for a UUID that changed is RFC 7989 §8's rule (stateful.ts `track`).
    */
   addUuid(rec: DialogRecord, tag: string | undefined, uuid: string): void {
-    // The latest UUID of an endpoint (RFC 7989 §8: a UA may change its UUID, and a new one MUST be accepted), so
-    // that a Session-ID inserted later names the current one, not one it stopped using.
     if (tag !== undefined && (rec.uuids.has(tag) || rec.uuids.size < MAX_TAGS)) rec.uuids.set(tag, uuid);
-    if (!rec.group.uuids.has(uuid) && rec.group.uuids.size < MAX_GROUP_UUIDS) {
-      rec.group.uuids.add(uuid);
-      // §3.7, §8.5: a session stays marked while one of its dialogs remains — another group (a dialog in a
-      // §5.1.2 error that happens to carry the same UUID) must not take the UUID away from a live session.
-      if (this.liveGroup(uuid) === undefined) this.byUuid.set(uuid, rec.group);
+    this.linkUuid(rec, uuid);
+  }
+
+  /**
+   * Links `uuid` to the record's session group (RFC 7989 §6 correlation; RFC 8497 §3.7). A full group makes
+   * room by forgetting its oldest UUID that no dialog of it names as an endpoint's current one, so that an
+   * endpoint's new UUID late in a long session is still linked.
+   */
+  linkUuid(rec: DialogRecord, uuid: string): void {
+    const g = rec.group;
+    if (g.uuids.has(uuid)) return;
+    if (g.uuids.size >= MAX_GROUP_UUIDS) {
+      const current = new Set<string>();
+      for (const d of g.dialogs) for (const u of d.uuids.values()) current.add(u);
+      let old: string | undefined;
+      for (const u of g.uuids) {
+        if (!current.has(u)) {
+          old = u;
+          break;
+        }
+      }
+      if (old === undefined) return;
+      g.uuids.delete(old);
+      if (this.byUuid.get(old) === g) this.byUuid.delete(old);
     }
+    g.uuids.add(uuid);
+    // §3.7, §8.5: a session stays marked while one of its dialogs remains — another group (a dialog in a
+    // §5.1.2 error that happens to carry the same UUID) must not take the UUID away from a live session.
+    if (this.liveGroup(uuid) === undefined) this.byUuid.set(uuid, g);
   }
 
   /** Moves a record to a new phase, keeping the count of marked dialogs. */

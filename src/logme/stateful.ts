@@ -11,6 +11,7 @@
  * forwarding markers after an error (§5.3).
  */
 import type { Core, Out } from './core.js';
+import type { SipMessage } from '../sip/message.js';
 import { isInitialRequest, MAX_MARKER_NEIGHBOURS, receiverTag, senderTag, type DialogRecord } from './dialog-state.js';
 import { initiate, honourReceived, onBehalf } from './initiate.js';
 import { sessionIdFor } from './session-id.js';
@@ -204,16 +205,55 @@ function inDialog(out: Out, rec: DialogRecord, has: boolean): void {
   }
 }
 
+/**
+ * RFC 7989 §8, an endpoint's own UUID (`local` of what it sends): the first one is stored at once; a new one
+ * in a response is accepted at once; one in a mid-dialog request waits for that request's final response
+ * (accepted on 2xx or 3xx, not on a failure), one in an ACK counts if its INVITE's final response was a 2xx or
+ * 3xx, and one in a CANCEL never does. Every UUID seen is linked to the session group either way.
+ */
+function learnUuid(core: Core, rec: DialogRecord, msg: SipMessage, tag: string | undefined, uuid: string): void {
+  const known = tag === undefined ? undefined : rec.uuids.get(tag);
+  if (tag === undefined || known === undefined || known === uuid || !msg.isRequest) {
+    core.table.addUuid(rec, tag, uuid);
+    return;
+  }
+  core.table.linkUuid(rec, uuid);
+  const seq = msg.cseq?.seq;
+  if (msg.method === 'CANCEL' || seq === undefined) return;
+  if (msg.method === 'ACK') {
+    const f = rec.inviteFinal;
+    if (f !== undefined && f.seq === seq && f.status < 400) core.table.addUuid(rec, tag, uuid);
+    return;
+  }
+  rec.pendingUuid = { tag, uuid, seq, method: msg.method };
+}
+
+/** A final response settles the pending UUID of the request it answers (learnUuid), and notes an INVITE's outcome. */
+function settleUuid(core: Core, rec: DialogRecord, msg: SipMessage): void {
+  if (msg.isRequest || msg.status < 200 || msg.cseq === undefined) return;
+  const { seq, method } = msg.cseq;
+  if (method === 'INVITE') rec.inviteFinal = { seq, status: msg.status };
+  const p = rec.pendingUuid;
+  if (p === undefined || p.seq !== seq || p.method !== method) return;
+  rec.pendingUuid = undefined;
+  if (msg.status < 400) core.table.addUuid(rec, p.tag, p.uuid);
+}
+
 /** Dialog bookkeeping for a message of a tracked dialog: tags, UUIDs, confirmation and end (§8.5). */
 function track(out: Out, rec: DialogRecord, markedNow: boolean): void {
   const { core, input } = out;
   const msg = input.message;
   const sid = msg.sessionId;
   const st = senderTag(msg);
-  if (sid !== undefined && !sid.localIsNil) core.table.addUuid(rec, st, sid.local);
+  if (sid !== undefined && !sid.localIsNil) learnUuid(core, rec, msg, st, sid.local);
   if (sid !== undefined && sid.remote !== undefined && sid.remote !== '00000000000000000000000000000000') {
-    core.table.addUuid(rec, receiverTag(msg), sid.remote);
+    // `remote` is what the sender believes the other end's UUID is: it fills a gap, never overrides what that
+    // end said itself (RFC 7989 §8: a stale remote is corrected, not adopted).
+    const rt = receiverTag(msg);
+    if (rt !== undefined && !rec.uuids.has(rt)) core.table.addUuid(rec, rt, sid.remote);
+    else core.table.linkUuid(rec, sid.remote);
   }
+  settleUuid(core, rec, msg);
   if (msg.isRequest && isInitialRequest(msg) && input.direction === 'out' && rec.initialSid === undefined) {
     const local = sid?.local ?? rec.uuids.get(rec.initiatorTag);
     if (local !== undefined) rec.initialSid = { local, remote: sid?.remote ?? '00000000000000000000000000000000' };

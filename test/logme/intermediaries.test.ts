@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { uuidV5 } from '../../src/logme/uuid.js';
-import { A_UUID, NIL, aliceSession, engine, req, reqFromCallee, res, resFromCaller } from './util.js';
+import { A_UUID, B_UUID, NIL, aliceSession, engine, req, reqFromCallee, res, resFromCaller } from './util.js';
 
 /** Forwards a message through an intermediary engine: `in` from one neighbour, `out` to the other. */
 function fwd(run: ReturnType<typeof engine>['run'], m: Parameters<ReturnType<typeof engine>['run']>[0], from: string, to: string) {
@@ -65,6 +65,34 @@ describe('RFC 8497 §4.3 originating intermediary (Figure 3)', () => {
     // a 100 Trying this proxy generates: {N, A} (RFC 7989 §7)
     const t = run(res(100, 'INVITE', { sid: null }), 'out', 'alice', { local: true });
     assert.equal(t.sessionId, `${NIL};remote=${a};logme`);
+  });
+});
+
+describe('RFC 7989 §8 a peer\'s new UUID, as the Session-IDs inserted on behalf of a UA name it', () => {
+  test('accepted after a 2xx to the request that carried it, not after a failure; a stale remote does not override', () => {
+    const { run } = engine(OI);
+    const a = uuidV5('call-1', 'a1');
+    const B2 = 'b2'.repeat(16);
+    fwd(run, req('INVITE', { sid: null }), 'alice', 'p2');
+    fwd(run, res(200, 'INVITE', { toTag: 'b1', logme: true }), 'p2', 'alice');
+    fwd(run, req('ACK', { sid: null, toTag: 'b1' }), 'alice', 'p2');
+    const aliceSends = (method: string, cseq: number): string | undefined => fwd(run, req(method, { sid: null, toTag: 'b1', cseq }), 'alice', 'p2').out.sessionId;
+    assert.equal(aliceSends('INFO', 2), `${a};remote=${B_UUID};logme`);
+    // Bob's UPDATE with a new UUID, refused by Alice (488): B2 is not taken up.
+    fwd(run, reqFromCallee('UPDATE', { sid: `${B2};remote=${a};logme`, cseq: 5 }), 'p2', 'alice');
+    fwd(run, resFromCaller(488, 'UPDATE', { sid: null, toTag: 'a1', cseq: 5 }), 'alice', 'p2');
+    assert.equal(aliceSends('INFO', 3), `${a};remote=${B_UUID};logme`, 'a failure response: the stored UUID stays');
+    // A CANCEL-free retry, answered 200: now B2 is Bob's UUID.
+    fwd(run, reqFromCallee('UPDATE', { sid: `${B2};remote=${a};logme`, cseq: 6 }), 'p2', 'alice');
+    fwd(run, resFromCaller(200, 'UPDATE', { sid: null, toTag: 'a1', cseq: 6 }), 'alice', 'p2');
+    assert.equal(aliceSends('INFO', 4), `${a};remote=${B2};logme`, 'a 2xx: the new UUID is accepted');
+    // A message from Bob naming an old UUID of Alice in `remote` does not change what Alice's UUID is.
+    fwd(run, reqFromCallee('INFO', { sid: `${B2};remote=${'0a'.repeat(16)};logme`, cseq: 7 }), 'p2', 'alice');
+    assert.equal(aliceSends('INFO', 5), `${a};remote=${B2};logme`, 'a stale remote is not adopted');
+    // A response carrying a new UUID is accepted at once.
+    const B3 = 'b3'.repeat(16);
+    fwd(run, res(200, 'INFO', { toTag: 'b1', cseq: 5, sid: `${B3};remote=${a};logme` }), 'p2', 'alice');
+    assert.equal(aliceSends('INFO', 6), `${a};remote=${B3};logme`);
   });
 });
 
