@@ -21,7 +21,7 @@ import { readRecords } from '../logfile/reader.js';
 import { parseMessage } from '../sip/parser.js';
 import { decodeHep, hepPayload, hepTotalLength, isHepMagic, HepError } from './hep.js';
 import type { InFormat, OutFormat } from './convert-format.js';
-import { WHOLE_MESSAGE } from './hep-record.js';
+import { captureRecordOptions } from './hep-record.js';
 import { SipExtractor } from './net-sip.js';
 import type { SipEvent } from './net-types.js';
 import type { PacketEvent } from './pcap-types.js';
@@ -38,6 +38,11 @@ export interface ConvertOptions {
   readonly to: OutFormat;
   readonly entity?: readonly EntityAddress[];
   readonly onlyLogme?: boolean;
+  /**
+   * Captures: log SDP key material (a=crypto, a=key-mgmt, k=…) as captured. Default false: its values are
+   * masked with X, as RFC 8497 §8.2 asks of a log (hep-record.ts WHOLE_MESSAGE_MASKED).
+   */
+  readonly keepKeys?: boolean;
   /** Called now and then with the input bytes consumed so far (raw, i.e. compressed bytes of a .gz). */
   readonly onProgress?: (bytes: number, messages: number) => void;
   /** Called with the first problems (numbered: `packet N` or `record N`), at most `maxReported`. */
@@ -113,6 +118,7 @@ export function recordIsMarked(r: ClfRecord): boolean {
 export class Converter {
   readonly summary: ConvertSummary = { messages: 0, written: 0, skipped: {}, errors: {}, errorCount: 0 };
   readonly #o: ConvertOptions;
+  readonly #recordOptions: ReturnType<typeof captureRecordOptions>;
   readonly #out: OutBuffer;
   readonly #view: Viewpoint;
   readonly #pcap: PcapEncoder | undefined;
@@ -123,6 +129,7 @@ export class Converter {
 
   constructor(opts: ConvertOptions, sink: ByteSink) {
     this.#o = opts;
+    this.#recordOptions = captureRecordOptions(opts.keepKeys);
     const cap = opts.outputBufferBytes;
     if (cap !== undefined && (!Number.isInteger(cap) || cap < 1 || cap > MAX_OUT_BUFFER_BYTES)) {
       throw new SipclfError('CONFIG_INVALID', `outputBufferBytes: ${cap} is not an integer from 1 to ${MAX_OUT_BUFFER_BYTES}`);
@@ -323,7 +330,7 @@ export class Converter {
     for (let i = 0; i < views.length; i++) {
       const v = views[i] as ViewRecord;
       const meta = { timestamp, transport: w.flag, encrypted: false, source, destination, direction: v.direction, retransmission: v.retransmission, serverTxn: v.serverTxn, clientTxn: v.clientTxn };
-      const rec = recordFromMessage(msg, meta, WHOLE_MESSAGE);
+      const rec = recordFromMessage(msg, meta, this.#recordOptions);
       let w1: void | Promise<void>;
       try {
         // Throws before writing anything when the format cannot hold the record (a capture's timestamp

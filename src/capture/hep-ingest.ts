@@ -148,7 +148,7 @@ export class HepIngest {
   #process(pkt: HepPacket, agent: string, bytes: number, receivedAt: number | undefined): void {
     let record: ClfRecord;
     try {
-      record = hepRecord(pkt, agent, receivedAt, this.#set.clock, this.#o.limits);
+      record = hepRecord(pkt, agent, receivedAt, this.#set.clock, this.#o.limits, this.#set.recordOptions);
     } catch (err) {
       this.#t.error(agent, err);
       return;

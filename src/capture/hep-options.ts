@@ -8,6 +8,7 @@
 import { SipclfError, type ErrorCode } from '../errors.js';
 import type { ParseLimits } from '../sip/limits.js';
 import type { WriterOptions } from '../logfile/writer.js';
+import { captureRecordOptions } from './hep-record.js';
 
 export interface HepListen {
   readonly transport: 'udp' | 'tcp';
@@ -60,6 +61,11 @@ export interface HepCollectorOptions {
   readonly tcpStallMs?: number;
   /** SIP parser limits for the payloads. */
   readonly limits?: Partial<ParseLimits>;
+  /**
+   * Log SDP key material (a=crypto, a=key-mgmt, k=…) as captured. Default false: its values are masked with
+   * X, as RFC 8497 §8.2 asks of a log (hep-record.ts WHOLE_MESSAGE_MASKED).
+   */
+  readonly keepKeys?: boolean;
   /** Milliseconds since the epoch, for packets without a timestamp. Default Date.now. */
   readonly clock?: () => number;
   /** Called once per error code and agent the first time it happens (the CLI prints it). */
@@ -77,6 +83,8 @@ export interface HepSettings {
   readonly tcpStallMs: number;
   readonly clock: () => number;
   readonly writerOpts: Omit<WriterOptions, 'dir'>;
+  /** recordFromMessage's options: key material masked unless keepKeys. */
+  readonly recordOptions: ReturnType<typeof captureRecordOptions>;
 }
 
 /** Throws CONFIG_INVALID for no listener, a count that is not a positive integer, or an empty auth key. */
@@ -103,6 +111,7 @@ export function hepSettings(o: HepCollectorOptions): HepSettings {
     maxConnections: o.maxConnections ?? 256,
     tcpStallMs: o.tcpStallMs ?? 30_000,
     clock: o.clock ?? Date.now,
+    recordOptions: captureRecordOptions(o.keepKeys),
     writerOpts: { ...o.writer, highWaterMark: hwm, maxQueueBytes: o.writer?.maxQueueBytes ?? Math.max(4 * hwm, 64 * 1024) },
   };
 }

@@ -16,9 +16,25 @@ import { formatAddress, recordFromMessage } from '../clf/from-sip.js';
 import type { ClfRecord, OptionalField, TransportFlag } from '../clf/record.js';
 import { hepPayload, HEP_PROTO_SIP, type HepPacket } from './hep.js';
 import { agentLabel, OTHER } from './hep-tally.js';
+import { DEFAULT_MASKED_ATTRIBUTES } from '../logme/config.js';
+import { makeMasker } from '../logme/mask.js';
 
-/** recordFromMessage's options for captures: Tag 02, the whole message (one object, not one per packet). */
+/** recordFromMessage's options for captures kept as captured (`keepKeys`): Tag 02, the whole message. */
 export const WHOLE_MESSAGE = { wholeMessage: true } as const;
+
+/**
+ * recordFromMessage's options for captures by default: Tag 02 the whole message with the values of SDP key
+ * material masked with X (`a=crypto`, `a=key-mgmt`, `a=3GPP-Integrity-Key`, `a=3GPP-SRTP-Config`, `k=` lines),
+ * as the proxy logs: RFC 8497 §8.2 says these "MUST be masked with a dummy value prior to storing the message
+ * in a log file", and a CLF file made from a capture is such a log. Lengths stay as they were (Content-Length
+ * still holds). One object, not one per packet; a message with nothing to mask costs one search of its body.
+ */
+export const WHOLE_MESSAGE_MASKED = { wholeMessage: true, mask: makeMasker({ attributes: DEFAULT_MASKED_ATTRIBUTES, maskKeyLines: true }) } as const;
+
+/** The record options of a capture: masked unless the user asked to keep key material (`--keep-keys`). */
+export function captureRecordOptions(keepKeys: boolean | undefined): typeof WHOLE_MESSAGE | typeof WHOLE_MESSAGE_MASKED {
+  return keepKeys === true ? WHOLE_MESSAGE : WHOLE_MESSAGE_MASKED;
+}
 
 function transportFlag(proto: number | undefined): TransportFlag {
   return proto === 6 ? 'T' : proto === 132 ? 'S' : 'U';
@@ -29,7 +45,14 @@ function transportFlag(proto: number | undefined): TransportFlag {
  * (ClfWriter.writeRecord, which throws the CLF_* errors of a record the format cannot hold). `receivedAt`
  * (else `clock()`) is the timestamp of packets without one. Throws SipclfError (HEP_*, SIP_*).
  */
-export function hepRecord(pkt: HepPacket, agent: string, receivedAt: number | undefined, clock: () => number, limits: Partial<ParseLimits> | undefined): ClfRecord {
+export function hepRecord(
+  pkt: HepPacket,
+  agent: string,
+  receivedAt: number | undefined,
+  clock: () => number,
+  limits: Partial<ParseLimits> | undefined,
+  options: typeof WHOLE_MESSAGE | typeof WHOLE_MESSAGE_MASKED = WHOLE_MESSAGE_MASKED,
+): ClfRecord {
   if (pkt.protocolType !== undefined && pkt.protocolType !== HEP_PROTO_SIP) {
     throw new SipclfError('HEP_NOT_SIP', `protocol type ${pkt.protocolType} is not SIP (1)`);
   }
@@ -50,7 +73,7 @@ export function hepRecord(pkt: HepPacket, agent: string, receivedAt: number | un
       source: src !== undefined && pkt.srcPort !== undefined ? formatAddress(src, pkt.srcPort) : '-',
       destination: dst !== undefined && pkt.dstPort !== undefined ? formatAddress(dst, pkt.dstPort) : '-',
     },
-    WHOLE_MESSAGE,
+    options,
   );
   // recordFromMessage builds a fresh array for each record: the entity field goes straight onto it.
   (rec.optional as OptionalField[]).push(entityOf(agent === OTHER ? agentLabel(pkt) : agent));

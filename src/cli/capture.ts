@@ -34,6 +34,7 @@ function options(raw: Record<string, unknown>): HepCollectorOptions {
     writer,
     queueBytes: intOption(raw['queueBytes'] ?? 8388608, 'queue-bytes'),
     maxAgents: intOption(raw['maxAgents'] ?? 64, 'max-agents'),
+    keepKeys: raw['keepKeys'] === true,
   };
 }
 

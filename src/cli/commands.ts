@@ -242,7 +242,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       'as received by its destination — direction R, Source and Destination from the HEP chunks, retransmission flag S ' +
       '(not detected), Tag 02 the whole message, 10@32473 the agent (docs/guides/feeding-sipclf.md). With --auth-key, ' +
       'packets whose auth key chunk (0x000e) differs are dropped and counted. Bad HEP and non-SIP payloads are counted ' +
-      'per error code, never fatal. Under overload packets are dropped and counted, never buffered without bound. ' +
+      'per error code, never fatal. The values of SDP key material (a=crypto, a=key-mgmt, a=3GPP-Integrity-Key, ' +
+      'a=3GPP-SRTP-Config, k=) are masked with X before they are logged (RFC 8497 §8.2), unless --keep-keys. Under overload packets are dropped and counted, never buffered without bound. ' +
       '--metrics serves Prometheus counters per agent on /metrics and a JSON /health. SIGTERM or SIGINT flushes the ' +
       'files and exits 0 with a summary on standard error.',
     options: [
@@ -257,6 +258,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--max-files <n>', description: 'keep at most N rotated files per stream' },
       { flags: '--queue-bytes <n>', description: 'HEP bytes held while the writer is busy (each packet counted with 384 bytes more for its objects); beyond, packets are dropped and counted', default: 8388608 },
       { flags: '--max-agents <n>', description: 'agents with their own stream and metric label; later ones share "other"', default: 64 },
+      { flags: '--keep-keys', description: 'log SDP key material (a=crypto, a=key-mgmt, k=…) as captured; by default its values are masked with X (RFC 8497 §8.2)' },
     ],
     examples: [
       'sipclf capture --hep udp:127.0.0.1:9060 --out /var/log/sipclf',
@@ -422,7 +424,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       'retransmissions flagged D, other messages skipped and counted; without --entity, the neutral rule of ' +
       '`sipclf capture`: every message logged once, as received by its destination (direction R, retransmission ' +
       'flag S, no transaction ids). --only-logme keeps only messages whose Session-ID carries the RFC 8497 log-me ' +
-      'marker (stateless logging, RFC 8497 §4.5.1). CLF → CLF copies records byte for byte; CLF ↔ JSON Lines is ' +
+      'marker (stateless logging, RFC 8497 §4.5.1). From captures, the values of SDP key material (a=crypto, ' +
+      'a=key-mgmt, a=3GPP-Integrity-Key, a=3GPP-SRTP-Config, k=) are masked with X (RFC 8497 §8.2) unless --keep-keys. CLF → CLF copies records byte for byte; CLF ↔ JSON Lines is ' +
       'lossless. Output files are created with mode 0600. On a terminal a progress bar shows rate and ETA; a ' +
       'summary (messages, skipped by reason, errors by code) ends on standard error. Bad packets and records are ' +
       'reported with their packet or record number and skipped; the rest is converted.',
@@ -432,6 +435,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--to <format>', description: 'output format: clf, jsonl or pcap' },
       { flags: '--entity <addr>', description: 'ADDR[:PORT][,…] of the entity whose log to produce (repeatable)', repeatable: true },
       { flags: '--only-logme', description: 'keep only messages carrying the RFC 8497 log-me marker' },
+      { flags: '--keep-keys', description: 'captures: log SDP key material (a=crypto, a=key-mgmt, k=…) as captured; by default its values are masked with X (RFC 8497 §8.2)' },
     ],
     examples: [
       'sipclf convert trace.pcap -o trace.clf',

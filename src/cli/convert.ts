@@ -15,6 +15,7 @@ interface Plan {
   to: OutFormat;
   entity: EntityAddress[] | undefined;
   onlyLogme: boolean;
+  keepKeys: boolean;
   size: number | undefined;
 }
 
@@ -60,8 +61,9 @@ async function plan(args: string[], raw: Record<string, unknown>): Promise<Plan>
     const list = Array.isArray(e) ? e.map((x) => String(x)) : typeof e === 'string' ? [e] : [];
     entity = list.flatMap(parseEntity);
   }
+  if (raw['keepKeys'] === true && !capture) usage('--keep-keys applies to captures (pcap, pcapng, hep); CLF and JSON Lines records are copied as they were logged');
   if (to === 'pcap' && output === '-') usage('pcap output needs a file, not standard output');
-  return { input, output, from: from as InFormat, to: to as OutFormat, entity, onlyLogme: raw['onlyLogme'] === true, size };
+  return { input, output, from: from as InFormat, to: to as OutFormat, entity, onlyLogme: raw['onlyLogme'] === true, keepKeys: raw['keepKeys'] === true, size };
 }
 
 function fileSink(path: string): { sink: ByteSink; close(): void } {
@@ -167,6 +169,7 @@ export async function run(args: string[], raw: Record<string, unknown>, io: Io):
       to: p.to,
       ...(p.entity !== undefined ? { entity: p.entity } : {}),
       onlyLogme: p.onlyLogme,
+      keepKeys: p.keepKeys,
       ...(onProgress !== undefined ? { onProgress } : {}),
       onProblem: (t) => {
         clearBar();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeRecord, recordLengthAt } from '../../src/clf/decode.js';
+import { decodeOptionalValue } from '../../src/clf/optional.js';
 import type { ClfRecord } from '../../src/clf/record.js';
 import { recordIsMarked } from '../../src/capture/convert.js';
 import { generateClf } from '../../src/gen/generator.js';
@@ -66,6 +67,39 @@ function genFile(n: number, logmeShare: number): string {
   writeFileSync(f, [...generateClf({ records: n, seed: 3, logmeShare })].join(''), 'latin1');
   return f;
 }
+
+describe('sipclf convert: key material (RFC 8497 §8.2)', () => {
+  it('SDP keys are masked with X in the records of a capture unless --keep-keys; a CLF input with --keep-keys is a usage error', async () => {
+    const sdp = 'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 4000 RTP/SAVP 0\r\n' +
+      'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:32\r\nk=clear:secret\r\n';
+    const text = Buffer.from(
+      'INVITE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKkeys\r\nFrom: <sip:a@example.com>;tag=1\r\n' +
+        `To: <sip:b@example.com>\r\nCall-ID: keys\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`,
+      'latin1',
+    );
+    const file = tmp('keys.pcapng');
+    writeFileSync(file, ngSection(true, [['idb', 1, undefined], ['epb', 0, 1_700_000_000_000_000n, udpFrames(A4, B4, text, 1, { fragment: false })[0] as Buffer]]));
+    const messageOf = (path: string): string => {
+      const [rec] = records(path);
+      const f = rec?.optional.find((o) => o.tag === 2);
+      assert.ok(f !== undefined);
+      return decodeOptionalValue(f);
+    };
+    const masked = tmp('keys-masked.clf');
+    assert.equal((await runCli(['convert', file, '-o', masked])).code, 0);
+    const m = messageOf(masked);
+    assert.ok(m.includes('a=crypto:' + 'X'.repeat('1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:32'.length) + '\r\n'), m);
+    assert.ok(m.includes(`k=${'X'.repeat('clear:secret'.length)}\r\n`), m);
+    assert.equal(m.length, text.length, 'lengths kept (Content-Length still right)');
+    assert.ok(!m.includes('inline:') && !m.includes('secret'));
+    const kept = tmp('keys-kept.clf');
+    assert.equal((await runCli(['convert', file, '-o', kept, '--keep-keys'])).code, 0);
+    assert.equal(messageOf(kept), text.toString('latin1'));
+    const r = await runCli(['convert', masked, '-o', tmp('keys-copy.clf'), '--keep-keys']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /CLI_USAGE.*--keep-keys applies to captures/);
+  });
+});
 
 describe('sipclf convert: logs', () => {
   it('CLF → pcap → CLF keeps Call-IDs, methods, statuses and timestamps', async () => {

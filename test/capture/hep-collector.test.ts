@@ -131,6 +131,30 @@ test('HEP over UDP and TCP → one CLF record per message, files 0600, neutral v
   }
 });
 
+test('SDP key material is masked with X before it is logged (RFC 8497 §8.2), kept as captured with keepKeys', async () => {
+  const sdp = 'v=0\r\nm=audio 4000 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0\r\n';
+  const msg = Buffer.from(
+    'INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-k\r\nFrom: <sip:alice@example.com>;tag=k\r\n' +
+      `To: <sip:bob@example.com>\r\nCall-ID: keys@test\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`,
+    'latin1',
+  );
+  for (const keepKeys of [false, true]) {
+    const { c, dir, udp } = await start(keepKeys ? { keepKeys } : {});
+    await sendUdp(udp, [hepOf(msg)]);
+    await waitFor(() => c.stats().written === 1, 10_000, `1 record (${JSON.stringify(c.stats())})`);
+    await c.close();
+    const [rec] = readClfFiles(dir).flatMap((f) => f.records);
+    const tag2 = rec?.optional.find((o) => o.tag === 2 && o.vendor === 0);
+    assert.ok(tag2 !== undefined);
+    const logged = decodeOptionalValue(tag2);
+    if (keepKeys) assert.equal(logged, msg.latin1Slice());
+    else {
+      assert.equal(logged, msg.latin1Slice().replace('1 AES_CM_128_HMAC_SHA1_80 inline:c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0', 'X'.repeat(65)));
+      assert.ok(!logged.includes('inline:'));
+    }
+  }
+});
+
 test('auth key: matching packets are logged, missing or wrong keys dropped and counted', async () => {
   const { c, dir, udp } = await start({ authKey: 's3cret' });
   await sendUdp(udp, [
