@@ -5,7 +5,7 @@ import { appendFileSync, closeSync, mkdirSync, openSync, renameSync, rmSync, tru
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { followRecords, type FollowOptions } from '../../src/logfile/follow.js';
 import type { RecordEvent } from '../../src/logfile/reader.js';
 import { bin, log, rec, tempDir } from './reader-util.js';
@@ -179,22 +179,31 @@ function swapAway(dir: string): () => void {
   };
 }
 
+/**
+ * A follower that has read two records and half of a third, then meets a failing system call (the directory
+ * swapped away): returns it with the IO_READ event that reported the failure and `restore` to put the directory back.
+ */
+async function halfRecordThenFailure(t: TestContext) {
+  const dir = join(tempDir(t), 'logs');
+  mkdirSync(dir);
+  const path = join(dir, 'sip.clf');
+  writeFileSync(path, bin(rec(0) + rec(1)));
+  const ac = new AbortController();
+  t.after(() => ac.abort());
+  const reader = followRecords(path, { signal: ac.signal, fromStart: true, pollMs: 20, watch: false });
+  const it = reader[Symbol.asyncIterator]();
+  assert.deepEqual(texts(await take(it, 2)), [rec(0), rec(1)]);
+  const pending = it.next(); // the generator runs while a next() waits
+  appendFileSync(path, bin(rec(2).slice(0, 100))); // read and held: a record not complete yet
+  await until(() => reader.summary.bytes >= rec(0).length + rec(1).length + 100, 'the follower read the half record');
+  const restore = swapAway(dir);
+  const e = (await pending).value as RecordEvent | undefined;
+  return { path, ac, reader, it, restore, e };
+}
+
 describe('followRecords after a system call fails on the file', () => {
   test('the same file again: reading resumes where it stopped, with the record it held; nothing is delivered twice', { timeout: 20_000 }, async (t) => {
-    const dir = join(tempDir(t), 'logs');
-    mkdirSync(dir);
-    const path = join(dir, 'sip.clf');
-    writeFileSync(path, bin(rec(0) + rec(1)));
-    const ac = new AbortController();
-    t.after(() => ac.abort());
-    const reader = followRecords(path, { signal: ac.signal, fromStart: true, pollMs: 20, watch: false });
-    const it = reader[Symbol.asyncIterator]();
-    assert.deepEqual(texts(await take(it, 2)), [rec(0), rec(1)]);
-    const pending = it.next(); // the generator runs while a next() waits
-    appendFileSync(path, bin(rec(2).slice(0, 100))); // read and held: a record not complete yet
-    await until(() => reader.summary.bytes >= rec(0).length + rec(1).length + 100, 'the follower read the half record');
-    const restore = swapAway(dir);
-    const e = (await pending).value as RecordEvent | undefined;
+    const { path, ac, reader, it, restore, e } = await halfRecordThenFailure(t);
     assert.ok(e?.type === 'error' && e.code === 'IO_READ' && /ENOTDIR/.test(e.message), JSON.stringify(e));
     assert.equal(e.offset, rec(0).length + rec(1).length + 100, 'the error names how far the file was read');
     restore();
@@ -216,20 +225,7 @@ describe('followRecords after a system call fails on the file', () => {
   });
 
   test('a second failure on reopening (fstat of the reopened file): the reading it had is kept, nothing delivered twice', { timeout: 20_000 }, async (t) => {
-    const dir = join(tempDir(t), 'logs');
-    mkdirSync(dir);
-    const path = join(dir, 'sip.clf');
-    writeFileSync(path, bin(rec(0) + rec(1)));
-    const ac = new AbortController();
-    t.after(() => ac.abort());
-    const reader = followRecords(path, { signal: ac.signal, fromStart: true, pollMs: 20, watch: false });
-    const it = reader[Symbol.asyncIterator]();
-    assert.deepEqual(texts(await take(it, 2)), [rec(0), rec(1)]);
-    const pending = it.next();
-    appendFileSync(path, bin(rec(2).slice(0, 100)));
-    await until(() => reader.summary.bytes >= rec(0).length + rec(1).length + 100, 'the follower read the half record');
-    const restore = swapAway(dir);
-    const e = (await pending).value as RecordEvent | undefined;
+    const { path, ac, reader, it, restore, e } = await halfRecordThenFailure(t);
     assert.ok(e?.type === 'error' && e.code === 'IO_READ', JSON.stringify(e));
     // The next open that succeeds hands back a file whose fstat fails once (EIO, as on a flaky network mount).
     // follow.ts imports `open` by name: the built-in module's named exports follow the patched object once synced.
