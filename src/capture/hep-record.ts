@@ -16,7 +16,7 @@ import { formatAddress, recordFromMessage } from '../clf/from-sip.js';
 import type { ClfRecord, OptionalField, TransportFlag } from '../clf/record.js';
 import { hepPayload, HEP_PROTO_SIP, type HepPacket } from './hep.js';
 import { agentLabel, OTHER } from './hep-tally.js';
-import { DEFAULT_MASKED_ATTRIBUTES } from '../logme/config.js';
+import { DEFAULT_MASK_OPTIONS } from '../logme/config.js';
 import { makeMasker } from '../logme/mask.js';
 
 /** recordFromMessage's options for captures kept as captured (`keepKeys`): Tag 02, the whole message. */
@@ -29,7 +29,7 @@ export const WHOLE_MESSAGE = { wholeMessage: true } as const;
  * in a log file", and a CLF file made from a capture is such a log. Lengths stay as they were (Content-Length
  * still holds). One object, not one per packet; a message with nothing to mask costs one search of its body.
  */
-export const WHOLE_MESSAGE_MASKED = { wholeMessage: true, mask: makeMasker({ attributes: DEFAULT_MASKED_ATTRIBUTES, maskKeyLines: true }) } as const;
+export const WHOLE_MESSAGE_MASKED = { wholeMessage: true, mask: makeMasker(DEFAULT_MASK_OPTIONS) } as const;
 
 /** The record options of a capture: masked unless the user asked to keep key material (`--keep-keys`). */
 export function captureRecordOptions(keepKeys: boolean | undefined): typeof WHOLE_MESSAGE | typeof WHOLE_MESSAGE_MASKED {

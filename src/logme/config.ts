@@ -14,6 +14,7 @@
  * code-generating dependency. The proxy's YAML loader can call it on the parsed document. The validator
  * lives in config-validate.ts; this file holds the types and defaults.
  */
+import type { MaskOptions } from './mask.js';
 /** RFC 8497 §4 roles (and the two non-marking behaviours). An entity may combine several stateful roles. */
 export type Role =
   /** §4.2: marks dialogs it originates, when a log-me session authorises it. */
@@ -142,3 +143,10 @@ export interface LogmeConfig {
 }
 
 export const DEFAULT_MASKED_ATTRIBUTES: readonly string[] = ['crypto', 'key-mgmt', '3GPP-Integrity-Key', '3GPP-SRTP-Config'];
+
+/**
+ * The masking every log gets unless configured otherwise (RFC 8497 §8.2: key material "MUST be masked with a
+ * dummy value prior to storing the message in a log file"): the attributes above and SDP `k=` lines. Used where
+ * no engine's privacy settings apply — a MessageLog without an engine, captures made into CLF.
+ */
+export const DEFAULT_MASK_OPTIONS: MaskOptions = { attributes: DEFAULT_MASKED_ATTRIBUTES, maskKeyLines: true };

@@ -7,6 +7,7 @@ export { validateLogmeConfig } from './config-validate.js';
 export {
   ROLES,
   DEFAULT_MASKED_ATTRIBUTES,
+  DEFAULT_MASK_OPTIONS,
   type Role,
   type LogmeConfig,
   type PeerConfig,

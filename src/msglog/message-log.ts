@@ -31,12 +31,13 @@
 import { formatAddress, recordFromMessage, type ClfRecord, type FromMessageOptions, type Retransmission, type TransportFlag } from '../clf/index.js';
 import { isSipclfError } from '../errors.js';
 import type { ClfWriter } from '../logfile/writer.js';
-import { DEFAULT_MASKED_ATTRIBUTES, type LogmeEngine } from '../logme/index.js';
+import { DEFAULT_MASK_OPTIONS, type LogmeEngine } from '../logme/index.js';
 import { makeMasker, type MaskOptions } from '../logme/mask.js';
-import { MessageEditor } from '../sip/editor.js';
 import type { SipMessage } from '../sip/message.js';
 import { parseMessage } from '../sip/parser.js';
+import { applyMarkerDecision, withoutLogme } from './apply-decision.js';
 import { LogWorker, type LoggedMessage } from './log-worker-client.js';
+import { TrafficCounter } from './traffic.js';
 
 export type LogMode = 'all' | 'marked' | 'none';
 
@@ -86,8 +87,7 @@ interface Pending {
  * marked them — so they are masked as an engine's default privacy settings mask (RFC 8497 §8.2: key material
  * MUST be masked before logging; docs/reference/logme.md "privacy"). Only a configured engine can turn it off.
  */
-const DEFAULT_MASK: MaskOptions = { attributes: DEFAULT_MASKED_ATTRIBUTES, maskKeyLines: true };
-const DEFAULT_OPTIONS: FromMessageOptions = { mask: makeMasker(DEFAULT_MASK) };
+const DEFAULT_OPTIONS: FromMessageOptions = { mask: makeMasker(DEFAULT_MASK_OPTIONS) };
 
 /** The options that mask with `engine` (RFC 8497 §8.2): one object per engine, not one per record. */
 function recordOptions(engine: LogmeEngine | undefined): FromMessageOptions {
@@ -96,7 +96,7 @@ function recordOptions(engine: LogmeEngine | undefined): FromMessageOptions {
 
 /** The masking of `engine` as data (for the logging worker), or undefined when it masks nothing. */
 function maskSpecOf(engine: LogmeEngine | undefined): MaskOptions | undefined {
-  if (engine === undefined) return DEFAULT_MASK;
+  if (engine === undefined) return DEFAULT_MASK_OPTIONS;
   const p = engine.config.privacy;
   return !p.mask ? undefined : { attributes: p.attributes, maskKeyLines: p.maskKeyLines };
 }
@@ -122,11 +122,7 @@ export interface LogStats {
   unencodable: number;
 }
 
-/** Distinct direction|method|status keys counted before new methods become `OTHER` (see MessageLog.traffic). */
-export const MAX_TRAFFIC_KEYS = 512;
-
-/** `\nCSeq`, the usual spelling of a response's CSeq line start (#countRaw), as bytes once. */
-const CSEQ_LINE = Buffer.from('\nCSeq', 'latin1');
+export { MAX_TRAFFIC_KEYS } from './traffic.js';
 
 export class MessageLog {
   readonly mode: LogMode;
@@ -157,14 +153,11 @@ export class MessageLog {
   #head = 0;
   #scheduled = false;
   readonly stats: LogStats = { records: 0, received: 0, sent: 0, engineErrors: 0, unencodable: 0 };
-  /**
-   * Messages seen, every one whatever the mode, keyed `direction|method|status` (metrics.ts). At most
-   * MAX_TRAFFIC_KEYS keys: methods come from the network, so once the table is full a new method is counted
-   * as `OTHER` (a peer inventing methods cannot grow it, nor the metrics, without bound).
-   */
-  readonly traffic = new Map<string, number>();
-  /** The key strings, built once per direction, method and status (one string object: its hash is cached). */
-  readonly #keys = { in: new Map<string, Map<string, string>>(), out: new Map<string, Map<string, string>>() };
+  readonly #traffic = new TrafficCounter();
+  /** Messages seen, every one whatever the mode, keyed `direction|method|status` (traffic.ts; metrics.ts). */
+  get traffic(): ReadonlyMap<string, number> {
+    return this.#traffic.counts;
+  }
 
   readonly #originator: boolean;
   /** Records this thread could not hand over (the worker's own count is added to stats.unencodable). */
@@ -203,44 +196,6 @@ export class MessageLog {
     // Entries lost with a dead or stalled worker count as records lost to a failed write.
     const lost = this.#worker.counts.lost;
     return lost === 0 ? s : { ...s, lost: s.lost + lost };
-  }
-
-  #count(direction: 'in' | 'out', method: string, status: string): void {
-    const k = this.#keys[direction].get(method)?.get(status) ?? this.#newKey(direction, method, status);
-    this.traffic.set(k, (this.traffic.get(k) ?? 0) + 1);
-  }
-
-  /** A key not seen yet; with the table full, the method is counted as `OTHER` (statuses are 3 digits). */
-  #newKey(direction: 'in' | 'out', method: string, status: string): string {
-    if (this.traffic.size >= MAX_TRAFFIC_KEYS || method.length > 32) return `${direction}|OTHER|${status}`;
-    const k = `${direction}|${method}|${status}`;
-    const byMethod = this.#keys[direction];
-    let byStatus = byMethod.get(method);
-    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map<string, string>()));
-    byStatus.set(status, k);
-    return k;
-  }
-
-  #countMsg(direction: 'in' | 'out', msg: SipMessage): void {
-    this.#count(direction, msg.isRequest ? msg.method : (msg.cseq?.method ?? ''), msg.isRequest ? '' : String(msg.status));
-  }
-
-  /**
-   * Counts a sent message from its bytes without parsing it: the method of a request's start line, or a
-   * response's status code and CSeq method, with the labels #countMsg gives a parsed message (a method of
-   * more than 32 characters counts as OTHER in both). What it cannot read is counted with an empty method.
-   */
-  #countRaw(bytes: Buffer): void {
-    const sp = bytes.indexOf(0x20);
-    if (sp < 0) return this.#count('out', '', '');
-    if (bytes.toString('latin1', 0, 4).toUpperCase() !== 'SIP/') return this.#count('out', bytes.toString('latin1', 0, Math.min(sp, 33)), '');
-    const status = bytes.toString('latin1', sp + 1, sp + 4);
-    // The CSeq line, as normally spelt, else in any case (RFC 3261 §7.3.1); name and method separated by LWS.
-    let at = bytes.indexOf(CSEQ_LINE);
-    if (at < 0) at = bytes.toString('latin1').toLowerCase().indexOf('\ncseq');
-    // The method as written (a token, RFC 3261 §25.1), as the parsed path counts it.
-    const m = at < 0 ? null : /^\ncseq[ \t]*:\s*\d+\s+([A-Za-z0-9.!%*_+`'~-]+)/i.exec(bytes.toString('latin1', at, Math.min(bytes.length, at + 80)));
-    this.#count('out', m?.[1] ?? '', status);
   }
 
   /** Runs the engine on a received message; true when it is to be logged. */
@@ -284,33 +239,11 @@ export class MessageLog {
       try {
         const d = this.#engine.process({ message: msg, direction: 'out', neighbour: addressText(to), local: this.#originator });
         log = d.log;
-        const ed = new MessageEditor(msg);
-        let edited = false;
-        if (d.sessionId !== undefined) {
-          ed.setSessionId(d.sessionId);
-          edited = true;
-        } else if (d.marker === 'add' || d.marker === 'strip') {
-          ed.setLogme(d.marker === 'add');
-          edited = true;
-        } else if (d.marker === 'none' && !msg.logme && MessageEditor.hasLogmeText(msg)) {
-          // `logme` only in a malformed or a second Session-ID: no marker to the engine (RFC 8497 §6, RFC 7989
-          // grammar), which therefore cannot strip it at a boundary either. It is not forwarded: a lenient
-          // parser downstream, across a boundary without agreement, could take it for one (§3.4.2, §7.2).
-          ed.setLogme(false);
-          edited = true;
-        }
-        if (edited) msg = parseMessage(ed.toBuffer());
+        msg = applyMarkerDecision(msg, d);
       } catch {
         this.stats.engineErrors++;
         log = false;
-        // Fail safe: an engine that could not decide (a Session-ID it cannot read) does not know whether `to` is
-        // across a trust-domain boundary, and a marker must not cross one without agreement (RFC 8497 §3.4.2,
-        // §7.2). Losing the marker costs a trace; leaking it costs the peer's privacy.
-        try {
-          if (MessageEditor.hasLogmeText(msg)) msg = parseMessage(new MessageEditor(msg).setLogme(false).toBuffer());
-        } catch {
-          // Not editable either: sent as it is, as before.
-        }
+        msg = withoutLogme(msg); // fail safe: no marker across a boundary the engine could not judge (apply-decision.ts)
       }
     }
     // Remembered in every mode: the onSend observer counts the message from it (nothing is logged in `none`).
@@ -327,7 +260,7 @@ export class MessageLog {
   end(msg: SipMessage, log: boolean, meta: { from: Address; to: Address; at: number; retransmission: boolean; txns: Txns }): void {
     const batch = this.#batch ?? [];
     this.#batch = undefined;
-    this.#countMsg('in', msg);
+    this.#traffic.countMessage('in', msg);
     if (log) {
       this.stats.received++;
       this.#emit(msg, 'R', meta.from, meta.to, meta.at, meta.retransmission ? 'D' : 'O', meta.txns);
@@ -339,8 +272,8 @@ export class MessageLog {
   onSend(bytes: Buffer, from: Address | undefined, to: Address, retransmission: boolean, fallback: Txns): void {
     const known = this.#sent(bytes);
     if (this.mode === 'none' || from === undefined) {
-      if (known !== undefined) this.#countMsg('out', known.msg);
-      else this.#countRaw(bytes);
+      if (known !== undefined) this.#traffic.countMessage('out', known.msg);
+      else this.#traffic.countRaw(bytes);
       return;
     }
     let msg: SipMessage;
@@ -350,11 +283,11 @@ export class MessageLog {
       try {
         msg = parseMessage(bytes);
       } catch {
-        this.#count('out', '', '');
+        this.#traffic.count('out', '', '');
         return;
       }
     }
-    this.#countMsg('out', msg);
+    this.#traffic.countMessage('out', msg);
     const info = known?.info;
     const log = info?.log ?? this.#wants(undefined, msg);
     if (!log) return;
@@ -365,7 +298,7 @@ export class MessageLog {
 
   /** A message sent outside any transaction (ACK to a 2xx, a response whose transaction is gone). */
   sentDirect(msg: SipMessage, from: Address | undefined, to: Address, retransmission: boolean, txns: Txns): void {
-    this.#countMsg('out', msg);
+    this.#traffic.countMessage('out', msg);
     if (this.mode === 'none' || from === undefined) return;
     const log = this.#sent(msg.raw)?.info.log ?? this.#wants(undefined, msg);
     if (!log) return;
