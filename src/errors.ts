@@ -309,6 +309,11 @@ export const ERRORS = {
     status: 500,
     summary: 'A REGISTER with the Call-ID of an existing binding has a CSeq not higher than the stored one: out of order, nothing is changed (RFC 3261 §10.3 steps 6-7).',
   },
+  PROXY_REGISTRAR_FULL: {
+    layer: 'proxy',
+    status: 503,
+    summary: 'A REGISTER would add a binding past `registrar.maxContacts` for its address-of-record, or a new address-of-record past `registrar.maxAors`: answered 503 and nothing is changed (RFC 3261 §21.5.4; docs/reference/proxy-config.md). Bounds the table against REGISTER floods.',
+  },
   PROXY_BAD_ROUTE: {
     layer: 'proxy',
     summary: 'A static route, next hop or default outbound proxy is malformed (expected DOMAIN=host[:port][;transport=udp|tcp|tls] or user:PREFIX=…).',

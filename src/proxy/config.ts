@@ -32,6 +32,9 @@ export interface RegistrarConfig {
   readonly defaultExpires?: number;
   readonly minExpires?: number;
   readonly maxExpires?: number;
+  readonly maxAors?: number;
+  readonly maxContacts?: number;
+  readonly forgetAfter?: number;
 }
 
 export interface TimersConfig {
@@ -250,10 +253,10 @@ export function validateProxyConfig(data: unknown): ProxyFileConfig {
   if (o['domains'] !== undefined) c.domains = strings(o['domains'], 'domains');
   if (o['aliases'] !== undefined) c.aliases = strings(o['aliases'], 'aliases');
   if (o['registrar'] !== undefined) {
-    const r = object(o['registrar'], 'registrar', ['file', 'defaultExpires', 'minExpires', 'maxExpires']);
+    const r = object(o['registrar'], 'registrar', ['file', 'defaultExpires', 'minExpires', 'maxExpires', 'maxAors', 'maxContacts', 'forgetAfter']);
     const reg: { -readonly [K in keyof RegistrarConfig]: RegistrarConfig[K] } = {};
     if (r['file'] !== undefined) reg.file = str(r['file'], 'registrar.file');
-    for (const k of ['defaultExpires', 'minExpires', 'maxExpires'] as const) if (r[k] !== undefined) reg[k] = int(r[k], `registrar.${k}`, 1, 2 ** 31 - 1);
+    for (const k of ['defaultExpires', 'minExpires', 'maxExpires', 'maxAors', 'maxContacts', 'forgetAfter'] as const) if (r[k] !== undefined) reg[k] = int(r[k], `registrar.${k}`, 1, 2 ** 31 - 1);
     if (reg.minExpires !== undefined && reg.maxExpires !== undefined && reg.minExpires > reg.maxExpires) bad('registrar.minExpires', 'greater than registrar.maxExpires');
     c.registrar = reg;
   }

@@ -7,6 +7,12 @@
  * expired bindings are invisible to lookups and pruned on the next change. Persistence (registrar-store.ts)
  * is synchronous after each committed change: REGISTERs are rare next to calls, and writing before the 200
  * is what makes the 200 true after a crash.
+ *
+ * Bounded (REGISTERs come from the network, and §10.3 steps 3–4, authentication, are not done here): at most
+ * `maxAors` addresses-of-record and `maxContacts` bindings per AOR; past either a REGISTER that would add one
+ * gets 503 (§21.5.4: the server cannot handle it at present) and changes nothing. An AOR whose bindings all went
+ * stays known (480, not 404: §16.5) for `forgetAfter` seconds, then a sweep forgets it, so addresses registered
+ * once do not hold the table forever.
  */
 import { SipclfError, type SipValidationError } from '../errors.js';
 import { uriEquals } from '../sip/grammar/uri-format.js';
@@ -26,6 +32,12 @@ export interface RegistrarOptions {
   minExpires?: number;
   /** Longest expiration granted (§10.3 step 7 "MAY choose an expiration less than requested"); default 86400 s. */
   maxExpires?: number;
+  /** Addresses-of-record kept at most; a REGISTER for a new one past it gets 503. Default 100,000. */
+  maxAors?: number;
+  /** Bindings kept at most per address-of-record; a REGISTER that would exceed it gets 503. Default 20. */
+  maxContacts?: number;
+  /** Seconds an AOR without bindings stays known (480 Temporarily Unavailable rather than 404). Default 86400. */
+  forgetAfter?: number;
   /** Clock, ms since the epoch; default Date.now. */
   clock?: () => number;
   /** JSON file the bindings are saved to after every change (see load()). */
@@ -79,18 +91,28 @@ function httpDate(ms: number): string {
   return new Date(ms).toUTCString();
 }
 
+/** Least time between two sweeps of the table (ms). */
+const SWEEP_MS = 60_000;
+
 export class Registrar {
   readonly #opts: Required<Omit<RegistrarOptions, 'file' | 'domains'>>;
   readonly #domains: Set<string>;
   readonly #file: string | undefined;
-  /** AOR → bindings; an AOR whose bindings all went stays as a key (it is known: 480, not 404). */
+  /** AOR → bindings; an AOR whose bindings all went stays as a key (it is known: 480, not 404) until swept. */
   #aors = new Map<string, Entry[]>();
+  /** AOR → until when it is known (ms): `forgetAfter` after its last binding expires or is removed. */
+  #knownUntil = new Map<string, number>();
+  /** When the next sweep of expired bindings and forgotten AORs is due (ms); see #sweep. */
+  #nextSweep = 0;
 
   constructor(opts: RegistrarOptions) {
     this.#opts = {
       defaultExpires: opts.defaultExpires ?? 3600,
       minExpires: opts.minExpires ?? 60,
       maxExpires: opts.maxExpires ?? 86400,
+      maxAors: opts.maxAors ?? 100_000,
+      maxContacts: opts.maxContacts ?? 20,
+      forgetAfter: opts.forgetAfter ?? 86400,
       clock: opts.clock ?? Date.now,
     };
     this.#domains = new Set(opts.domains.map(hostKey));
@@ -116,9 +138,33 @@ export class Registrar {
   }
 
   /** The AOR has registered at some point (its bindings may all have expired): 480 rather than 404. */
-  knows(uri: Uri): boolean {
+  knows(uri: Uri, now = this.now()): boolean {
     const aor = aorOf(uri);
-    return aor !== undefined && this.#aors.has(aor);
+    if (aor === undefined) return false;
+    const list = this.#aors.get(aor);
+    return list !== undefined && (list.some((b) => b.expiresAt > now) || (this.#knownUntil.get(aor) ?? 0) > now);
+  }
+
+  /** Addresses-of-record in the table (live, or still known), for metrics and tests. */
+  get size(): number {
+    return this.#aors.size;
+  }
+
+  /**
+   * Drops expired bindings and forgets AORs with none left whose `forgetAfter` has passed. O(table): run at
+   * most once a minute from handleRegister, and when a new AOR finds the table full.
+   */
+  #sweep(now: number): void {
+    this.#nextSweep = now + SWEEP_MS;
+    for (const [aor, list] of this.#aors) {
+      const live = list.filter((b) => b.expiresAt > now);
+      if (live.length > 0) {
+        if (live.length !== list.length) this.#aors.set(aor, live);
+      } else if ((this.#knownUntil.get(aor) ?? 0) <= now) {
+        this.#aors.delete(aor);
+        this.#knownUntil.delete(aor);
+      } else if (list.length > 0) this.#aors.set(aor, live);
+    }
   }
 
   /** RFC 3261 §10.3 steps 2 and 5–8 (steps 3–4, authentication, belong to the caller). */
@@ -134,6 +180,7 @@ export class Registrar {
     if (to === undefined || to.uri.kind !== 'sip' || aor === undefined || hostKey(to.uri.host) !== hostKey(ruri.host)) {
       return this.reject(proxyError('PROXY_NOT_FOUND', `To ${to?.uri.raw ?? '(none)'} is not an address-of-record of ${ruri.host} (RFC 3261 §10.3 step 5)`, 'Unknown address-of-record'));
     }
+    if (now >= this.#nextSweep) this.#sweep(now);
     const callId = msg.callId ?? '';
     const cseq = msg.cseq?.seq ?? 0;
     const current = (this.#aors.get(aor) ?? []).filter((b) => b.expiresAt > now);
@@ -186,9 +233,20 @@ export class Registrar {
         next.push(entry);
       }
     }
+    if (changed && next.length > this.#opts.maxContacts && next.length > current.length) {
+      return this.reject(
+        proxyError('PROXY_REGISTRAR_FULL', `REGISTER for ${aor} would hold ${next.length} bindings, more than maxContacts ${this.#opts.maxContacts}`, 'Too Many Registered Contacts'),
+      );
+    }
+    if (changed && !this.#aors.has(aor)) {
+      if (this.#aors.size >= this.#opts.maxAors) this.#sweep(now);
+      if (this.#aors.size >= this.#opts.maxAors) {
+        return this.reject(proxyError('PROXY_REGISTRAR_FULL', `the registrar holds maxAors ${this.#opts.maxAors} addresses-of-record; ${aor} is not added`, 'Registrar Full'));
+      }
+    }
     if (changed) {
       try {
-        this.commit(aor, next);
+        this.commit(aor, next, now);
       } catch (err) {
         // §10.3 step 7: "the request MUST fail with a 500 (Server Error) response"; commit() rolled back.
         if (!(err instanceof SipclfError)) throw err;
@@ -216,6 +274,7 @@ export class Registrar {
     if (file === undefined) return;
     const data = loadStore(file);
     const aors = new Map<string, Entry[]>();
+    this.#knownUntil = new Map();
     for (const [aor, list] of Object.entries(data.aors)) {
       const live: Entry[] = [];
       for (const b of list) {
@@ -227,6 +286,8 @@ export class Registrar {
         }
       }
       aors.set(aor, live);
+      // Without a removal time in the file: known for forgetAfter from now, or past its latest expiry.
+      this.#remember(aor, list, now);
     }
     this.#aors = aors;
   }
@@ -239,7 +300,7 @@ export class Registrar {
     saveStore(file, { version: 1, aors });
   }
 
-  private commit(aor: string, bindings: Entry[]): void {
+  private commit(aor: string, bindings: Entry[], now: number): void {
     const before = this.#aors.get(aor);
     this.#aors.set(aor, bindings);
     try {
@@ -250,6 +311,17 @@ export class Registrar {
       else this.#aors.set(aor, before);
       throw err;
     }
+    this.#remember(aor, bindings, now);
+  }
+
+  /**
+   * Known until `forgetAfter` after its last binding goes: past the latest expiry of `bindings`, or from `now`
+   * when there are none (all removed; at load, a file that keeps no removal time).
+   */
+  #remember(aor: string, bindings: readonly StoredBinding[], now: number): void {
+    let last = bindings.length === 0 ? now : 0;
+    for (const b of bindings) last = Math.max(last, b.expiresAt);
+    this.#knownUntil.set(aor, last + this.#opts.forgetAfter * 1000);
   }
 
   private contactHeaders(bindings: readonly Entry[], now: number): Array<readonly [string, string]> {

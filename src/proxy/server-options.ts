@@ -14,6 +14,7 @@ import { LogWorker } from '../msglog/log-worker-client.js';
 import { MessageLog, type LogMode } from '../msglog/message-log.js';
 import type { NextHop } from './types.js';
 import type { OverloadOptions } from './overload.js';
+import type { RegistrarConfig } from './config.js';
 
 export interface ProxyServerOptions {
   /** Listen addresses, `udp:127.0.0.1:5060` (docs/reference/transport.md); port 0: the OS chooses. */
@@ -39,7 +40,7 @@ export interface ProxyServerOptions {
   /** CLF file rotation and retention (ClfWriter options other than `dir`). */
   readonly rotation?: Omit<WriterOptions, 'dir'>;
   /** Registrar bindings file and expiry limits (registrar.ts). */
-  readonly registrar?: { readonly file?: string; readonly defaultExpires?: number; readonly minExpires?: number; readonly maxExpires?: number };
+  readonly registrar?: RegistrarConfig;
   /** Log-me configuration (docs/reference/logme.md), already read from its file. */
   readonly logme?: unknown;
   /** Transaction timers (tests shorten them); `trying` defaults to 0 (100 Trying at once). */

@@ -71,6 +71,9 @@ describe('proxy configuration file', () => {
     fails('log: {rotation: {fsync: sometimes}}\n', /log\.rotation\.fsync: /);
     fails('registrar: {minExpires: 100, maxExpires: 50}\n', /registrar\.minExpires: greater than registrar\.maxExpires/);
     fails('registrar: {maxExpires: 1.5}\n', /registrar\.maxExpires: expected an integer/);
+    fails('registrar: {maxAors: 0}\n', /registrar\.maxAors/);
+    fails('registrar: {maxContact: 5}\n', /maxContact/);
+    assert.deepEqual(parseProxyConfig('registrar: {maxAors: 5000, maxContacts: 4, forgetAfter: 600}\n', 'x.yaml').registrar, { maxAors: 5000, maxContacts: 4, forgetAfter: 600 });
     fails('metrics: {listen: "10.0.0.1:9464"}\n', /metrics\.listen: 10\.0\.0\.1 is not a loopback address/);
     fails('metrics: {listen: "localhost"}\n', /metrics\.listen: not host:port/);
     fails('timers: {timerC: 1000}\n', /timers\.timerC: out of range/);

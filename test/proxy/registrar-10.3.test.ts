@@ -134,6 +134,64 @@ describe('§10.3 REGISTER processing', () => {
   });
 });
 
+describe('bounds of the binding table (REGISTER floods)', () => {
+  test('maxContacts: a REGISTER adding a binding past it gets 503 PROXY_REGISTRAR_FULL and changes nothing; refresh and removal still work', () => {
+    const r = new Registrar({ domains: ['example.com'], clock, maxContacts: 2 });
+    assert.equal(r.handleRegister(register({ contacts: ['<sip:bob@198.51.100.1>', '<sip:bob@198.51.100.2>'], expires: 600, cseq: 1 })).status, 200);
+    const full = r.handleRegister(register({ contacts: ['<sip:bob@198.51.100.3>'], expires: 600, cseq: 2 }));
+    assert.equal(full.status, 503);
+    assert.equal(full.error?.code, 'PROXY_REGISTRAR_FULL');
+    assert.match(r.respond(register({ cseq: 2 }), full, 'tg').toString('latin1'), /^SIP\/2\.0 503 Service Unavailable\r\n[^]*\r\nWarning: 399 sipclf "Too Many Registered Contacts"\r\n/);
+    assert.deepEqual(contacts(r).sort(), ['sip:bob@198.51.100.1 q=- 600s', 'sip:bob@198.51.100.2 q=- 600s']);
+    // Replacing one binding by another in one request keeps the count: allowed.
+    const swap = r.handleRegister(register({ contacts: ['<sip:bob@198.51.100.2>;expires=0', '<sip:bob@198.51.100.3>'], expires: 600, cseq: 3 }));
+    assert.equal(swap.status, 200);
+    assert.equal(contacts(r).length, 2);
+    assert.equal(r.handleRegister(register({ contacts: ['<sip:bob@198.51.100.1>'], expires: 0, cseq: 4 })).status, 200, 'removal');
+    assert.equal(contacts(r).length, 1);
+  });
+
+  test('maxAors: a new address-of-record past it gets 503; one forgotten after forgetAfter frees its place', () => {
+    let now = t;
+    const r = new Registrar({ domains: ['example.com'], clock: () => now, maxAors: 3, forgetAfter: 120 });
+    for (let i = 0; i < 3; i++) {
+      assert.equal(r.handleRegister(register({ contacts: [`<sip:u${i}@198.51.100.${i + 1}>`], expires: 600, cseq: 1, to: `sip:u${i}@example.com`, callId: `a${i}` })).status, 200);
+    }
+    const fourth = register({ contacts: ['<sip:u3@198.51.100.4>'], expires: 600, cseq: 1, to: 'sip:u3@example.com', callId: 'a3' });
+    const full = r.handleRegister(fourth);
+    assert.equal(full.status, 503);
+    assert.equal(full.error?.code, 'PROXY_REGISTRAR_FULL');
+    assert.equal(r.knows(parseUri('sip:u3@example.com')), false);
+    // An existing AOR can still refresh and add bindings while the table is full.
+    assert.equal(r.handleRegister(register({ contacts: ['<sip:u0@198.51.100.1>', '<sip:u0@198.51.100.9>'], expires: 600, cseq: 2, to: 'sip:u0@example.com', callId: 'a0' })).status, 200);
+    // u1 unregisters: still known (480, not 404) for forgetAfter, so still holding its place.
+    assert.equal(r.handleRegister(register({ contacts: ['*'], expires: 0, cseq: 2, to: 'sip:u1@example.com', callId: 'a1' })).status, 200);
+    now += 119_000;
+    assert.equal(r.knows(parseUri('sip:u1@example.com')), true);
+    assert.equal(r.handleRegister(fourth).status, 503);
+    now += 2_000;
+    assert.equal(r.knows(parseUri('sip:u1@example.com')), false, 'forgotten after forgetAfter');
+    assert.equal(r.handleRegister(fourth).status, 200, 'the sweep made room');
+    assert.equal(r.size, 3);
+    assert.equal(r.lookup(parseUri('sip:u3@example.com')).length, 1);
+  });
+
+  test('an AOR whose bindings expired is known for forgetAfter past the expiry, then swept from the table', () => {
+    let now = t;
+    const r = new Registrar({ domains: ['example.com'], clock: () => now, forgetAfter: 300 });
+    r.handleRegister(register({ contacts: ['<sip:bob@198.51.100.7>'], expires: 60, cseq: 1 }));
+    now += 61_000;
+    assert.equal(r.lookup(parseUri('sip:bob@example.com')).length, 0);
+    assert.equal(r.knows(parseUri('sip:bob@example.com')), true, 'expired 1 s ago: 480');
+    now += 300_000;
+    assert.equal(r.knows(parseUri('sip:bob@example.com')), false);
+    assert.equal(r.size, 1, 'not swept yet');
+    // Any REGISTER, past the sweep interval, sweeps the table.
+    r.handleRegister(register({ cseq: 1, to: 'sip:alice@example.com', callId: 'q' }));
+    assert.equal(r.size, 0);
+  });
+});
+
 describe('registrar file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sipclf-registrar-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
