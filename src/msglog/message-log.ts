@@ -17,8 +17,9 @@
  * `flush()` and `close()` write everything queued. Records keep the order of the messages.
  *
  * What is logged (`mode`): `all` every message; `none` nothing; `marked` the messages the engine says to
- * log (`Decision.log`). Messages the transaction layer builds itself (100 Trying, the ACK to a non-2xx) are
- * not seen by the engine before they leave: their decision is whether they carry the marker. Re-sent bytes are
+ * log (`Decision.log`). Messages the transaction layer builds itself (the ACK to a non-2xx; a UA's delayed 100
+ * Trying) are not seen by the engine before they leave: their decision is whether they carry the marker. A
+ * proxy sends its own 100 Trying through `outbound` (src/proxy/server.ts). Re-sent bytes are
  * the Buffer first sent (`msg.raw`), so they keep its decision.
  *
  * Server-Txn / Client-Txn (RFC 6872 §8.2): given by the caller per message. A proxy gives the branch of the
@@ -216,9 +217,10 @@ export class MessageLog {
    * Runs the engine on a message about to be sent to `to`, applies the marker decision to the bytes and
    * remembers whether to log it (looked up by the onSend observer, or by `sentDirect`). `received`: the
    * message `bytes` forward with only Vias removed and challenges added (a proxy's response, §16.7), whose
-   * fields are theirs.
+   * fields are theirs. `local`: a message this entity originated although it is not an `originator` (a proxy's
+   * own 100 Trying or error response; ProcessInput.local).
    */
-  outbound(bytes: Buffer, to: Address, txns: Txns, received?: SipMessage): { bytes: Buffer; msg: SipMessage } {
+  outbound(bytes: Buffer, to: Address, txns: Txns, received?: SipMessage, local = false): { bytes: Buffer; msg: SipMessage } {
     if (this.#engine === undefined && (this.mode === 'none' || received !== undefined)) {
       // Nothing to decide: the bytes are parsed only if the caller reads `msg` (a request, for its client
       // transaction). Nothing to log (onSend counts the bytes from their start line and CSeq), or a forwarded
@@ -237,7 +239,7 @@ export class MessageLog {
     let log: boolean | undefined;
     if (this.#engine !== undefined) {
       try {
-        const d = this.#engine.process({ message: msg, direction: 'out', neighbour: addressText(to), local: this.#originator });
+        const d = this.#engine.process({ message: msg, direction: 'out', neighbour: addressText(to), local: this.#originator || local });
         log = d.log;
         msg = applyMarkerDecision(msg, d);
       } catch {

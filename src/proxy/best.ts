@@ -13,6 +13,7 @@
  * step 7: "does not need to place anything in the response context").
  */
 import type { MessageEditor } from '../sip/editor.js';
+import { formatSessionId, NIL_UUID } from '../sip/grammar/session-id.js';
 import type { SipMessage } from '../sip/message.js';
 
 /** The RFC's "responses that provide information affecting resubmission" (§16.7 step 6), in preference order. */
@@ -46,11 +47,24 @@ const CHALLENGES = ['WWW-Authenticate', 'Proxy-Authenticate'] as const;
 /**
  * §16.7 step 7: the chosen 401/407 gets every WWW-Authenticate and Proxy-Authenticate value of the other
  * 401/407 responses, "without modification", appended to its header section (values as received, unfolded).
+ * A response that took a challenge from another branch speaks for several endpoints: RFC 7989 §7 "MUST set
+ * the local-uuid field to the nil UUID value when forwarding the aggregated response", its remote-uuid and
+ * `logme` kept.
  */
 export function aggregateChallenges(ed: MessageEditor, chosen: SipMessage, others: readonly SipMessage[]): void {
   if (chosen.status !== 401 && chosen.status !== 407) return;
+  let added = false;
   for (const o of others) {
     if (o === chosen || (o.status !== 401 && o.status !== 407)) continue;
-    for (const name of CHALLENGES) for (const v of o.getAll(name)) ed.addHeader(name, v);
+    for (const name of CHALLENGES) {
+      for (const v of o.getAll(name)) {
+        ed.addHeader(name, v);
+        added = true;
+      }
+    }
+  }
+  const sid = chosen.sessionId;
+  if (added && sid !== undefined && !sid.localIsNil) {
+    ed.setSessionId(formatSessionId({ local: NIL_UUID, ...(sid.remote === undefined ? {} : { remote: sid.remote }), logme: sid.logme, otherParams: sid.params }));
   }
 }

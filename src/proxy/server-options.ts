@@ -43,7 +43,7 @@ export interface ProxyServerOptions {
   readonly registrar?: RegistrarConfig;
   /** Log-me configuration (docs/reference/logme.md), already read from its file. */
   readonly logme?: unknown;
-  /** Transaction timers (tests shorten them); `trying` defaults to 0 (100 Trying at once). */
+  /** Transaction timers (tests shorten them); `trying` is ignored: the proxy sends its 100 Trying at once itself. */
   readonly timers?: Partial<TimerConfig>;
   /** Timer C in ms (> 180,000). */
   readonly timerC?: number;

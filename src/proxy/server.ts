@@ -9,19 +9,19 @@
  *     cancel ─▶ ResponseContext.onCancel (§16.10): 200, CANCEL of pending branches; 481 without a match
  *     response ─▶ client transaction ─▶ ResponseContext (§16.7) ─▶ applyActions ─▶ log-me (out) ─▶ upstream
  *
- * 100 Trying is sent at once by every INVITE server transaction (`timers.trying: 0`); Timer C (§16.8) runs on
+ * 100 Trying is sent at once for every INVITE, by the proxy itself (#onNewRequest); Timer C (§16.8) runs on
  * the manager's clock, one timer per response context. In-dialog requests follow their Route set (loose
  * routing); a request without one (SIPp's built-in uac sends its ACK and BYE to the proxy without Route) is
  * routed by its Request-URI like an initial request, so static or default routes carry it. CLF logging:
  * src/msglog/message-log.ts; the 2xx ACK: server-ack.ts; options: server-options.ts.
  */
-import { TransactionManager, systemClock, type ClientTransaction, type Clock, type ServerTransaction, type TimerHandle } from '../transaction/index.js';
+import { TransactionManager, buildTrying, systemClock, type ClientTransaction, type Clock, type ServerTransaction, type TimerHandle } from '../transaction/index.js';
 import { TransportLayer, type Endpoint, type InboundMessage } from '../transport/index.js';
 import { detach } from '../sip/bytes.js';
 import { SipParseError, SipValidationError } from '../errors.js';
 import type { SipMessage } from '../sip/message.js';
 import { applyActions } from './index.js';
-import { buildResponse, errorResponse, newTag } from './reply.js';
+import { buildResponse, errorResponse, intermediarySessionId, newTag } from './reply.js';
 import { forward, isForRegistrar, preprocessRoutes, targets, validate, wantsRecordRoute } from './request.js';
 import { ResponseContext, type ProxyAction } from './response.js';
 import { Registrar } from './registrar.js';
@@ -83,7 +83,8 @@ export class ProxyServer {
     this.#manager = new TransactionManager({
       sink,
       clock: this.#clock,
-      timers: { trying: 0, ...opts.timers },
+      // The 100 Trying is the proxy's own (#onNewRequest), so that it carries the Session-ID and passes the log-me engine.
+      timers: { ...opts.timers, trying: false },
       serverUser: { onTerminated: (txn) => this.#dropContext(txn) },
       onSend: (bytes, target, retransmission, txn) => {
         const branch = txn.branch;
@@ -298,7 +299,8 @@ export class ProxyServer {
   /** `received`: the response these bytes forward, when they do (OutgoingResponse.received). */
   #respond(txn: ServerTransaction, bytes: Buffer, upstream: string | null, received?: SipMessage): void {
     const to = txn.target;
-    const out = this.#log.outbound(bytes, to, { serverTxn: upstream, clientTxn: null }, received);
+    // Not a forwarded response: the proxy's own (100 Trying, errors, the 200 to a CANCEL), `local` to the engine.
+    const out = this.#log.outbound(bytes, to, { serverTxn: upstream, clientTxn: null }, received, received === undefined);
     if (txn.terminated || !txn.respond(out.bytes)) {
       void this.#transport.sendResponse(out.msg).catch(() => this.#count('TRANSPORT_SEND'));
       this.#log.sentDirect(out.msg, this.#local(to.transport), to, false, { serverTxn: upstream, clientTxn: null });
@@ -320,6 +322,10 @@ export class ProxyServer {
     const branch = msg.topVia?.branch;
     const upstream = branch === undefined ? null : detach(branch);
     try {
+      // §16.2: 100 Trying at once for an INVITE (the transaction layer is told not to send its own). It carries the
+      // RFC 7989 §7 Session-ID of an intermediary's response ({N,A}, §10.8.1) and, through the log-me engine, the
+      // marker of a marked dialog (RFC 8497 Figure 3 F3, F5) — or none toward a boundary.
+      if (msg.method === 'INVITE') this.#respond(txn, buildTrying(msg, intermediarySessionId(msg)), upstream);
       this.#newRequest(msg, m, txn, upstream);
     } catch (e) {
       if (this.#contexts.has(txn)) throw e;

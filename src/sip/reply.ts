@@ -6,6 +6,7 @@
  * header; both copy Via, From, To, Call-ID and CSeq from the request (§8.2.6.2).
  */
 import type { SipValidationError } from '../errors.js';
+import { formatSessionId, NIL_UUID } from './grammar/session-id.js';
 import type { SipMessage } from './message.js';
 import { randomHex } from './random.js';
 import { reasonPhrase } from './validate.js';
@@ -47,6 +48,23 @@ export interface ReplyOptions {
   toTag?: string;
   /** A body with its Content-Type (the UA's SDP answer, a NOTIFY's sipfrag). Default: none. */
   body?: { readonly type: string; readonly bytes: Buffer };
+  /** A Session-ID value (RFC 7989), written after CSeq; see intermediarySessionId. Default: none. */
+  sessionId?: string;
+}
+
+/**
+ * The Session-ID of a response an intermediary originates (a proxy's 100 Trying, its 200 to a CANCEL, its
+ * errors), RFC 7989 §7: "the remote-uuid field will contain the UUID value of the receiving endpoint" — the
+ * request's local-uuid — and "when the UUID of the peer endpoint is known, the intermediary MUST insert" it as
+ * local-uuid: the request's remote-uuid, which names it (nil when not known yet, as §10.8.1's {N,A} 100
+ * Trying). A `logme` marker is echoed (RFC 8497 §4, Figure 3 F3 and F5: the proxies' own 100s are marked); a
+ * log-me engine may still strip it toward a boundary. Undefined when the request has no well-formed Session-ID
+ * (§7: a malformed one counts as absent).
+ */
+export function intermediarySessionId(req: SipMessage): string | undefined {
+  const sid = req.sessionId;
+  if (sid === undefined) return undefined;
+  return formatSessionId({ local: sid.remote ?? NIL_UUID, remote: sid.local, logme: sid.logme });
 }
 
 function clean(v: string): string {
@@ -76,6 +94,7 @@ export function buildResponse(req: SipMessage, status: number, opts: ReplyOption
   // §8.2.6.1: a 100 copies any Timestamp header field of the request.
   const ts = req.get('Timestamp');
   if (status === 100 && ts !== undefined) lines.push(`Timestamp: ${clean(ts)}`);
+  if (opts.sessionId !== undefined) lines.push(`Session-ID: ${clean(opts.sessionId)}`);
   for (const [name, value] of opts.headers ?? []) lines.push(`${name}: ${clean(value)}`);
   const body = opts.body;
   if (body === undefined) {
@@ -101,10 +120,11 @@ function quote(s: string): string {
  * (Unsupported, Min-Expires…) and `Warning: 399 <agent> "<reason>"` (§20.43). Throws for an error without
  * status; never call it for an ACK (§17: an ACK is not answered).
  */
-export function errorResponse(req: SipMessage, err: SipValidationError, toTag?: string, warnAgent = 'sipclf'): Buffer {
+export function errorResponse(req: SipMessage, err: SipValidationError, toTag?: string, warnAgent = 'sipclf', sessionId?: string): Buffer {
   if (err.status === undefined) throw new TypeError(`error ${err.code} has no SIP status`);
   const headers: Array<readonly [string, string]> = [...err.responseHeaders, ['Warning', `399 ${warnAgent} ${quote(err.reason)}`]];
   const opts: ReplyOptions = { headers };
   if (toTag !== undefined) opts.toTag = toTag;
+  if (sessionId !== undefined) opts.sessionId = sessionId;
   return buildResponse(req, err.status, opts);
 }

@@ -55,15 +55,18 @@ export function buildAck(invite: SipMessage, response: SipMessage): Buffer {
 
 /**
  * §17.2.1 with §8.2.6: the 100 (Trying) of an INVITE server transaction. Via (all values, in order), From,
- * To (no tag added: "downgraded from MAY to SHOULD NOT"), Call-ID, CSeq, and Timestamp (§8.2.6.1).
+ * To (no tag added: "downgraded from MAY to SHOULD NOT"), Call-ID, CSeq, and Timestamp (§8.2.6.1);
+ * `sessionId`, when given, as the Session-ID header (RFC 7989).
  */
-export function buildTrying(request: SipMessage): Buffer {
+export function buildTrying(request: SipMessage, sessionId?: string): Buffer {
   const lines = ['SIP/2.0 100 Trying'];
   for (const v of request.getAll('Via')) lines.push(`Via: ${clean(v)}`);
   lines.push(`From: ${need(request, 'From')}`, `To: ${need(request, 'To')}`);
   lines.push(`Call-ID: ${need(request, 'Call-ID')}`, `CSeq: ${need(request, 'CSeq')}`);
   const ts = request.get('Timestamp');
   if (ts !== undefined) lines.push(`Timestamp: ${clean(ts)}`);
+  // A proxy's 100 (RFC 7989 §7, §10.8.1: {N,A}); the transaction layer's own 100 has none.
+  if (sessionId !== undefined) lines.push(`Session-ID: ${clean(sessionId)}`);
   return finish(lines);
 }
 

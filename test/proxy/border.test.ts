@@ -89,7 +89,6 @@ async function border(agreement: boolean): Promise<Result> {
 }
 
 const onHop = (r: Result) => (m: Msg): boolean => (m.src === r.pa && m.dst === r.pb) || (m.src === r.pb && m.dst === r.pa);
-const not100 = (m: Msg): boolean => m.what !== '100';
 
 async function noAgreement(t: TestContext): Promise<void> {
   const r = await border(false);
@@ -98,19 +97,18 @@ async function noAgreement(t: TestContext): Promise<void> {
   // per call on the hop: INVITE, 100, 180, 200, ACK, BYE, 200 at least
   assert.ok(hop.length >= 7 * CALLS, `messages on the A↔B hop: ${hop.length}`);
   assert.deepEqual(hop.filter((m) => m.logme).map(show), [], 'RFC 8497 §3.4.2: no logme crosses the border without agreement');
-  assert.ok(hop.filter(not100).every((m) => m.sessionId === true), 'the Session-ID itself crosses (only the marker is removed, RFC 7989 stays end to end)');
+  assert.ok(hop.every((m) => m.sessionId === true), 'the Session-ID itself crosses (only the marker is removed, RFC 7989 stays end to end), on the proxies\' own 100 Trying too (§7)');
 
   // network A: the caller marks everything; proxy A re-adds the marker toward the caller (§4.5.2.3) and logs
   const fromCaller = r.wire.filter((m) => m.src.startsWith(`${UAC}:`) && m.dst === r.pa);
-  const toCaller = r.wire.filter((m) => m.src === r.pa && m.dst.startsWith(`${UAC}:`) && not100(m));
+  const toCaller = r.wire.filter((m) => m.src === r.pa && m.dst.startsWith(`${UAC}:`));
   assert.ok(fromCaller.length >= 3 * CALLS && fromCaller.every((m) => m.logme), 'the caller marks');
   assert.ok(toCaller.length >= 3 * CALLS, `to the caller: ${toCaller.length}`);
-  assert.deepEqual(toCaller.filter((m) => !m.logme).map(show), [], 'inside A every response and request toward the caller is marked');
-  // proxy A logged each marked dialog: the caller's messages (R) and what it sent on both sides (S)
-  // (the proxy's own 100 Trying has no Session-ID and is not logged; the 100 received from B belongs to the
-  // marked dialog and is)
-  const expectedA = r.wire.filter((m) => (m.src === r.pa && not100(m)) || m.dst === r.pa);
-  assert.equal(r.logA.length, expectedA.length, `A: ${r.logA.length} records, ${expectedA.length} messages at A but its own 100 Trying`);
+  assert.deepEqual(toCaller.filter((m) => !m.logme).map(show), [], 'inside A every response and request toward the caller is marked, its own 100 Trying too');
+  // proxy A logged each marked dialog: the caller's messages (R) and what it sent on both sides (S), its own
+  // 100 Trying included (marked: RFC 8497 Figure 3 F3) and the 100 received from B
+  const expectedA = r.wire.filter((m) => m.src === r.pa || m.dst === r.pa);
+  assert.equal(r.logA.length, expectedA.length, `A: ${r.logA.length} records, ${expectedA.length} messages at A`);
   assert.deepEqual(r.logA.filter((m) => m.dir === 'R').map(show).sort(), expectedA.filter((m) => m.dst === r.pa).map((m) => show({ ...m, dir: 'R' })).sort());
   assert.deepEqual(r.logA.filter((m) => m.dir === 'S').map(show).sort(), expectedA.filter((m) => m.src === r.pa).map((m) => show({ ...m, dir: 'S' })).sort());
   assert.ok(r.logA.every((m) => r.callIds.has(m.callId)));
@@ -121,8 +119,9 @@ async function noAgreement(t: TestContext): Promise<void> {
   const fromCallee = r.wire.filter((m) => m.src.startsWith(`${UAS}:`) && m.dst === r.pb);
   assert.ok(toCallee.length >= 3 * CALLS && toCallee.every((m) => m.logme), 'inside B every request to the callee is marked');
   assert.ok(fromCallee.length >= 3 * CALLS && fromCallee.every((m) => m.logme), 'the callee echoes the marker');
-  const expectedB = r.wire.filter((m) => (m.src === r.pb && not100(m)) || m.dst === r.pb);
-  assert.equal(r.logB.length, expectedB.length, `B: ${r.logB.length} records, ${expectedB.length} messages at B but its own 100 Trying`);
+  // B logs its own 100 Trying to A as well: the dialog is marked in B, only the marker stays out of the hop
+  const expectedB = r.wire.filter((m) => m.src === r.pb || m.dst === r.pb);
+  assert.equal(r.logB.length, expectedB.length, `B: ${r.logB.length} records, ${expectedB.length} messages at B`);
   assert.deepEqual(r.logB.filter((m) => m.dir === 'R').map(show).sort(), expectedB.filter((m) => m.dst === r.pb).map((m) => show({ ...m, dir: 'R' })).sort());
   assert.deepEqual(r.logB.filter((m) => m.dir === 'S').map(show).sort(), expectedB.filter((m) => m.src === r.pb).map((m) => show({ ...m, dir: 'S' })).sort());
   assert.ok(r.logB.every((m) => r.callIds.has(m.callId)));
@@ -132,9 +131,9 @@ async function noAgreement(t: TestContext): Promise<void> {
 async function withAgreement(t: TestContext): Promise<void> {
   const r = await border(true);
   assert.equal(r.callIds.size, CALLS);
-  const hop = r.wire.filter(onHop(r)).filter(not100);
-  assert.ok(hop.length >= 6 * CALLS, `messages on the A↔B hop: ${hop.length}`);
-  assert.deepEqual(hop.filter((m) => !m.logme).map(show), [], 'with agreement the marker crosses the border both ways');
+  const hop = r.wire.filter(onHop(r));
+  assert.ok(hop.length >= 7 * CALLS, `messages on the A↔B hop: ${hop.length}`);
+  assert.deepEqual(hop.filter((m) => !m.logme).map(show), [], 'with agreement the marker crosses the border both ways, on B\'s own 100 Trying too');
   assert.ok(r.logA.length > 0 && r.logB.length > 0, 'both networks log');
   t.diagnostic(`hop A↔B: ${hop.length} messages, all with logme; A logged ${r.logA.length} records, B ${r.logB.length}`);
 }

@@ -8,7 +8,8 @@
 // routing, RFC 3261 §16.4, §16.12). Checked: every SIPp exits 0 with all calls successful; tshark on a tcpdump
 // capture shows every message Kamailio delivers to the callee still marked (RFC 8497: an RFC 3261 proxy passes
 // the Session-ID and its parameters untouched, §5.3), the callee's echo reaching the caller marked; and the
-// sipclf CLF log (--log marked) holds every message of those dialogs at its port but the unmarked 100 Trying.
+// sipclf CLF log (--log marked) holds every message of those dialogs at its port but Kamailio's unmarked 100
+// Trying (its own 100 echoes the marker: RFC 7989 §7, RFC 8497 Figure 3 F5).
 // Run three times: the sipclf proxy ↔ Kamailio hop over UDP, then over TCP (Kamailio then record-routes twice,
 // one value per transport; the caller's ACK and BYE carry three Route values), then over TLS (Kamailio's tls
 // module, an OpenSSL server; the proxy verifies its certificate against tls.ca and logs that hop as T + E,
@@ -115,9 +116,10 @@ async function chain(t: TestContext, hop: Hop): Promise<void> {
       // RFC 6873 §4.2: TLS is TCP (T) with the encryption flag E; plain TCP is TU.
       assert.deepEqual(hopFlags(join(dir, 'logs'), kk), [hop === 'tls' ? 'TE' : 'TU']);
     }
-    // the sipclf proxy's CLF (no --logme-config: the messages carrying the marker): every message at its port
-    // but the two 100 Trying (its own and Kamailio's, neither with a Session-ID), in order per direction
-    const atProxy = wire.filter((m) => (m.src === pp || m.dst === pp) && m.what !== '100');
+    // the sipclf proxy's CLF (no --logme-config: the messages carrying the marker): every message at its port,
+    // its own marked 100 Trying too, but Kamailio's 100 (no Session-ID), in order per direction
+    const atProxy = wire.filter((m) => (m.src === pp || m.dst === pp) && !(m.what === '100' && m.src === kk));
+    assert.ok(atProxy.filter((m) => m.what === '100' && m.src === pp).every((m) => m.logme), 'the proxy echoes the marker in its own 100');
     const onWire = (m: { src: string; dst: string }): boolean => hop === 'udp' || (m.src !== kk && m.dst !== kk);
     const fmt = (dirn: 'R' | 'S') => (m: (typeof wire)[number]): string => show({ ...m, dir: dirn, logme: false });
     assert.deepEqual(recs.filter((m) => m.dir === 'R' && onWire(m)).map((m) => show({ ...m, logme: false })), atProxy.filter((m) => m.dst === pp).map(fmt('R')));

@@ -114,6 +114,27 @@ describe('§16.7 steps 6–7: generated responses and challenges', () => {
     const lines = headerLines(a[0]?.type === 'response' ? a[0].response.bytes : Buffer.alloc(0));
     assert.deepEqual(lines.filter((l) => /authenticate/i.test(l)), ['WWW-Authenticate: Digest realm="b"', 'WWW-Authenticate: Digest realm="c"', 'Proxy-Authenticate: Digest realm="a"']);
   });
+  test('RFC 7989 §7: an aggregated 401/407 goes up with local-uuid nil (remote and logme kept); one not aggregated keeps its own', () => {
+    const A = 'a'.repeat(32);
+    const B1 = 'b'.repeat(32);
+    const B2 = 'c'.repeat(32);
+    const sidOf = (a: ReturnType<ReturnType<typeof fork>['ctx']['onResponse']>): string | undefined =>
+      (a[0]?.type === 'response' ? parseMessage(a[0].response.bytes) : undefined)?.get('Session-ID');
+    {
+      const { ctx, out } = fork(2);
+      ctx.onResponse(out[0]!.branch, resp(out[0]!.bytes, 407, { extra: ['Proxy-Authenticate: Digest realm="a"', `Session-ID: ${B1};remote=${A};logme`] }), 1);
+      const a = ctx.onResponse(out[1]!.branch, resp(out[1]!.bytes, 401, { extra: ['WWW-Authenticate: Digest realm="b"', `Session-ID: ${B2};remote=${A};logme;x=1`] }), 1);
+      assert.deepEqual(statuses(a), [401]);
+      assert.equal(sidOf(a), `00000000000000000000000000000000;remote=${A};logme;x=1`);
+    }
+    {
+      // Only one challenge among the finals: nothing aggregated, the Session-ID is the UAS's own.
+      const { ctx, out } = fork(2);
+      ctx.onResponse(out[0]!.branch, resp(out[0]!.bytes, 404, { extra: [`Session-ID: ${B1};remote=${A}`] }), 1);
+      const a = ctx.onResponse(out[1]!.branch, resp(out[1]!.bytes, 401, { extra: ['WWW-Authenticate: Digest realm="b"', `Session-ID: ${B2};remote=${A}`] }), 1);
+      assert.equal(sidOf(a), `${B2};remote=${A}`);
+    }
+  });
   test('only a 503 → the proxy sends 500 (keeping the To tag)', () => {
     const { ctx, out } = fork(1);
     const a = ctx.onResponse(out[0]!.branch, resp(out[0]!.bytes, 503, { toTag: 'u503' }), 1);

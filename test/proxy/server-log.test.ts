@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { decodeRecord, encodeRecord, recordFromMessage, recordLengthAt, type ClfRecord } from '../../src/clf/index.js';
+import type { SipMessage } from '../../src/sip/message.js';
 import { parseMessage } from '../../src/sip/parser.js';
 import { ProxyServer } from '../../src/proxy/server.js';
 import type { ProxyServerOptions } from '../../src/proxy/server-options.js';
@@ -67,13 +68,20 @@ it('logs a marked call in CLF (received and sent, Tag 02, Server-Txn/Client-Txn)
   });
   assert.ok(recs.every((r) => r.callId === 'marked'), 'the unmarked call is not logged');
   const seq = recs.map((r) => `${r.direction} ${r.isRequest ? String(r.cseq).split(' ')[1] : String(r.status)}`);
-  assert.deepEqual(seq, ['R INVITE', 'S INVITE', 'R 200', 'S 200', 'R ACK', 'S ACK']);
+  // The proxy's own 100 Trying is marked too (RFC 8497 Figure 3 F3, F5), with the {N,A} Session-ID of an
+  // intermediary's response (RFC 7989 §7, §10.8.1), so it is logged.
+  assert.deepEqual(seq, ['R INVITE', 'S 100', 'S INVITE', 'R 200', 'S 200', 'R ACK', 'S ACK']);
   for (const r of recs) {
     assert.equal(r.retransmission, 'O');
     const tag2 = r.optional.find((o) => o.tag === 2 && o.vendor === 0);
     assert.ok(tag2 !== undefined && /Session-ID: [0-9a-f]{32};remote=[0-9a-f]{32};logme/.test(tag2.value), 'Tag 02: the whole message');
   }
-  const [invR, invS, okR, okS] = recs;
+  const [invR, trying, invS, okR, okS] = recs;
+  const sidOf = (r: ClfRecord | undefined): string => /Session-ID: ([^%]*)/.exec(r?.optional.find((o) => o.tag === 2)?.value ?? '')?.[1] ?? '';
+  const caller = sidOf(invR).split(';')[0] ?? '';
+  assert.equal(sidOf(trying), `00000000000000000000000000000000;remote=${caller};logme`);
+  assert.equal(trying?.serverTxn, invR?.serverTxn);
+  assert.equal(trying?.clientTxn, null);
   assert.match(String(invR?.serverTxn), /^z9hG4bKua/);
   assert.equal(invR?.clientTxn, null);
   assert.equal(invS?.serverTxn, invR?.serverTxn);
@@ -103,10 +111,10 @@ for (const logThread of ['main', 'worker'] as const) {
     });
     assert.deepEqual(
       recs.map((r) => `${r.direction} ${r.isRequest ? String(r.cseq) : String(r.status)}`),
-      ['R 1 INVITE', 'S 1 INVITE', 'R 200', 'S 200'],
+      ['R 1 INVITE', 'S 100', 'S 1 INVITE', 'R 200', 'S 200'],
     );
     const tag2 = (r: ClfRecord | undefined): string => r?.optional.find((o) => o.tag === 2)?.value.replaceAll('%0D%0A', '\r\n') ?? '';
-    const [, , okR, okS] = recs;
+    const [, , , okR, okS] = recs;
     const sent = parseMessage(Buffer.from(tag2(okS), 'latin1'));
     assert.equal(sent.values('Via').length, parseMessage(Buffer.from(tag2(okR), 'latin1')).values('Via').length - 1, 'Tag 02 is the bytes sent: our Via popped');
     // Byte for byte the record built by parsing the bytes sent (the path the log used to take).
@@ -115,3 +123,32 @@ for (const logThread of ['main', 'worker'] as const) {
     assert.equal(encodeRecord(okS as ClfRecord), encodeRecord(recordFromMessage(sent, meta)));
   });
 }
+
+it('RFC 8497 Figure 3 F3: an originating intermediary marks its own 100 Trying to the UA it marks for ({N,A};logme), and its own errors carry the swapped Session-ID', async () => {
+  const expires = new Date(Date.now() + 3_600_000).toISOString();
+  const logme = {
+    roles: ['originating-intermediary'],
+    peers: [{ name: 'alice', addresses: ['127.0.0.1'], markFor: true }],
+    sessions: [{ id: 's', scope: { from: ['alice@*'] }, expires }],
+  };
+  let trying: SipMessage | undefined;
+  let notFound: SipMessage | undefined;
+  await logged({ logme, domains: ['example.com'] }, async (uac, uas, pport) => {
+    // Alice cannot mark: no Session-ID at all. The proxy inserts one on her behalf (RFC 7989 §7, v5 UUID).
+    uac.send(request(uac, { ruri: 'sip:bob@example.net', callId: 'f3' }), pport);
+    trying = await uac.response(100, 'INVITE');
+    const inv = await uas.request('INVITE', (m) => m.callId === 'f3');
+    assert.ok(inv.logme, 'the INVITE is marked on her behalf');
+    uas.reply(inv, 486, 'Busy Here', 'b', [], pport);
+    await uac.response(486, 'INVITE');
+    // A request the proxy answers itself (nobody registered as carol in its domain): its 404 names the sender's UUID as remote.
+    uac.send(request(uac, { ruri: 'sip:carol@example.com', callId: 'nf', extra: [`Session-ID: ${SID};remote=${REMOTE}`] }), pport);
+    notFound = await uac.response(404, 'INVITE');
+  });
+  const f3 = trying?.sessionId;
+  assert.equal(f3?.local, '00000000000000000000000000000000');
+  assert.match(String(f3?.remote), /^[0-9a-f]{12}5[0-9a-f]{19}$/, 'the v5 UUID made for Alice');
+  assert.equal(f3?.logme, true);
+  // Alice's call again (the session covers her): marked on her behalf, the 404 too.
+  assert.equal(notFound?.get('Session-ID'), `${REMOTE};remote=${SID};logme`);
+});
