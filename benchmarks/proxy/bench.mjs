@@ -393,8 +393,17 @@ const PROXIES = [
 
 async function startSipclf(proxy, args) {
   const [c, a] = pinProxy(process.execPath, args);
-  const run = start(c, a, { cwd: WORK, name: proxy.key });
-  const m = await waitFor(run, /listening on udp:127\.0\.0\.1:(\d+)/, 15_000);
+  let run = start(c, a, { cwd: WORK, name: proxy.key });
+  let m;
+  try {
+    m = await waitFor(run, /listening on udp:127\.0\.0\.1:(\d+)/, 30_000);
+  } catch (e) {
+    // Seen once at 65 % hypervisor steal: a proxy silent for 15 s. One more try rather than losing the whole run.
+    log(`${proxy.key}: not listening after 30 s (${String(e.message).split('\n')[0]}); starting it again`);
+    await stop(run);
+    run = start(c, a, { cwd: WORK, name: proxy.key });
+    m = await waitFor(run, /listening on udp:127\.0\.0\.1:(\d+)/, 30_000);
+  }
   const mm = args.includes('--metrics') ? await waitFor(run, /metrics on http:\/\/127\.0\.0\.1:(\d+)/, 15_000) : undefined;
   const pid = run.child.pid;
   return {
